@@ -1,0 +1,44 @@
+/** The shape every builder returns and every policy rule reads: a plain Kubernetes object. */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly spec?: Record<string, unknown>;
+  readonly data?: Record<string, string>;
+  readonly stringData?: Record<string, string>;
+  readonly type?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly [field: string]: unknown;
+}
+
+/** A Helm chart the program installs: rendered as a Flux HelmRepository + HelmRelease pair. */
+export interface HelmChartSpec {
+  /** Release name; also the prefix of the chart's objects (the gateway Service is named after it). */
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly repository: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Labels on every object the program owns, so reports, lints and operators can select them. */
+export function ownedLabels(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "mesh-egress",
+    ...extra,
+  };
+}
+
+/** Label keys naming what an object belongs to. */
+export const TENANT_LABEL = "mesh-egress.io/tenant";
+export const SERVICE_LABEL = "mesh-egress.io/external-service";
+export const COMPONENT_LABEL = "app.kubernetes.io/component";
