@@ -26,6 +26,8 @@ export interface HelmChartSpec {
   readonly chart: string;
   readonly version: string;
   readonly repository: string;
+  /** Short name of the chart repository (the Flux HelmRepository's name), e.g. `istio`. */
+  readonly repositoryName: string;
   readonly values: Record<string, unknown>;
 }
 

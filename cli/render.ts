@@ -1,0 +1,35 @@
+import { stringify } from "yaml";
+import type { KubernetesObject } from "../components/kubernetes-object";
+import { buildPlatformManifests, manifestsInApplyOrder } from "../components/platform-manifests";
+import type { EgressConfig } from "../stacks/egress-config";
+import { fluxHelmDocuments } from "./flux-helm-release";
+
+/**
+ * Every object the program deploys, in apply order, with each chart as a Flux HelmRepository +
+ * HelmRelease pair. Releases depend on the chart before them, so Flux installs in `pulumi up` order.
+ */
+export function renderDocuments(config: EgressConfig): KubernetesObject[] {
+  const documents: KubernetesObject[] = [];
+  const seenRepositories = new Set<string>();
+  let previousChart: Parameters<typeof fluxHelmDocuments>[0] | undefined;
+  for (const manifest of manifestsInApplyOrder(buildPlatformManifests(config))) {
+    if ("object" in manifest) {
+      documents.push(manifest.object);
+      continue;
+    }
+    const [repository, release] = fluxHelmDocuments(manifest.chart, previousChart ? [previousChart] : []);
+    const repositoryKey = `${repository.metadata.namespace}/${repository.metadata.name}`;
+    if (!seenRepositories.has(repositoryKey)) {
+      seenRepositories.add(repositoryKey);
+      documents.push(repository);
+    }
+    documents.push(release);
+    previousChart = manifest.chart;
+  }
+  return documents;
+}
+
+/** Multi-document YAML, one object per document. */
+export function toMultiDocumentYaml(documents: readonly KubernetesObject[]): string {
+  return documents.map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`).join("");
+}

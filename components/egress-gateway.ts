@@ -1,0 +1,251 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
+import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
+import { gatewaySubsets } from "./external-service";
+import { GATEWAY_SELECTOR, gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
+import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
+import { childName, registerKubernetesObject, registerManifests } from "./register-manifests";
+
+/** Marks the gateway namespace, so lint and reports can find the platform from the objects alone. */
+export const ROLE_LABEL = "mesh-egress.io/role";
+export const GATEWAY_ROLE = "egress-gateway";
+
+const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
+
+function gatewayNamespace(config: EgressConfig): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: config.gateway.namespace,
+      labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, "istio-injection": "enabled" },
+    },
+  };
+}
+
+function spreadConstraint(topologyKey: string, policy: SpreadPolicy) {
+  return policy === "off"
+    ? []
+    : [
+        {
+          maxSkew: 1,
+          topologyKey,
+          whenUnsatisfiable: policy,
+          labelSelector: { matchLabels: { ...GATEWAY_SELECTOR } },
+        },
+      ];
+}
+
+/** Values for the `istio/gateway` chart: in-cluster only, autoscaled, spread, with a disruption budget. */
+export function gatewayChartValues(config: EgressConfig): Record<string, unknown> {
+  const gw = config.gateway;
+  const values: Record<string, unknown> = {
+    // In-cluster only: the egress gateway must never be reachable from outside.
+    service: {
+      type: "ClusterIP",
+      ports: [
+        { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
+        ...gatewayListenerPorts(config).map((port) => ({
+          name: `egress-${port}`,
+          port,
+          protocol: "TCP",
+          targetPort: port,
+        })),
+      ],
+    },
+    labels: { ...GATEWAY_SELECTOR, ...labels() },
+    autoscaling: {
+      enabled: true,
+      minReplicas: gw.replicas.min,
+      maxReplicas: gw.replicas.max,
+      targetCPUUtilizationPercentage: gw.targetCpuUtilizationPercentage,
+    },
+    resources: { requests: { ...gw.resources.requests }, limits: { ...gw.resources.limits } },
+    topologySpreadConstraints: [
+      ...spreadConstraint("topology.kubernetes.io/zone", gw.spread.zone),
+      ...spreadConstraint("kubernetes.io/hostname", gw.spread.node),
+    ],
+  };
+  if (gw.podDisruptionBudget !== false) {
+    values.podDisruptionBudget = { ...gw.podDisruptionBudget };
+  }
+  if (Object.keys(gw.nodeSelector).length > 0) {
+    values.nodeSelector = { ...gw.nodeSelector };
+  }
+  if (gw.tolerations.length > 0) {
+    values.tolerations = gw.tolerations.map((t) => ({ ...t }));
+  }
+  return values;
+}
+
+export function gatewayChart(config: EgressConfig): HelmChartSpec {
+  return {
+    releaseName: config.gateway.releaseName,
+    namespace: config.gateway.namespace,
+    chart: "gateway",
+    version: config.gateway.chart.version,
+    repository: config.gateway.chart.repository,
+    repositoryName: "istio",
+    values: gatewayChartValues(config),
+  };
+}
+
+/** The gateway's own DestinationRule: one subset per external host, for the sidecars to route to. */
+function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name: config.gateway.releaseName, namespace: config.gateway.namespace, labels: labels() },
+    spec: {
+      host: gatewayServiceHost(config),
+      exportTo: [".", ...config.tenants.map((t) => t.namespace)],
+      subsets: config.services.flatMap(gatewaySubsets),
+    },
+  };
+}
+
+/** The whole internet minus internal ranges, or the service's declared CIDRs. */
+function externalPeers(cidrs: readonly string[] | undefined) {
+  if (cidrs && cidrs.length > 0) {
+    return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  }
+  return [
+    { ipBlock: { cidr: "0.0.0.0/0", except: [...INTERNAL_IPV4_RANGES] } },
+    { ipBlock: { cidr: "::/0", except: [...INTERNAL_IPV6_RANGES] } },
+  ];
+}
+
+/**
+ * The gateway pods accept traffic only from tenants (and scrapers) and reach only DNS, istiod and
+ * public addresses on the declared ports: a name that starts resolving inward becomes unreachable.
+ */
+function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
+  const listenerPorts = gatewayListenerPorts(config).map((port) => ({ protocol: "TCP", port }));
+  const ingress: Record<string, unknown>[] = [];
+  if (config.tenants.length > 0) {
+    ingress.push({
+      from: config.tenants.map((t) => ({ namespaceSelector: namespaceSelectorFor(t.namespace) })),
+      ports: listenerPorts,
+    });
+  }
+  if (config.gateway.scrapeFromNamespaces.length > 0) {
+    ingress.push({
+      from: config.gateway.scrapeFromNamespaces.map((ns) => ({
+        namespaceSelector: namespaceSelectorFor(ns),
+      })),
+      ports: [
+        { protocol: "TCP", port: 15020 },
+        { protocol: "TCP", port: 15090 },
+      ],
+    });
+  }
+
+  const openInternetPorts = [
+    ...new Set(config.services.filter((s) => !s.allowedCidrs?.length).map((s) => s.port)),
+  ].sort((a, b) => a - b);
+  const external: Record<string, unknown>[] = [];
+  if (openInternetPorts.length > 0) {
+    external.push({
+      to: externalPeers(undefined),
+      ports: openInternetPorts.map((port) => ({ protocol: "TCP", port })),
+    });
+  }
+  for (const service of config.services.filter((s) => s.allowedCidrs?.length)) {
+    external.push({
+      to: externalPeers(service.allowedCidrs),
+      ports: [{ protocol: "TCP", port: service.port }],
+    });
+  }
+
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: config.gateway.releaseName, namespace: config.gateway.namespace, labels: labels() },
+    spec: {
+      podSelector: { matchLabels: { ...GATEWAY_SELECTOR } },
+      policyTypes: ["Ingress", "Egress"],
+      ingress,
+      egress: [dnsEgressRule(config), istiodEgressRule(config), ...external],
+    },
+  };
+}
+
+/** Access logs at the single egress point. */
+function accessLogging(config: EgressConfig): KubernetesObject {
+  return {
+    apiVersion: "telemetry.istio.io/v1",
+    kind: "Telemetry",
+    metadata: {
+      name: `${config.gateway.releaseName}-access-logs`,
+      namespace: config.gateway.namespace,
+      labels: labels(),
+    },
+    spec: {
+      selector: { matchLabels: { ...GATEWAY_SELECTOR } },
+      accessLogging: [{ providers: [{ name: "envoy" }] }],
+    },
+  };
+}
+
+export interface EgressGatewayManifests {
+  readonly namespace: KubernetesObject;
+  readonly chart: HelmChartSpec;
+  /** Gateway-wide objects: subsets, NetworkPolicy, access logging. */
+  readonly objects: KubernetesObject[];
+}
+
+/** Everything the gateway itself needs. Pure: same config, same manifests. */
+export function buildEgressGatewayManifests(config: EgressConfig): EgressGatewayManifests {
+  return {
+    namespace: gatewayNamespace(config),
+    chart: gatewayChart(config),
+    objects: [gatewayDestinationRule(config), gatewayNetworkPolicy(config), accessLogging(config)],
+  };
+}
+
+/** Registers a chart with Helm v4 so that previews and policies see every object it renders. */
+export function registerChart(
+  name: string,
+  chart: HelmChartSpec,
+  opts: pulumi.ComponentResourceOptions,
+): k8s.helm.v4.Chart {
+  return new k8s.helm.v4.Chart(
+    name,
+    {
+      name: chart.releaseName,
+      namespace: chart.namespace,
+      chart: chart.chart,
+      version: chart.version,
+      repositoryOpts: { repo: chart.repository },
+      values: chart.values,
+    },
+    opts,
+  );
+}
+
+export interface EgressGatewayArgs {
+  /** The whole validated configuration. */
+  readonly config: EgressConfig;
+}
+
+/** The Istio egress gateway: namespace, Helm release, subsets, NetworkPolicy and access logging. */
+export class EgressGateway extends pulumi.ComponentResource {
+  /** In-mesh address the sidecars route egress to. */
+  public readonly serviceHost: pulumi.Output<string>;
+  public readonly namespace: pulumi.Output<string>;
+
+  constructor(name: string, args: EgressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:EgressGateway", name, {}, opts);
+    const manifests = buildEgressGatewayManifests(args.config);
+    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
+      parent: this,
+    });
+    const chart = registerChart(`${name}-chart`, manifests.chart, { parent: this, dependsOn: [namespace] });
+    registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace, chart] });
+    this.serviceHost = pulumi.output(gatewayServiceHost(args.config));
+    this.namespace = pulumi.output(args.config.gateway.namespace);
+    this.registerOutputs({ serviceHost: this.serviceHost, namespace: this.namespace });
+  }
+}

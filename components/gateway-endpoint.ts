@@ -1,0 +1,32 @@
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+
+/** Label every egress gateway pod carries; Gateways, policies and NetworkPolicies select on it. */
+export const GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: "egressgateway" };
+
+/** Port on which the gateway receives plain HTTP (wrapped in Istio mTLS) for the origination modes. */
+export const GATEWAY_HTTP_PORT = 80;
+
+/** The in-mesh address sidecars route egress to: the gateway chart's Service. */
+export function gatewayServiceHost(config: EgressConfig): string {
+  return `${config.gateway.releaseName}.${config.gateway.namespace}.svc.cluster.local`;
+}
+
+/** True for modes where the gateway terminates mesh mTLS and originates TLS itself. */
+export function originatesTls(service: ExternalServiceConfig): boolean {
+  return service.mode === "originate" || service.mode === "originate-mutual";
+}
+
+/** The gateway port a service's traffic arrives on from the sidecars. */
+export function gatewayPortFor(service: ExternalServiceConfig): number {
+  return originatesTls(service) ? GATEWAY_HTTP_PORT : service.port;
+}
+
+/** Every port the gateway listens on for egress, sorted: the chart's Service and the NetworkPolicies use it. */
+export function gatewayListenerPorts(config: EgressConfig): number[] {
+  return [...new Set(config.services.map(gatewayPortFor))].sort((a, b) => a - b);
+}
+
+/** Tenants allowed to use a service, in config order. */
+export function tenantsAllowedTo(service: ExternalServiceConfig, config: EgressConfig): string[] {
+  return config.tenants.filter((t) => t.allow.includes(service.name)).map((t) => t.namespace);
+}

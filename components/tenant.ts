@@ -1,0 +1,162 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import { GATEWAY_SELECTOR, gatewayPortFor, gatewayServiceHost, originatesTls } from "./gateway-endpoint";
+import { KubernetesObject, ownedLabels, TENANT_LABEL } from "./kubernetes-object";
+import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
+import { childName, registerKubernetesObject, registerManifests } from "./register-manifests";
+
+/** The services a tenant may use, in the order it lists them. */
+export function servicesAllowedFor(tenant: TenantConfig, config: EgressConfig): ExternalServiceConfig[] {
+  return tenant.allow.map((name) => {
+    const service = config.services.find((s) => s.name === name);
+    if (!service) {
+      // validateReferences rejects this first; reaching here means a builder was called on raw config.
+      throw new Error(`tenant ${tenant.namespace} allows unknown service ${name}`);
+    }
+    return service;
+  });
+}
+
+/** `host:port` destinations a tenant may reach, as reported in stack outputs and audits. */
+export function allowedDestinations(tenant: TenantConfig, config: EgressConfig): string[] {
+  return servicesAllowedFor(tenant, config).flatMap((s) => s.hosts.map((host) => `${host}:${s.port}`));
+}
+
+function labels(tenant: TenantConfig): Record<string, string> {
+  return ownedLabels({ [TENANT_LABEL]: tenant.namespace });
+}
+
+/** The tenant's namespace, enrolled in the mesh so its traffic can be routed and identified. */
+function namespace(tenant: TenantConfig): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: tenant.namespace, labels: { ...labels(tenant), "istio-injection": "enabled" } },
+  };
+}
+
+/** REGISTRY_ONLY Sidecar: the tenant's proxies know only their namespace, the control plane and their allowed hosts. */
+function sidecar(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
+  const gatewayNamespace = config.gateway.namespace;
+  const hosts = [
+    "./*",
+    `${config.controlPlane.namespace}/*`,
+    `${gatewayNamespace}/${gatewayServiceHost(config)}`,
+    ...servicesAllowedFor(tenant, config).flatMap((s) =>
+      s.hosts.map((host) => `${gatewayNamespace}/${host}`),
+    ),
+  ];
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: "default", namespace: tenant.namespace, labels: labels(tenant) },
+    spec: {
+      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+      egress: [{ hosts }],
+    },
+  };
+}
+
+/**
+ * Default-deny egress for the whole namespace: DNS, istiod, the gateway and in-cluster pods only.
+ * A pod that bypasses its sidecar still cannot reach the internet.
+ */
+function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "egress-via-gateway", namespace: tenant.namespace, labels: labels(tenant) },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        dnsEgressRule(config),
+        istiodEgressRule(config),
+        gatewayEgressRule(config),
+        // Pods in any namespace; no ipBlock, so nothing outside the cluster.
+        { to: [{ namespaceSelector: {} }] },
+      ],
+    },
+  };
+}
+
+/**
+ * The tenant's rules at the gateway: who (its namespace) may reach what. TLS modes are matched on
+ * SNI and port, HTTP modes on host: `hosts` on TLS traffic would make the rule silently never match.
+ */
+function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): KubernetesObject | undefined {
+  const from = [{ source: { namespaces: [tenant.namespace] } }];
+  const rules = servicesAllowedFor(tenant, config)
+    .filter((service) => service.mode !== "passthrough")
+    .map((service) =>
+      originatesTls(service)
+        ? {
+            from,
+            to: [{ operation: { hosts: [...service.hosts], ports: [String(gatewayPortFor(service))] } }],
+          }
+        : {
+            from,
+            to: [{ operation: { ports: [String(gatewayPortFor(service))] } }],
+            when: [{ key: "connection.sni", values: [...service.hosts] }],
+          },
+    );
+  if (rules.length === 0) {
+    return undefined;
+  }
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: {
+      name: `tenant-${tenant.namespace}`,
+      namespace: config.gateway.namespace,
+      labels: labels(tenant),
+    },
+    spec: { selector: { matchLabels: { ...GATEWAY_SELECTOR } }, action: "ALLOW", rules },
+  };
+}
+
+export interface TenantManifests {
+  /** The tenant namespace: registered first, and kept when the stack is destroyed. */
+  readonly namespace: KubernetesObject;
+  /** Sidecar, NetworkPolicy and the tenant's AuthorizationPolicy at the gateway. */
+  readonly objects: KubernetesObject[];
+}
+
+/** Every object one tenant needs. Pure: same config, same objects. */
+export function buildTenantManifests(tenant: TenantConfig, config: EgressConfig): TenantManifests {
+  const authorization = gatewayAuthorization(tenant, config);
+  return {
+    namespace: namespace(tenant),
+    objects: [
+      sidecar(tenant, config),
+      egressNetworkPolicy(tenant, config),
+      ...(authorization ? [authorization] : []),
+    ],
+  };
+}
+
+export interface TenantArgs {
+  /** The validated tenant declaration. */
+  readonly tenant: TenantConfig;
+  /** The whole validated configuration (services, gateway, control plane). */
+  readonly config: EgressConfig;
+}
+
+/** A tenant namespace confined to its allowed external services. */
+export class Tenant extends pulumi.ComponentResource {
+  /** `host:port` destinations the tenant may reach. */
+  public readonly allowedDestinations: pulumi.Output<string[]>;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:Tenant", name, {}, opts);
+    const manifests = buildTenantManifests(args.tenant, args.config);
+    // Tenant namespaces hold the teams' workloads: destroying the stack must never delete them.
+    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
+      parent: this,
+      retainOnDelete: true,
+    });
+    registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace] });
+    this.allowedDestinations = pulumi.output(allowedDestinations(args.tenant, args.config));
+    this.registerOutputs({ allowedDestinations: this.allowedDestinations });
+  }
+}

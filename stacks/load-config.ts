@@ -1,0 +1,89 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { resolveGateway } from "./baselines";
+import { ConfigError, ConfigIssue, formatPath } from "./config-error";
+import type { EgressConfig } from "./egress-config";
+import { stackConfigSchema } from "./schema";
+import { validateReferences } from "./validate-references";
+
+/** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
+export const CONFIG_NAMESPACE = "mesh-egress";
+
+/**
+ * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig.
+ * Throws ConfigError with every issue found; callers register or print nothing in that case.
+ */
+export function parseEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+  const parsed = stackConfigSchema.safeParse(values);
+  if (!parsed.success) {
+    throw new ConfigError(
+      source,
+      parsed.error.issues.flatMap((issue): ConfigIssue[] =>
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => ({
+              path: formatPath([...issue.path, key]),
+              message: `unknown key "${key}": check its spelling against the configuration reference in the README`,
+            }))
+          : [{ path: formatPath(issue.path), message: issue.message }],
+      ),
+    );
+  }
+  const { environment, gateway, ...rest } = parsed.data;
+  const config: EgressConfig = { environment, gateway: resolveGateway(environment, gateway), ...rest };
+  const issues = validateReferences(config);
+  if (issues.length > 0) {
+    throw new ConfigError(source, issues);
+  }
+  return config;
+}
+
+/** Reads `mesh-egress:*` keys from a flat config map (Pulumi's allConfig or a stack file's `config:`). */
+export function selectNamespacedValues(all: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) {
+      values[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
+    }
+  }
+  return values;
+}
+
+/** Loads and validates a file in the `Pulumi.<stack>.yaml` format. */
+export function loadStackFile(file: string): EgressConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${(err as Error).message}` }]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `not valid YAML: ${(err as Error).message}` }]);
+  }
+  const config = (document as { config?: unknown } | null)?.config;
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ConfigError(file, [
+      { path: "config", message: "a stack file needs a `config:` map of `mesh-egress:<key>` values" },
+    ]);
+  }
+  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>), file);
+}
+
+/** The stack file of a named stack in the project directory. */
+export function stackFilePath(stack: string, projectDir: string = path.resolve(__dirname, "..")): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** Pulumi passes structured config as JSON strings; plain strings stay strings. */
+export function decodePulumiConfigValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export type { ConfigIssue };
