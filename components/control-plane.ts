@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { registerChart } from "./egress-gateway";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { childName, registerKubernetesObject } from "./register-manifests";
+import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
 
 export interface ControlPlaneManifests {
   readonly namespace: KubernetesObject;
@@ -53,6 +53,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     const manifests = buildControlPlaneManifests(args.config);
     const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
       parent: this,
+      dependsOn: upstreamOf(opts),
     });
     let previous: pulumi.Resource = namespace;
     for (const chart of manifests.charts) {

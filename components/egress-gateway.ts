@@ -6,7 +6,7 @@ import { gatewaySubsets } from "./external-service";
 import { GATEWAY_SELECTOR, gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
-import { childName, registerKubernetesObject, registerManifests } from "./register-manifests";
+import { childName, registerKubernetesObject, registerManifests, upstreamOf } from "./register-manifests";
 
 /** Marks the gateway namespace, so lint and reports can find the platform from the objects alone. */
 export const ROLE_LABEL = "mesh-egress.io/role";
@@ -241,6 +241,7 @@ export class EgressGateway extends pulumi.ComponentResource {
     const manifests = buildEgressGatewayManifests(args.config);
     const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
       parent: this,
+      dependsOn: upstreamOf(opts),
     });
     const chart = registerChart(`${name}-chart`, manifests.chart, { parent: this, dependsOn: [namespace] });
     registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace, chart] });

@@ -9,7 +9,7 @@ import {
   tenantsAllowedTo,
 } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
-import { registerManifests } from "./register-manifests";
+import { registerManifests, upstreamOf } from "./register-manifests";
 
 /**
  * The name of the per-host objects (VirtualService, subset, origination rule) of a service: the
@@ -245,7 +245,10 @@ export class ExternalService extends pulumi.ComponentResource {
 
   constructor(name: string, args: ExternalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:ExternalService", name, {}, opts);
-    registerManifests(name, buildExternalServiceManifests(args.service, args.config), { parent: this });
+    registerManifests(name, buildExternalServiceManifests(args.service, args.config), {
+      parent: this,
+      dependsOn: upstreamOf(opts),
+    });
     this.hosts = pulumi.output([...args.service.hosts]);
     this.registerOutputs({ hosts: this.hosts });
   }

@@ -47,3 +47,15 @@ export function registerManifests(
 ): pulumi.CustomResource[] {
   return objects.map((object) => registerKubernetesObject(childName(componentName, object), object, opts));
 }
+
+/**
+ * A component's own `dependsOn`, to pass to its children: Pulumi does not make children wait for
+ * their parent's dependencies, so without this the ordering would hold for the component alone.
+ */
+export function upstreamOf(
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.Input<pulumi.Resource>[] {
+  const dependsOn = opts?.dependsOn;
+  if (!dependsOn) return [];
+  return Array.isArray(dependsOn) ? [...dependsOn] : [dependsOn as pulumi.Input<pulumi.Resource>];
+}

@@ -3,7 +3,7 @@ import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stack
 import { GATEWAY_SELECTOR, gatewayPortFor, gatewayServiceHost, originatesTls } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, TENANT_LABEL } from "./kubernetes-object";
 import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
-import { childName, registerKubernetesObject, registerManifests } from "./register-manifests";
+import { childName, registerKubernetesObject, registerManifests, upstreamOf } from "./register-manifests";
 
 /** The services a tenant may use, in the order it lists them. */
 export function servicesAllowedFor(tenant: TenantConfig, config: EgressConfig): ExternalServiceConfig[] {
@@ -153,6 +153,7 @@ export class Tenant extends pulumi.ComponentResource {
     // Tenant namespaces hold the teams' workloads: destroying the stack must never delete them.
     const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
       parent: this,
+      dependsOn: upstreamOf(opts),
       retainOnDelete: true,
     });
     registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace] });

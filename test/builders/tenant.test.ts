@@ -1,0 +1,86 @@
+import { strict as assert } from "assert";
+import { allowedDestinations, buildTenantManifests } from "../../components/tenant";
+import { fourModeConfig } from "../support/config-fixtures";
+
+function tenantManifests(namespace: string) {
+  const config = fourModeConfig();
+  const tenant = config.tenants.find((t) => t.namespace === namespace)!;
+  const { namespace: ns, objects } = buildTenantManifests(tenant, config);
+  const kind = (k: string) => objects.find((o) => o.kind === k);
+  return { ns, objects, kind, config, tenant };
+}
+
+describe("tenant builder", () => {
+  it("scopes the tenant's sidecars to REGISTRY_ONLY and exactly its allowed hosts", () => {
+    const { kind } = tenantManifests("payments");
+    assert.deepEqual(kind("Sidecar")?.spec, {
+      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+      egress: [
+        {
+          hosts: [
+            "./*",
+            "istio-system/*",
+            "istio-egress/istio-egressgateway.istio-egress.svc.cluster.local",
+            "istio-egress/api.stripe.com",
+            "istio-egress/login.example.com",
+          ],
+        },
+      ],
+    });
+  });
+
+  it("denies all namespace egress except DNS, istiod, the gateway and in-cluster pods", () => {
+    const { kind } = tenantManifests("payments");
+    const spec = kind("NetworkPolicy")?.spec as any;
+    assert.deepEqual(spec.podSelector, {});
+    assert.deepEqual(spec.policyTypes, ["Egress"]);
+    assert.equal(spec.egress.length, 4);
+    assert.deepEqual(spec.egress[0].ports, [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ]);
+    assert.deepEqual(spec.egress[1].ports, [{ protocol: "TCP", port: 15012 }]);
+    assert.deepEqual(spec.egress[2].to[0].podSelector, { matchLabels: { istio: "egressgateway" } });
+    assert.deepEqual(spec.egress[3], { to: [{ namespaceSelector: {} }] });
+    assert.ok(!JSON.stringify(spec).includes("ipBlock"), "no rule reaches outside the cluster");
+  });
+
+  it("authorizes TLS services by SNI and port, never by HTTP host", () => {
+    const { kind } = tenantManifests("payments");
+    const policy = kind("AuthorizationPolicy")!;
+    assert.equal(policy.metadata.namespace, "istio-egress");
+    assert.deepEqual(policy.spec, {
+      selector: { matchLabels: { istio: "egressgateway" } },
+      action: "ALLOW",
+      // idp is plain passthrough: no identity reaches the gateway, so no per-tenant rule for it.
+      rules: [
+        {
+          from: [{ source: { namespaces: ["payments"] } }],
+          to: [{ operation: { ports: ["443"] } }],
+          when: [{ key: "connection.sni", values: ["api.stripe.com"] }],
+        },
+      ],
+    });
+  });
+
+  it("authorizes originated HTTP services by host on the gateway's HTTP port", () => {
+    const { kind } = tenantManifests("assistant");
+    assert.deepEqual((kind("AuthorizationPolicy")!.spec as any).rules, [
+      {
+        from: [{ source: { namespaces: ["assistant"] } }],
+        to: [{ operation: { hosts: ["api.openai.com"], ports: ["80"] } }],
+      },
+    ]);
+  });
+
+  it("enrols the tenant namespace in the mesh and labels it as a tenant", () => {
+    const { ns } = tenantManifests("settlement");
+    assert.equal(ns.metadata.labels?.["istio-injection"], "enabled");
+    assert.equal(ns.metadata.labels?.["mesh-egress.io/tenant"], "settlement");
+  });
+
+  it("lists the host:port destinations a tenant may reach", () => {
+    const { tenant, config } = tenantManifests("payments");
+    assert.deepEqual(allowedDestinations(tenant, config), ["api.stripe.com:443", "login.example.com:443"]);
+  });
+});

@@ -1,0 +1,222 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { installPulumiMocks, registeredBy } from "./support/pulumi-harness";
+
+before(installPulumiMocks);
+
+/** A small valid stack: every malformed case below changes one thing in it. */
+function validStack(): Record<string, unknown> {
+  return {
+    environment: "dev",
+    gateway: { namespace: "istio-egress" },
+    services: [
+      { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
+      { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
+    ],
+    tenants: [{ namespace: "payments", allow: ["stripe"] }],
+  };
+}
+
+type Stack = Record<string, any>;
+
+interface MalformedCase {
+  readonly title: string;
+  readonly mutate: (stack: Stack) => void;
+  /** The path the error must name. */
+  readonly path: string;
+  /** A fragment of the message that tells the user what is wrong or how to fix it. */
+  readonly says: RegExp;
+}
+
+const cases: MalformedCase[] = [
+  { title: "a misspelt top-level key", mutate: (s) => (s.gatway = {}), path: "gatway", says: /unknown key/ },
+  {
+    title: "a misspelt gateway key",
+    mutate: (s) => (s.gateway.replica = { min: 2 }),
+    path: "gateway.replica",
+    says: /unknown key "replica"/,
+  },
+  {
+    title: "an unknown environment tier",
+    mutate: (s) => (s.environment = "staging"),
+    path: "environment",
+    says: /dev or prod/,
+  },
+  {
+    title: "a missing environment tier",
+    mutate: (s) => delete s.environment,
+    path: "environment",
+    says: /dev or prod/,
+  },
+  {
+    title: "a tenant naming an unknown service",
+    mutate: (s) => (s.tenants[0].allow = ["strpe"]),
+    path: "tenants[0].allow[0]",
+    says: /unknown external service "strpe"; declared services: stripe, openai/,
+  },
+  {
+    title: "two services with one name",
+    mutate: (s) => (s.services[1].name = "stripe"),
+    path: "services[1].name",
+    says: /duplicate service name/,
+  },
+  {
+    title: "one host in two services",
+    mutate: (s) => (s.services[1].hosts = ["api.stripe.com"]),
+    path: "services[1].hosts[0]",
+    says: /already declared by service "stripe"/,
+  },
+  {
+    title: "a wildcard host",
+    mutate: (s) => (s.services[0].hosts = ["*.stripe.com"]),
+    path: "services[0].hosts[0]",
+    says: /wildcard/,
+  },
+  {
+    title: "an IP host",
+    mutate: (s) => (s.services[0].hosts = ["52.1.2.3"]),
+    path: "services[0].hosts[0]",
+    says: /IP host/,
+  },
+  {
+    title: "an in-cluster host",
+    mutate: (s) => (s.services[0].hosts = ["db.payments.svc.cluster.local"]),
+    path: "services[0].hosts[0]",
+    says: /in-cluster/,
+  },
+  {
+    title: "a service name that is not DNS-1123",
+    mutate: (s) => (s.services[0].name = "Stripe_API"),
+    path: "services[0].name",
+    says: /DNS-1123/,
+  },
+  {
+    title: "a tenant that is the gateway's namespace",
+    mutate: (s) => (s.tenants[0].namespace = "istio-egress"),
+    path: "tenants[0].namespace",
+    says: /gateway's namespace/,
+  },
+  {
+    title: "a tenant that is a system namespace",
+    mutate: (s) => (s.tenants[0].namespace = "kube-system"),
+    path: "tenants[0].namespace",
+    says: /system namespace/,
+  },
+  {
+    title: "the same tenant twice",
+    mutate: (s) => s.tenants.push({ namespace: "payments", allow: ["openai"] }),
+    path: "tenants[1].namespace",
+    says: /duplicate tenant/,
+  },
+  {
+    title: "a misspelt routing mode",
+    mutate: (s) => (s.services[0].mode = "passthru"),
+    path: "services[0].mode",
+    says: /passthrough, passthrough-mtls, originate, originate-mutual/,
+  },
+  {
+    title: "TLS verification settings on a passthrough service",
+    mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
+    path: "services[0].tls",
+    says: /only where the gateway originates TLS/,
+  },
+  {
+    title: "a mutual-TLS service without its client credential",
+    mutate: (s) => (s.services[1].mode = "originate-mutual"),
+    path: "services[1].tls",
+    says: /client certificate/,
+  },
+  {
+    title: "more minimum than maximum replicas",
+    mutate: (s) => (s.gateway.replicas = { min: 5, max: 2 }),
+    path: "gateway.replicas",
+    says: /raise max or lower min/,
+  },
+  {
+    title: "a port out of range",
+    mutate: (s) => (s.services[0].port = 70000),
+    path: "services[0].port",
+    says: /65535/,
+  },
+  {
+    title: "an allowed CIDR inside private address space",
+    mutate: (s) => (s.services[0].allowedCidrs = ["10.0.0.0/8"]),
+    path: "services[0].allowedCidrs[0]",
+    says: /private, shared, loopback or link-local/,
+  },
+  {
+    title: "a disruption budget with a single replica",
+    mutate: (s) => (s.gateway.podDisruptionBudget = { minAvailable: 1 }),
+    path: "gateway.podDisruptionBudget",
+    says: /at least 2 replicas/,
+  },
+  {
+    title: "an explicit SNI on a multi-host service",
+    mutate: (s) => {
+      s.services[1].hosts = ["api.openai.com", "files.openai.com"];
+      s.services[1].tls = { sni: "api.openai.com" };
+    },
+    path: "services[1].tls.sni",
+    says: /single-host/,
+  },
+];
+
+/** Sets the stack config as the Pulumi engine would: structured values as JSON strings. */
+function useStackConfig(stack: Stack): void {
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(stack).map(([key, value]) => [
+        `mesh-egress:${key}`,
+        typeof value === "string" ? value : JSON.stringify(value),
+      ]),
+    ),
+  );
+}
+
+/** Runs the program (index.ts) from scratch and reports what it registered and threw. */
+async function runProgram(stack: Stack): Promise<{ error?: Error; registered: number }> {
+  useStackConfig(stack);
+  const program = path.resolve(__dirname, "..", "index.ts");
+  let error: Error | undefined;
+  const registered = await registeredBy(() => {
+    delete require.cache[require.resolve(program)];
+    try {
+      require(program);
+    } catch (err) {
+      error = err as Error;
+    }
+  });
+  return { error, registered: registered.length };
+}
+
+describe("the program refuses malformed configuration before registering anything", () => {
+  it("registers the platform from the unmodified stack (the control for every case below)", async () => {
+    const { error, registered } = await runProgram(validStack());
+    assert.equal(error, undefined);
+    assert.ok(registered > 10, `registered ${registered} resources`);
+  });
+
+  for (const c of cases) {
+    it(`rejects ${c.title}, naming ${c.path}`, async () => {
+      const stack = validStack();
+      c.mutate(stack);
+      const { error, registered } = await runProgram(stack);
+      assert.ok(error, "the program throws");
+      assert.equal(error.name, "ConfigError");
+      const line = error.message.split("\n").find((l) => l.startsWith(`${c.path}`));
+      assert.ok(line, `an error line starts with ${c.path}:\n${error.message}`);
+      assert.match(line, c.says);
+      assert.equal(registered, 0, "nothing is registered");
+    });
+  }
+
+  it("reports every problem at once, not only the first", async () => {
+    const stack = validStack();
+    stack.services[0].hosts = ["*.stripe.com"];
+    stack.gateway.replca = 3;
+    const { error } = await runProgram(stack);
+    assert.match(error?.message ?? "", /services\[0\]\.hosts\[0\]/);
+    assert.match(error?.message ?? "", /gateway\.replca/);
+  });
+});

@@ -1,0 +1,170 @@
+import { strict as assert } from "assert";
+import type { EgressConfig } from "../stacks/egress-config";
+import type { KubernetesObject } from "../components/kubernetes-object";
+import { installPulumiMocks, registeredBy, RegisteredResource } from "./support/pulumi-harness";
+import { manifestsFromRegistrations, objectKey, withoutUndefined } from "./support/registered-manifests";
+import { projectStack } from "./support/stacks";
+
+// Mocks first, then the code under test.
+before(installPulumiMocks);
+
+async function registerPlatform(config: EgressConfig): Promise<RegisteredResource[]> {
+  const { EgressPlatform } = await import("../components/egress-platform");
+  return registeredBy(() => new EgressPlatform("mesh-egress", { config }));
+}
+
+/** JSON with keys sorted, so that key order never decides equality. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+function byKey(objects: readonly KubernetesObject[]): Map<string, unknown> {
+  return new Map(objects.map((o) => [objectKey(o), withoutUndefined(o)]));
+}
+
+for (const stack of ["dev", "prod"] as const) {
+  describe(`the ${stack} stack under Pulumi mocks`, () => {
+    let config: EgressConfig;
+    let resources: RegisteredResource[];
+    before(async () => {
+      config = projectStack(stack);
+      resources = await registerPlatform(config);
+    });
+
+    it("registers exactly the objects and charts that render prints", async () => {
+      const { renderDocuments } = await import("../cli/render");
+      const rendered = renderDocuments(config);
+      const registered = manifestsFromRegistrations(resources);
+
+      const renderedObjects = rendered.filter((d) => !d.apiVersion.includes("fluxcd.io"));
+      assert.deepEqual(byKey(registered.objects), byKey(renderedObjects));
+
+      const renderedCharts = rendered
+        .filter((d) => d.kind === "HelmRelease")
+        .map((release) => {
+          const spec = release.spec as any;
+          const repository = rendered.find(
+            (d) =>
+              d.kind === "HelmRepository" &&
+              d.metadata.name === spec.chart.spec.sourceRef.name &&
+              d.metadata.namespace === spec.chart.spec.sourceRef.namespace,
+          );
+          return {
+            releaseName: spec.releaseName,
+            namespace: release.metadata.namespace,
+            chart: spec.chart.spec.chart,
+            version: spec.chart.spec.version,
+            repository: (repository?.spec as any)?.url,
+            values: spec.values,
+          };
+        });
+      const sortCharts = (list: unknown[]) => [...list].map(canonicalJson).sort();
+      assert.deepEqual(sortCharts(registered.charts.map(withoutUndefined)), sortCharts(renderedCharts));
+      assert.ok(registered.objects.length > 20, "the comparison covers a real platform");
+    });
+
+    it("gives every resource a parent chain up to the platform and a unique URN", () => {
+      const urns = resources.map((r) => r.urn);
+      assert.equal(new Set(urns).size, urns.length, "URNs are unique");
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      const platform = resources.find((r) => r.type === "mesh-egress:index:EgressPlatform");
+      assert.ok(platform, "the platform component is registered");
+      for (const r of resources.filter((x) => x !== platform)) {
+        let ancestor = byUrn.get(r.parent);
+        while (ancestor && ancestor !== platform) ancestor = byUrn.get(ancestor.parent);
+        assert.equal(ancestor, platform, `${r.type} ${r.name} descends from the platform`);
+      }
+    });
+
+    it("names every child after its component, so two platforms could not collide", () => {
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      for (const r of resources) {
+        const parent = byUrn.get(r.parent);
+        if (parent) assert.ok(r.name.startsWith(parent.name), `${r.name} starts with ${parent.name}`);
+      }
+    });
+
+    it("parents each routing object to the external service that owns it", () => {
+      const byUrn = new Map(resources.map((r) => [r.urn, r]));
+      for (const r of resources.filter((x) => x.type.startsWith("kubernetes:networking.istio.io/v1:"))) {
+        const labels = (r.inputs as any).metadata?.labels ?? {};
+        const service = labels["mesh-egress.io/external-service"];
+        if (!service) continue;
+        const parent = byUrn.get(r.parent);
+        assert.equal(parent?.type, "mesh-egress:index:ExternalService", `${r.name}'s parent`);
+        assert.equal(parent?.name, `mesh-egress-service-${service}`);
+      }
+    });
+
+    it("keeps tenant namespaces when the stack is destroyed, but not the gateway's", () => {
+      const namespaces = resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+      for (const ns of namespaces) {
+        const name = (ns.inputs as any).metadata.name;
+        const isTenant = config.tenants.some((t) => t.namespace === name);
+        assert.equal(ns.retainOnDelete, isTenant, `retainOnDelete of namespace ${name}`);
+      }
+    });
+
+    it("installs the gateway chart only after its namespace, and routes only after the chart", () => {
+      const gatewayNamespace = resources.find(
+        (r) =>
+          r.type === "kubernetes:core/v1:Namespace" &&
+          (r.inputs as any).metadata.name === config.gateway.namespace,
+      );
+      const chart = resources.find(
+        (r) => r.type === "kubernetes:helm.sh/v4:Chart" && (r.inputs as any).chart === "gateway",
+      );
+      assert.ok(gatewayNamespace && chart);
+      assert.ok(chart.dependencies.includes(gatewayNamespace.urn), "chart waits for its namespace");
+      const serviceEntries = resources.filter(
+        (r) => r.type === "kubernetes:networking.istio.io/v1:ServiceEntry",
+      );
+      assert.equal(serviceEntries.length, config.services.length);
+      for (const entry of serviceEntries) {
+        assert.ok(entry.dependencies.includes(chart.urn), `${entry.name} waits for the gateway chart`);
+      }
+    });
+
+    it("closes a tenant's egress only after its namespace and every route exist", () => {
+      const sidecars = resources.filter((r) => r.type === "kubernetes:networking.istio.io/v1:Sidecar");
+      assert.equal(sidecars.length, config.tenants.length);
+      const virtualServices = resources.filter(
+        (r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService",
+      );
+      for (const sidecar of sidecars) {
+        const ns = (sidecar.inputs as any).metadata.namespace;
+        const namespace = resources.find(
+          (r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs as any).metadata.name === ns,
+        );
+        assert.ok(
+          namespace && sidecar.dependencies.includes(namespace.urn),
+          `${sidecar.name} waits for namespace ${ns}`,
+        );
+        for (const vs of virtualServices) {
+          assert.ok(namespace.dependencies.includes(vs.urn), `namespace ${ns} waits for ${vs.name}`);
+        }
+      }
+    });
+
+    if (stack === "dev") {
+      it("installs Istio base before istiod, and istiod before the gateway", () => {
+        const charts = resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+        const chartNamed = (chart: string) => charts.find((c) => (c.inputs as any).chart === chart)!;
+        assert.ok(chartNamed("istiod").dependencies.includes(chartNamed("base").urn));
+        const gatewayNamespace = resources.find(
+          (r) =>
+            r.type === "kubernetes:core/v1:Namespace" &&
+            (r.inputs as any).metadata.name === config.gateway.namespace,
+        )!;
+        assert.ok(
+          gatewayNamespace.dependencies.includes(chartNamed("istiod").urn),
+          "the gateway waits for istiod",
+        );
+      });
+    }
+  });
+}

@@ -1,0 +1,30 @@
+import { parseEgressConfig } from "../../stacks/load-config";
+import type { EgressConfig } from "../../stacks/egress-config";
+
+/** A validated config built from raw stack values, as a stack file would give them. */
+export function configFrom(values: Record<string, unknown>): EgressConfig {
+  return parseEgressConfig(values, "test");
+}
+
+/** One service of each mode and tenants with different allow lists. */
+export function fourModeConfig(environment: "dev" | "prod" = "prod"): EgressConfig {
+  return configFrom({
+    environment,
+    services: [
+      { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
+      { name: "idp", hosts: ["login.example.com"], mode: "passthrough" },
+      { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
+      {
+        name: "partner",
+        hosts: ["api.partner.example"],
+        mode: "originate-mutual",
+        tls: { credentialName: "partner-client", subjectAltNames: ["api.partner.example"] },
+      },
+    ],
+    tenants: [
+      { namespace: "payments", allow: ["stripe", "idp"] },
+      { namespace: "assistant", allow: ["openai"] },
+      { namespace: "settlement", allow: ["partner"] },
+    ],
+  });
+}
