@@ -5,8 +5,10 @@ import { installPulumiMocks, registeredBy } from "./support/pulumi-harness";
 
 before(installPulumiMocks);
 
+type Stack = Record<string, any>;
+
 /** A small valid stack: every malformed case below changes one thing in it. */
-function validStack(): Record<string, unknown> {
+function validStack(): Stack {
   return {
     environment: "dev",
     gateway: { namespace: "istio-egress" },
@@ -17,8 +19,6 @@ function validStack(): Record<string, unknown> {
     tenants: [{ namespace: "payments", allow: ["stripe"] }],
   };
 }
-
-type Stack = Record<string, any>;
 
 interface MalformedCase {
   readonly title: string;
