@@ -1,0 +1,78 @@
+import { strict as assert } from "assert";
+import type { HelmChartSpec } from "../../components/kubernetes-object";
+import { fixturePath, loadFixtureManifests, mutated } from "../support/conformance-fixtures";
+import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
+import { formatConformanceReport, validateRenderedObjects } from "../support/upstream-schemas";
+
+const GATEWAY_CHART: HelmChartSpec = {
+  releaseName: "istio-egressgateway",
+  namespace: "istio-egress",
+  chart: "gateway",
+  version: "1.30.3",
+  repository: "https://istio-release.storage.googleapis.com/charts",
+  repositoryName: "istio",
+  values: { service: { type: "ClusterIP" }, labels: { istio: "egressgateway" } },
+};
+
+const NETWORK_POLICY = {
+  apiVersion: "networking.k8s.io/v1",
+  kind: "NetworkPolicy",
+  metadata: { name: "default-deny-egress", namespace: "payments" },
+  spec: { podSelector: {}, policyTypes: ["Egress"] },
+};
+
+describeWithUpstreamSchemas("validating a whole render", (schemasDir) => {
+  const samples = () => [
+    ...loadFixtureManifests("istio-compliant.yaml"),
+    ...loadFixtureManifests("cert-manager-compliant.yaml"),
+    ...loadFixtureManifests("prometheus-rule.yaml"),
+  ];
+
+  it("counts every compliant object and chart as validated and the built-in kinds as skipped", () => {
+    const report = validateRenderedObjects(schemasDir, [...samples(), NETWORK_POLICY], [GATEWAY_CHART]);
+    assert.deepEqual(
+      [report.validated.length, report.failures.length, report.skipped.length],
+      [samples().length + 1, 0, 1],
+      formatConformanceReport(report),
+    );
+    assert.match(
+      formatConformanceReport(report),
+      /networking\.k8s\.io\/v1 NetworkPolicy payments\/default-deny-egress: SKIPPED/,
+    );
+  });
+
+  it("lists each failing object and chart with its issues", () => {
+    const [serviceEntry] = loadFixtureManifests("istio-compliant.yaml");
+    const broken = mutated(serviceEntry, (se) => (se.spec.resolution = "DNSS"));
+    const report = validateRenderedObjects(
+      schemasDir,
+      [broken],
+      [{ ...GATEWAY_CHART, values: { servcie: {} } }],
+    );
+    assert.deepEqual(formatConformanceReport(report).split("\n"), [
+      "0 validated, 2 failed, 0 skipped",
+      'networking.istio.io/v1 ServiceEntry istio-egress/egress-api-stripe-com: spec.resolution: Unsupported value: "DNSS": supported values: "NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"',
+      'chart gateway 1.30.3 (release istio-egress/istio-egressgateway): servcie: unknown field "servcie"',
+    ]);
+  });
+});
+
+describe("validating a render whose CRDs have rules the harness cannot evaluate", () => {
+  it("lists each unevaluated rule beside the object it applied to", () => {
+    const widget = {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w" },
+      spec: { size: "1Gi", replicas: 1 },
+    };
+    const report = validateRenderedObjects(fixturePath("crds"), [widget]);
+    assert.equal(report.validated.length, 1);
+    assert.deepEqual(
+      report.unevaluatedRules.map((rule) => `${rule.subject} ${rule.path}: ${rule.rule}`),
+      [
+        "example.com/v1 Widget w spec: self.size == oldSelf.size",
+        'example.com/v1 Widget w spec: quantity(self.size).isGreaterThan(quantity("1Gi"))',
+      ],
+    );
+  });
+});
