@@ -2,7 +2,11 @@ import { strict as assert } from "assert";
 import type { HelmChartSpec } from "../../components/kubernetes-object";
 import { fixturePath, loadFixtureManifests, mutated } from "../support/conformance-fixtures";
 import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
-import { formatConformanceReport, validateRenderedObjects } from "../support/upstream-schemas";
+import {
+  chartsInFluxReleases,
+  formatConformanceReport,
+  validateRenderedObjects,
+} from "../support/upstream-schemas";
 
 const GATEWAY_CHART: HelmChartSpec = {
   releaseName: "istio-egressgateway",
@@ -38,6 +42,44 @@ describeWithUpstreamSchemas("validating a whole render", (schemasDir) => {
     assert.match(
       formatConformanceReport(report),
       /networking\.k8s\.io\/v1 NetworkPolicy payments\/default-deny-egress: SKIPPED/,
+    );
+  });
+
+  it("reads the charts a render installs from its Flux HelmReleases and checks their values", () => {
+    const flux = loadFixtureManifests("flux-gateway-release.yaml");
+    assert.deepEqual(
+      chartsInFluxReleases(flux).map((c) => [c.chart, c.version, c.namespace, c.releaseName, c.repository]),
+      [
+        [
+          "gateway",
+          "1.30.3",
+          "istio-egress",
+          "istio-egressgateway",
+          "https://istio-release.storage.googleapis.com/charts",
+        ],
+      ],
+    );
+    const report = validateRenderedObjects(schemasDir, flux);
+    assert.deepEqual(
+      report.validated.map((outcome) => outcome.subject),
+      ["chart gateway 1.30.3 (release istio-egress/istio-egressgateway)"],
+      formatConformanceReport(report),
+    );
+    assert.equal(
+      report.skipped.length,
+      2,
+      "the HelmRepository and HelmRelease themselves have no schema here",
+    );
+  });
+
+  it("fails a render whose HelmRelease carries a misspelled chart value", () => {
+    const flux = loadFixtureManifests("flux-gateway-release.yaml").map((doc) =>
+      doc.kind === "HelmRelease" ? mutated(doc, (release) => (release.spec.values.servcie = {})) : doc,
+    );
+    const report = validateRenderedObjects(schemasDir, flux);
+    assert.match(
+      formatConformanceReport(report),
+      /chart gateway 1\.30\.3 .*: servcie: unknown field "servcie"/,
     );
   });
 

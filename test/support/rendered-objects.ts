@@ -2,6 +2,7 @@ import type { HelmChartSpec } from "../../components/kubernetes-object";
 import { checkChartValues } from "./chart-values";
 import { ConformanceOutcome, formatOutcome, UnevaluatedRule } from "./conformance-outcome";
 import { loadCrdCatalog } from "./crd-catalog";
+import { chartsInFluxReleases } from "./flux-helm-charts";
 
 /** Every verdict on a render, grouped so a test can assert on failures and still print what it skipped. */
 export interface ConformanceReport {
@@ -14,12 +15,13 @@ export interface ConformanceReport {
 
 /**
  * Validates a whole render against the upstream schemas in `schemasDir`: each object through the CRD
- * catalog of every CRD there, each chart's values through its chart's values schema.
+ * catalog of every CRD there, each chart's values through its chart's values schema. The charts default
+ * to those the render's Flux HelmReleases install, so `validateRenderedObjects(dir, render)` checks all.
  */
 export function validateRenderedObjects(
   schemasDir: string,
   objects: readonly unknown[],
-  charts: readonly HelmChartSpec[] = [],
+  charts: readonly HelmChartSpec[] = chartsInFluxReleases(objects),
 ): ConformanceReport {
   const catalog = loadCrdCatalog(schemasDir);
   const outcomes = [

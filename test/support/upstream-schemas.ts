@@ -11,6 +11,7 @@ export { checkChartValues, upstreamChartSchemas, validateChartValues } from "./c
 export type { ChartValuesSchema } from "./chart-values";
 export { formatOutcome, issuesOf } from "./conformance-outcome";
 export type { ConformanceOutcome, SchemaIssue, UnevaluatedRule } from "./conformance-outcome";
+export { chartsInFluxReleases } from "./flux-helm-charts";
 export { formatConformanceReport, validateRenderedObjects } from "./rendered-objects";
 export type { ConformanceReport } from "./rendered-objects";
 
