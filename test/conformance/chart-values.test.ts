@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import type { HelmChartSpec } from "../../components/kubernetes-object";
-import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
 import { coalesceValues } from "../support/helm-values-coalesce";
 import {
-  checkChartValues,
   ChartValuesSchema,
+  checkChartValues,
+  describeWithUpstreamSchemas,
   formatOutcome,
   upstreamChartSchemas,
   validateChartValues,

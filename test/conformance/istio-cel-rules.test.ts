@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { fixturePath } from "../support/conformance-fixtures";
-import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
 import {
   ConformanceOutcome,
+  describeWithUpstreamSchemas,
   formatOutcome,
   issuesOf,
   loadCrdCatalog,

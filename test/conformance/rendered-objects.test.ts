@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import type { HelmChartSpec } from "../../components/kubernetes-object";
 import { fixturePath, loadFixtureManifests, mutated } from "../support/conformance-fixtures";
-import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
 import {
   chartsInFluxReleases,
+  describeWithUpstreamSchemas,
   formatConformanceReport,
   validateRenderedObjects,
 } from "../support/upstream-schemas";

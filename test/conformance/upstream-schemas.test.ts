@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import { fixtureManifest, loadFixtureManifests, Manifest, mutated } from "../support/conformance-fixtures";
-import { describeWithUpstreamSchemas } from "../support/describe-with-upstream-schemas";
 import {
   ConformanceOutcome,
   CrdCatalog,
+  describeWithUpstreamSchemas,
   formatOutcome,
   issuesOf,
   loadCrdCatalog,
@@ -60,6 +60,11 @@ describeWithUpstreamSchemas(
           mutated(serviceEntry(), (se) => (se.spec.ports[0].number = "443")),
         );
         assertRejected(outcome, "spec.ports[0].number", "must be of type integer (got string)");
+      });
+
+      it("rejects a null field, which the API server would silently prune as it prunes unknown fields", () => {
+        const outcome = catalog().validate(mutated(serviceEntry(), (se) => (se.spec.location = null)));
+        assertRejected(outcome, "spec.location", "must be of type string (got null)");
       });
 
       it("rejects a ServiceEntry without the required spec", () => {

@@ -59,6 +59,7 @@ export class CrdCatalog {
   /**
    * Validates one object: a custom resource against its CRD (schema with unknown fields as errors, metadata,
    * list types, CEL rules); a known built-in or Flux kind is skipped; anything else fails ("no schema for").
+   * A null in a non-nullable field fails too: the server would prune it silently, as it prunes unknown fields.
    */
   validate(object: unknown): ConformanceOutcome {
     const subject = subjectOf(object);

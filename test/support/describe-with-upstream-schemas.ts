@@ -1,4 +1,4 @@
-import { locateUpstreamSchemas, SCHEMAS_ENV_VAR, upstreamSchemasSearchPath } from "./upstream-schemas";
+import { locateUpstreamSchemas, SCHEMAS_ENV_VAR, upstreamSchemasSearchPath } from "./upstream-location";
 
 /**
  * `describe` for suites that need the upstream schemas: `body` receives their directory. Without them the
