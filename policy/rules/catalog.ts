@@ -1,0 +1,19 @@
+import { authorizationRules } from "./authorization";
+import { envoyFilterRules } from "./envoy-filters";
+import { gatewayIntegrityRules } from "./gateway-integrity";
+import { observabilityRules } from "./observability";
+import { registryRules } from "./registry";
+import { Rule } from "./rule";
+import { tenantIsolationRules } from "./tenant-isolation";
+import { tlsRules } from "./tls";
+
+/** Every rule of the egress-guardrails pack, grouped by concern; CrossGuard and `mesh-egress lint` run these. */
+export const allRules: readonly Rule[] = [
+  ...registryRules,
+  ...tenantIsolationRules,
+  ...gatewayIntegrityRules,
+  ...authorizationRules,
+  ...tlsRules,
+  ...envoyFilterRules,
+  ...observabilityRules,
+];

@@ -1,0 +1,44 @@
+import { ObjectKind } from "./rule";
+
+/** The kinds the rules read, by API group; any served version of a kind matches. */
+export const KIND = {
+  Namespace: { group: "", kind: "Namespace" },
+  Service: { group: "", kind: "Service" },
+  Pod: { group: "", kind: "Pod" },
+  Deployment: { group: "apps", kind: "Deployment" },
+  StatefulSet: { group: "apps", kind: "StatefulSet" },
+  DaemonSet: { group: "apps", kind: "DaemonSet" },
+  ReplicaSet: { group: "apps", kind: "ReplicaSet" },
+  Job: { group: "batch", kind: "Job" },
+  CronJob: { group: "batch", kind: "CronJob" },
+  HorizontalPodAutoscaler: { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  PodDisruptionBudget: { group: "policy", kind: "PodDisruptionBudget" },
+  NetworkPolicy: { group: "networking.k8s.io", kind: "NetworkPolicy" },
+  ServiceEntry: { group: "networking.istio.io", kind: "ServiceEntry" },
+  Gateway: { group: "networking.istio.io", kind: "Gateway" },
+  VirtualService: { group: "networking.istio.io", kind: "VirtualService" },
+  DestinationRule: { group: "networking.istio.io", kind: "DestinationRule" },
+  Sidecar: { group: "networking.istio.io", kind: "Sidecar" },
+  EnvoyFilter: { group: "networking.istio.io", kind: "EnvoyFilter" },
+  AuthorizationPolicy: { group: "security.istio.io", kind: "AuthorizationPolicy" },
+  PeerAuthentication: { group: "security.istio.io", kind: "PeerAuthentication" },
+  Telemetry: { group: "telemetry.istio.io", kind: "Telemetry" },
+  /** Flux: how `mesh-egress render` shows a Helm chart. */
+  HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
+  /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */
+  HelmChart: { group: "helm.sh", kind: "Chart" },
+  HelmChartRelease: { group: "helm.sh", kind: "Release" },
+} as const satisfies Record<string, ObjectKind>;
+
+/** Kinds whose pod template decides sidecar injection. */
+export const WORKLOAD_KINDS: readonly ObjectKind[] = [
+  KIND.Deployment,
+  KIND.StatefulSet,
+  KIND.DaemonSet,
+  KIND.ReplicaSet,
+  KIND.Job,
+  KIND.CronJob,
+  KIND.Pod,
+];
+
+export const CHART_KINDS: readonly ObjectKind[] = [KIND.HelmRelease, KIND.HelmChart, KIND.HelmChartRelease];

@@ -1,0 +1,23 @@
+/**
+ * A plain Kubernetes object, as a rule reads it. Structurally identical to the program's
+ * `components/kubernetes-object.ts`, so rendered manifests pass straight in, while the policy pack
+ * stays a package of its own that never imports the program.
+ */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly spec?: Record<string, unknown>;
+  readonly data?: Record<string, string>;
+  readonly stringData?: Record<string, string>;
+  readonly type?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly [field: string]: unknown;
+}

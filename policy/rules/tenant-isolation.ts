@@ -1,0 +1,300 @@
+import { KubernetesObject } from "./kubernetes-object";
+import { ipBlockRanges, reachesPublicAddresses } from "./address-ranges";
+import { KIND, WORKLOAD_KINDS } from "./kinds";
+import { declaredNamespaces, MeshTopology, podTemplate } from "./mesh-topology";
+import { dnsOnly, egressRules, ipBlockOf, restrictsEgress } from "./network-policies";
+import {
+  dig,
+  fieldsList,
+  isEmptyLabelSelector,
+  isKind,
+  labelsOf,
+  namespaceOf,
+  ofKind,
+  specOf,
+  splitNamespacedHost,
+  stringMap,
+  text,
+  texts,
+} from "./object-fields";
+import { ObjectRef, ResourceRule, StackRule, Violation, violation } from "./rule";
+
+const namespaceRef = (name: string): ObjectRef => ({ kind: "Namespace", name });
+
+function isNamespaceWideSidecar(sidecar: KubernetesObject): boolean {
+  return Object.keys(stringMap(dig(sidecar.spec, "workloadSelector", "labels"))).length === 0;
+}
+
+function outboundMode(sidecar: KubernetesObject): string | undefined {
+  return text(dig(sidecar.spec, "outboundTrafficPolicy", "mode"));
+}
+
+export const sidecarRegistryOnly: StackRule = {
+  name: "sidecar-registry-only",
+  description:
+    "Every tenant namespace has a namespace-wide Sidecar that sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` " +
+    "and lists the egress hosts it imports, and no Sidecar anywhere switches to ALLOW_ANY. Without it the " +
+    "tenant's sidecars follow the mesh default (possibly ALLOW_ANY) and pass unregistered traffic straight out.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Give each tenant namespace a Sidecar without workloadSelector, mode REGISTRY_ONLY and an explicit egress host list.",
+  kinds: [KIND.Namespace, KIND.Sidecar, KIND.AuthorizationPolicy, KIND.ServiceEntry],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    const sidecars = ofKind(objects, KIND.Sidecar);
+    const reported = new Set<KubernetesObject>();
+    for (const tenant of [...mesh.tenantNamespaces].sort()) {
+      const namespaceWide = sidecars.filter((s) => namespaceOf(s) === tenant && isNamespaceWideSidecar(s));
+      if (namespaceWide.length === 0) {
+        out.push(
+          violation(
+            namespaceRef(tenant),
+            "tenant namespace has no namespace-wide Sidecar, so its pods import every exported host and follow " +
+              "the mesh's default outbound policy",
+            "add a Sidecar without workloadSelector, with outboundTrafficPolicy.mode REGISTRY_ONLY and egress " +
+              "hosts ./*, istio-system/* and the allowed <gateway-namespace>/<host> entries",
+          ),
+        );
+        continue;
+      }
+      for (const sidecar of namespaceWide) {
+        const mode = outboundMode(sidecar);
+        if (mode !== "REGISTRY_ONLY") {
+          reported.add(sidecar);
+          out.push(
+            violation(
+              sidecar,
+              `outboundTrafficPolicy.mode is ${mode ?? "unset (the mesh default applies)"} in tenant namespace ${tenant}`,
+              "set spec.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+            ),
+          );
+        }
+        const hosts = fieldsList(specOf(sidecar).egress).flatMap((e) => texts(e.hosts));
+        if (hosts.length === 0) {
+          out.push(
+            violation(
+              sidecar,
+              "lists no egress hosts, so the tenant's sidecars import every host exported to them",
+              "list ./*, istio-system/* and the allowed <gateway-namespace>/<host> entries in spec.egress[].hosts",
+            ),
+          );
+        }
+      }
+    }
+    for (const sidecar of sidecars) {
+      if (!reported.has(sidecar) && outboundMode(sidecar) === "ALLOW_ANY") {
+        out.push(
+          violation(
+            sidecar,
+            "sets outboundTrafficPolicy.mode ALLOW_ANY, which passes traffic to unregistered hosts straight out",
+            "set spec.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const sidecarEgressHostsScoped: ResourceRule = {
+  name: "sidecar-egress-hosts-scoped",
+  description:
+    "No Sidecar imports `*/*` (every host of every namespace). A Sidecar exists to narrow what a workload can " +
+    "address; `*/*` undoes the per-tenant allow list.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Replace */* with ./*, istio-system/* and one <gateway-namespace>/<host> entry per allowed service.",
+  kinds: [KIND.Sidecar],
+  scope: "resource",
+  check(sidecar: KubernetesObject): Violation[] {
+    const out: Violation[] = [];
+    for (const host of fieldsList(specOf(sidecar).egress).flatMap((e) => texts(e.hosts))) {
+      const { namespace, host: name } = splitNamespacedHost(host);
+      if ((namespace === undefined || namespace === "*") && name === "*") {
+        out.push(
+          violation(
+            sidecar,
+            `egress host "${host}" imports every host of every namespace`,
+            "list ./*, istio-system/* and the allowed <gateway-namespace>/<host> entries instead",
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const tenantEgressDefaultDeny: StackRule = {
+  name: "tenant-egress-default-deny",
+  description:
+    "Every tenant namespace has a NetworkPolicy selecting all its pods (`podSelector: {}`) with policy type " +
+    "Egress, so egress is denied unless allowed. REGISTRY_ONLY is best effort; this is the enforcement a pod " +
+    "that bypasses its sidecar still meets.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Add a NetworkPolicy with podSelector {} and policyTypes [Egress] allowing only DNS, istiod, the gateway and in-cluster pods.",
+  kinds: [KIND.Namespace, KIND.NetworkPolicy, KIND.AuthorizationPolicy, KIND.ServiceEntry],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const policies = ofKind(objects, KIND.NetworkPolicy);
+    const out: Violation[] = [];
+    for (const tenant of [...mesh.tenantNamespaces].sort()) {
+      const denies = policies.some(
+        (p) => namespaceOf(p) === tenant && restrictsEgress(p) && isEmptyLabelSelector(specOf(p).podSelector),
+      );
+      if (!denies) {
+        out.push(
+          violation(
+            namespaceRef(tenant),
+            "tenant namespace has no NetworkPolicy that restricts egress of all its pods, so a pod that bypasses " +
+              "its sidecar reaches the internet directly",
+            "add a NetworkPolicy with podSelector {} and policyTypes [Egress] allowing only DNS, istiod, the " +
+              "egress gateway and in-cluster pods",
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const networkPolicyNoInternetEgress: StackRule = {
+  name: "network-policy-no-internet-egress",
+  description:
+    "No NetworkPolicy outside the egress gateway's namespace allows egress to public addresses: no ipBlock " +
+    "whose CIDR (minus its excepts) covers public address space, and no egress rule without peers (which " +
+    "allows every destination) unless it is DNS only. Only the gateway may reach the internet.",
+  severity: "critical",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Remove the ipBlock (or narrow it to in-cluster ranges) and route external traffic through the egress gateway.",
+  kinds: [KIND.NetworkPolicy],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
+      if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
+      for (const rule of egressRules(policy)) {
+        if (rule.peers.length === 0) {
+          if (!dnsOnly(rule.ports)) {
+            out.push(
+              violation(
+                policy,
+                `egress rule ${rule.index} has no "to" peers, so it allows every destination, the internet included`,
+                "name the in-cluster peers (namespaceSelector/podSelector) the rule is meant for",
+              ),
+            );
+          }
+          continue;
+        }
+        for (const peer of rule.peers) {
+          const block = ipBlockOf(peer);
+          if (!block) continue;
+          const ranges = ipBlockRanges(block.cidr, block.excepts);
+          if (ranges === undefined) {
+            out.push(
+              violation(
+                policy,
+                `egress rule ${rule.index} has an ipBlock "${block.cidr}" that is not a CIDR`,
+                "fix the CIDR, or remove the ipBlock",
+              ),
+            );
+          } else if (reachesPublicAddresses(ranges)) {
+            out.push(
+              violation(
+                policy,
+                `egress rule ${rule.index} allows ipBlock ${block.cidr}` +
+                  `${block.excepts.length > 0 ? ` except ${block.excepts.join(", ")}` : ""}, which reaches public addresses`,
+                "remove the ipBlock and send external traffic through the egress gateway",
+              ),
+            );
+          }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+const INJECT = "sidecar.istio.io/inject";
+
+export const tenantSidecarInjectionEnabled: StackRule = {
+  name: "tenant-sidecar-injection-enabled",
+  description:
+    "Tenant namespaces enable sidecar injection (`istio-injection=enabled` or an `istio.io/rev` label) and no " +
+    'workload in them opts out (`sidecar.istio.io/inject: "false"`). A pod without a sidecar escapes the ' +
+    "Sidecar scope, the gateway routing and the gateway's identity-based authorization.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Label tenant namespaces istio-injection=enabled and drop sidecar.istio.io/inject=false from workloads.",
+  kinds: [KIND.Namespace, ...WORKLOAD_KINDS],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    const namespaces = declaredNamespaces(objects);
+    for (const tenant of [...mesh.tenantNamespaces].sort()) {
+      const namespace = namespaces.get(tenant);
+      if (!namespace) continue;
+      const labels = labelsOf(namespace);
+      if (labels["istio-injection"] === "disabled") {
+        out.push(
+          violation(
+            namespace,
+            "tenant namespace disables sidecar injection (istio-injection=disabled)",
+            "label it istio-injection=enabled",
+          ),
+        );
+      } else if (labels["istio-injection"] !== "enabled" && !("istio.io/rev" in labels)) {
+        out.push(
+          violation(
+            namespace,
+            "tenant namespace does not enable sidecar injection, so its pods run without sidecars",
+            "label it istio-injection=enabled (or istio.io/rev=<revision>)",
+          ),
+        );
+      }
+    }
+    for (const workload of objects) {
+      if (!WORKLOAD_KINDS.some((k) => isKind(workload, k))) continue;
+      const namespace = namespaceOf(workload);
+      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
+      const template = podTemplate(workload);
+      if (!template) continue;
+      const label = stringMap(template.metadata.labels)[INJECT];
+      const annotation = stringMap(template.metadata.annotations)[INJECT];
+      if (label === "false" || annotation === "false") {
+        out.push(
+          violation(
+            workload,
+            `opts its pods out of sidecar injection (${INJECT}: "false") in tenant namespace ${namespace}`,
+            `remove the ${INJECT} label/annotation from the pod template`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const tenantIsolationRules = [
+  sidecarRegistryOnly,
+  sidecarEgressHostsScoped,
+  tenantEgressDefaultDeny,
+  networkPolicyNoInternetEgress,
+  tenantSidecarInjectionEnabled,
+];

@@ -1,0 +1,416 @@
+import { KubernetesObject } from "../rules/kubernetes-object";
+
+/**
+ * A compliant platform, shaped like `mesh-egress render` output (istio-egress.md §1–3): the gateway
+ * namespace `istio-egress`, the gateway chart as a Flux HelmRelease, one external service per mode and
+ * three tenants. Tests take a fresh copy, weaken one field, and assert exactly which rule fires.
+ */
+
+export const GATEWAY_NS = "istio-egress";
+const GATEWAY_SERVICE = `istio-egressgateway.${GATEWAY_NS}.svc.cluster.local`;
+const OWNED = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
+const GATEWAY_SELECTOR = { istio: "egressgateway" };
+
+type Mode = "passthrough" | "passthrough-mtls" | "originate" | "originate-mutual";
+
+interface ExternalService {
+  name: string;
+  host: string;
+  mode: Mode;
+}
+
+export const SERVICES: readonly ExternalService[] = [
+  { name: "stripe", host: "api.stripe.com", mode: "passthrough-mtls" },
+  { name: "github", host: "api.github.com", mode: "passthrough" },
+  { name: "openai", host: "api.openai.com", mode: "originate" },
+  { name: "partner", host: "api.partner.example.com", mode: "originate-mutual" },
+];
+
+export const TENANTS: Readonly<Record<string, readonly string[]>> = {
+  payments: ["stripe", "partner"],
+  ml: ["openai", "github"],
+  support: ["github"],
+};
+
+const isTls = (mode: Mode): boolean => mode === "passthrough" || mode === "passthrough-mtls";
+
+function tenantsOf(service: string): string[] {
+  return Object.keys(TENANTS).filter((t) => TENANTS[t]?.includes(service));
+}
+
+function meta(name: string, namespace?: string, labels: Record<string, string> = {}) {
+  return { name, ...(namespace ? { namespace } : {}), labels: { ...OWNED, ...labels } };
+}
+
+function gatewayObjects(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: meta(GATEWAY_NS, undefined, {
+        "istio-injection": "enabled",
+        "mesh-egress.io/role": "egress-gateway",
+      }),
+    },
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "HelmRepository",
+      metadata: meta("istio", GATEWAY_NS),
+      spec: { url: "https://istio-release.storage.googleapis.com/charts", interval: "1h" },
+    },
+    {
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: meta("istio-egressgateway", GATEWAY_NS),
+      spec: {
+        interval: "10m",
+        releaseName: "istio-egressgateway",
+        chart: {
+          spec: { chart: "gateway", version: "1.30.3", sourceRef: { kind: "HelmRepository", name: "istio" } },
+        },
+        values: {
+          service: { type: "ClusterIP" },
+          labels: { istio: "egressgateway" },
+          autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+          podDisruptionBudget: { minAvailable: 2 },
+          topologySpreadConstraints: [
+            {
+              topologyKey: "topology.kubernetes.io/zone",
+              whenUnsatisfiable: "DoNotSchedule",
+              maxSkew: 1,
+              labelSelector: { matchLabels: GATEWAY_SELECTOR },
+            },
+            {
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              maxSkew: 1,
+              labelSelector: { matchLabels: GATEWAY_SELECTOR },
+            },
+          ],
+          resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        },
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("egress-gateway", GATEWAY_NS),
+      spec: {
+        podSelector: { matchLabels: GATEWAY_SELECTOR },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: Object.keys(TENANTS).map((t) => ({
+          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": t } } }],
+        })),
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+                podSelector: { matchLabels: { app: "istiod" } },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: 15012 }],
+          },
+          {
+            to: [
+              {
+                ipBlock: {
+                  cidr: "0.0.0.0/0",
+                  except: [
+                    "10.0.0.0/8",
+                    "172.16.0.0/12",
+                    "192.168.0.0/16",
+                    "100.64.0.0/10",
+                    "127.0.0.0/8",
+                    "169.254.0.0/16",
+                  ],
+                },
+              },
+              { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } },
+            ],
+            ports: [
+              { protocol: "TCP", port: 443 },
+              { protocol: "TCP", port: 80 },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: "telemetry.istio.io/v1",
+      kind: "Telemetry",
+      metadata: meta("egress-gateway-access-logs", GATEWAY_NS),
+      spec: {
+        selector: { matchLabels: GATEWAY_SELECTOR },
+        accessLogging: [{ providers: [{ name: "envoy" }] }],
+      },
+    },
+  ];
+}
+
+function serviceObjects(service: ExternalService): KubernetesObject[] {
+  const { name, host, mode } = service;
+  const gatewayName = `egress-${name}`;
+  const labels = { "mesh-egress.io/external-service": name };
+  const tls = isTls(mode);
+  const gatewayPort = tls ? 443 : 80;
+  const serviceEntry: KubernetesObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: meta(`egress-${name}`, GATEWAY_NS, labels),
+    spec: {
+      hosts: [host],
+      location: "MESH_EXTERNAL",
+      resolution: "DNS",
+      ports: tls
+        ? [{ number: 443, name: "tls", protocol: "TLS" }]
+        : [
+            { number: 80, name: "http", protocol: "HTTP" },
+            { number: 443, name: "https", protocol: "HTTPS" },
+          ],
+      exportTo: [".", ...tenantsOf(name)],
+    },
+  };
+  const gateway: KubernetesObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: meta(gatewayName, GATEWAY_NS, labels),
+    spec: {
+      selector: GATEWAY_SELECTOR,
+      servers: [
+        {
+          port: tls
+            ? { number: 443, name: `tls-${name}`, protocol: "TLS" }
+            : { number: 80, name: `https-${name}`, protocol: "HTTPS" },
+          hosts: [`${GATEWAY_NS}/${host}`],
+          tls: { mode: mode === "passthrough" ? "PASSTHROUGH" : "ISTIO_MUTUAL" },
+        },
+      ],
+    },
+  };
+  const subsetTls = mode === "passthrough" ? {} : { tls: { mode: "ISTIO_MUTUAL", sni: host } };
+  const gatewayRule: KubernetesObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: meta(`egress-gateway-${name}`, GATEWAY_NS, labels),
+    spec: {
+      host: GATEWAY_SERVICE,
+      exportTo: [".", ...tenantsOf(name)],
+      subsets: [
+        {
+          name,
+          trafficPolicy: { portLevelSettings: [{ port: { number: gatewayPort }, ...subsetTls }] },
+        },
+      ],
+    },
+  };
+  const toGateway = { host: GATEWAY_SERVICE, subset: name, port: { number: gatewayPort } };
+  const gatewayRef = `${GATEWAY_NS}/${gatewayName}`;
+  let routes: Record<string, unknown>;
+  if (mode === "passthrough") {
+    routes = {
+      tls: [
+        { match: [{ gateways: ["mesh"], port: 443, sniHosts: [host] }], route: [{ destination: toGateway }] },
+        {
+          match: [{ gateways: [gatewayRef], port: 443, sniHosts: [host] }],
+          route: [{ destination: { host, port: { number: 443 } } }],
+        },
+      ],
+    };
+  } else if (mode === "passthrough-mtls") {
+    routes = {
+      tls: [
+        { match: [{ gateways: ["mesh"], port: 443, sniHosts: [host] }], route: [{ destination: toGateway }] },
+      ],
+      tcp: [
+        {
+          match: [{ gateways: [gatewayRef], port: 443 }],
+          route: [{ destination: { host, port: { number: 443 } } }],
+        },
+      ],
+    };
+  } else {
+    routes = {
+      http: [
+        {
+          name: `${name}-mesh`,
+          match: [{ gateways: ["mesh"], port: 80 }],
+          route: [{ destination: toGateway }],
+        },
+        {
+          name: `${name}-egress`,
+          match: [{ gateways: [gatewayRef], port: 80 }],
+          route: [{ destination: { host, port: { number: 443 } } }],
+          headers: { request: { remove: ["x-forwarded-client-cert"] } },
+        },
+      ],
+    };
+  }
+  const virtualService: KubernetesObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: meta(`egress-${name}`, GATEWAY_NS, labels),
+    spec: { hosts: [host], gateways: ["mesh", gatewayRef], exportTo: [".", ...tenantsOf(name)], ...routes },
+  };
+  const objects = [serviceEntry, gateway, gatewayRule, virtualService];
+  if (mode === "originate" || mode === "originate-mutual") {
+    objects.push({
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata: meta(`egress-origination-${name}`, GATEWAY_NS, labels),
+      spec: {
+        host,
+        exportTo: ["."],
+        trafficPolicy: {
+          portLevelSettings: [
+            {
+              port: { number: 443 },
+              tls:
+                mode === "originate"
+                  ? { mode: "SIMPLE", sni: host, subjectAltNames: [host] }
+                  : {
+                      mode: "MUTUAL",
+                      credentialName: `egress-${name}-client`,
+                      sni: host,
+                      subjectAltNames: [host],
+                    },
+            },
+          ],
+        },
+      },
+    });
+  }
+  return objects;
+}
+
+function tenantObjects(tenant: string): KubernetesObject[] {
+  const allowed = SERVICES.filter((s) => TENANTS[tenant]?.includes(s.name));
+  const labels = { "mesh-egress.io/tenant": tenant };
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: meta(tenant, undefined, { "istio-injection": "enabled", ...labels }),
+    },
+    {
+      apiVersion: "networking.istio.io/v1",
+      kind: "Sidecar",
+      metadata: meta("default", tenant, labels),
+      spec: {
+        outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+        egress: [{ hosts: ["./*", "istio-system/*", ...allowed.map((s) => `${GATEWAY_NS}/${s.host}`)] }],
+      },
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("egress-via-gateway", tenant, labels),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+              },
+            ],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } }],
+            ports: [{ protocol: "TCP", port: 15012 }],
+          },
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": GATEWAY_NS } },
+                podSelector: { matchLabels: GATEWAY_SELECTOR },
+              },
+            ],
+          },
+          { to: [{ namespaceSelector: {} }] },
+        ],
+      },
+    },
+    {
+      apiVersion: "security.istio.io/v1",
+      kind: "AuthorizationPolicy",
+      metadata: meta(`tenant-${tenant}`, GATEWAY_NS, labels),
+      spec: {
+        selector: { matchLabels: GATEWAY_SELECTOR },
+        action: "ALLOW",
+        rules: allowed.map((s) => {
+          if (s.mode === "passthrough") {
+            return {
+              from: [{ source: { notPrincipals: ["*"] } }],
+              to: [{ operation: { ports: ["443"] } }],
+              when: [{ key: "connection.sni", values: [s.host] }],
+            };
+          }
+          if (s.mode === "passthrough-mtls") {
+            return {
+              from: [{ source: { namespaces: [tenant] } }],
+              to: [{ operation: { ports: ["443"] } }],
+              when: [{ key: "connection.sni", values: [s.host] }],
+            };
+          }
+          return { from: [{ source: { namespaces: [tenant] } }], to: [{ operation: { hosts: [s.host] } }] };
+        }),
+      },
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta(`${tenant}-api`, tenant, labels),
+      spec: {
+        selector: { matchLabels: { app: `${tenant}-api` } },
+        template: {
+          metadata: { labels: { app: `${tenant}-api` } },
+          spec: { containers: [{ name: "api", image: "example/api:1" }] },
+        },
+      },
+    },
+  ];
+}
+
+/** A fresh, deep copy of the compliant platform: mutate it freely. */
+export function compliantPlatform(): KubernetesObject[] {
+  const objects = [
+    ...gatewayObjects(),
+    ...SERVICES.flatMap(serviceObjects),
+    ...Object.keys(TENANTS).flatMap(tenantObjects),
+  ];
+  return JSON.parse(JSON.stringify(objects)) as KubernetesObject[];
+}
+
+/** The object of a kind and name (and namespace, when given); throws so a typo in a test fails loudly. */
+export function find(objects: KubernetesObject[], kind: string, name: string, namespace?: string): Mutable {
+  const found = objects.find(
+    (o) =>
+      o.kind === kind &&
+      o.metadata.name === name &&
+      (namespace === undefined || o.metadata.namespace === namespace),
+  );
+  if (!found) throw new Error(`fixture has no ${kind} ${namespace ?? "*"}/${name}`);
+  return found as unknown as Mutable;
+}
+
+/** Objects in tests are plain JSON to be weakened; this type lets a test reach any field. */
+export type Mutable = any;

@@ -1,0 +1,88 @@
+import * as assert from "node:assert/strict";
+import {
+  serviceEntryExportScoped,
+  serviceEntryHostNotWildcardOrIp,
+  serviceEntryResolutionNotNone,
+} from "../rules/registry";
+import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
+import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
+
+describe("registry rules", () => {
+  it("find nothing wrong in the compliant platform", () => {
+    assert.deepEqual(rulesFired(compliantPlatform()), []);
+  });
+
+  describe("service-entry-host-not-wildcard-or-ip", () => {
+    it("accepts exact DNS names", () => {
+      assertRulePasses(compliantPlatform(), serviceEntryHostNotWildcardOrIp);
+    });
+
+    for (const host of ["*.stripe.com", "*", "203.0.113.10", "203.0.113.0/24", "2001:db8::1"]) {
+      it(`flags the ServiceEntry host ${host}`, () => {
+        const objects = compliantPlatform();
+        find(objects, "ServiceEntry", "egress-stripe").spec.hosts.push(host);
+        const [f] = assertOnlyRuleFires(objects, serviceEntryHostNotWildcardOrIp);
+        assert.equal(f?.name, "egress-stripe");
+        assert.match(f?.message ?? "", new RegExp(host.replace(/[*.]/g, "\\$&")));
+      });
+    }
+  });
+
+  describe("service-entry-resolution-not-none", () => {
+    it("flags resolution NONE on a gateway-routed host", () => {
+      const objects = compliantPlatform();
+      find(objects, "ServiceEntry", "egress-openai").spec.resolution = "NONE";
+      const [f] = assertOnlyRuleFires(objects, serviceEntryResolutionNotNone);
+      assert.match(f?.message ?? "", /with NONE although api\.openai\.com goes through the egress gateway/);
+    });
+
+    it("flags a missing resolution, since Istio's default is NONE", () => {
+      const objects = compliantPlatform();
+      delete find(objects, "ServiceEntry", "egress-stripe").spec.resolution;
+      assertOnlyRuleFires(objects, serviceEntryResolutionNotNone);
+    });
+
+    it("accepts STATIC resolution with explicit endpoints", () => {
+      const objects = compliantPlatform();
+      const entry = find(objects, "ServiceEntry", "egress-github");
+      entry.spec.resolution = "STATIC";
+      entry.spec.endpoints = [{ address: "140.82.112.6" }];
+      assertRulePasses(objects, serviceEntryResolutionNotNone);
+    });
+
+    it("ignores a ServiceEntry outside the gateway namespace whose host is not routed through the gateway", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: "legacy-db", namespace: "payments" },
+        spec: {
+          hosts: ["db.corp.example.com"],
+          exportTo: ["."],
+          resolution: "NONE",
+          location: "MESH_EXTERNAL",
+        },
+      });
+      assertRulePasses(objects, serviceEntryResolutionNotNone);
+    });
+  });
+
+  describe("service-entry-export-scoped", () => {
+    it("flags a ServiceEntry without exportTo", () => {
+      const objects = compliantPlatform();
+      delete find(objects, "ServiceEntry", "egress-partner", GATEWAY_NS).spec.exportTo;
+      const [f] = assertOnlyRuleFires(objects, serviceEntryExportScoped);
+      assert.match(f?.message ?? "", /ServiceEntry istio-egress\/egress-partner: has no exportTo/);
+    });
+
+    it('flags a ServiceEntry exported to "*"', () => {
+      const objects = compliantPlatform();
+      find(objects, "ServiceEntry", "egress-partner").spec.exportTo = ["*"];
+      assertOnlyRuleFires(objects, serviceEntryExportScoped);
+    });
+
+    it("accepts exportTo naming the namespace and its tenants", () => {
+      assertRulePasses(compliantPlatform(), serviceEntryExportScoped);
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import * as assert from "node:assert/strict";
+import { evaluate, EvaluateOptions, Finding, runRule } from "../rules/evaluate";
+import { KubernetesObject } from "../rules/kubernetes-object";
+import { describeMesh } from "../rules/mesh-topology";
+import { Rule } from "../rules/rule";
+
+/** Every finding over the objects, all rules at their default (mandatory) level. */
+export function findings(objects: readonly KubernetesObject[], options: EvaluateOptions = {}): Finding[] {
+  return evaluate(objects, options).findings;
+}
+
+/** The names of the rules that fire, sorted and unique. */
+export function rulesFired(objects: readonly KubernetesObject[], options: EvaluateOptions = {}): string[] {
+  return [...new Set(findings(objects, options).map((f) => f.rule))].sort();
+}
+
+/** Asserts that exactly one rule fires (and no other), and returns its findings. */
+export function assertOnlyRuleFires(
+  objects: readonly KubernetesObject[],
+  rule: Rule,
+  options: EvaluateOptions = {},
+): Finding[] {
+  const all = findings(objects, options);
+  assert.deepEqual(
+    [...new Set(all.map((f) => f.rule))].sort(),
+    [rule.name],
+    `expected only ${rule.name} to fire, got:\n${all.map((f) => `  ${f.rule}: ${f.message}`).join("\n")}`,
+  );
+  return all;
+}
+
+/** Asserts that the rule finds nothing in the objects. */
+export function assertRulePasses(objects: readonly KubernetesObject[], rule: Rule): void {
+  const found = runRule(rule, objects, describeMesh(objects));
+  assert.deepEqual(
+    found.map((v) => v.message),
+    [],
+    `${rule.name} fired unexpectedly`,
+  );
+}
