@@ -1,0 +1,43 @@
+import { strict as assert } from "assert";
+import { renderDocuments } from "../cli/render";
+import { loadStackFile } from "../stacks/load-config";
+import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
+import {
+  describeWithUpstreamSchemas,
+  formatConformanceReport,
+  validateRenderedObjects,
+} from "./support/upstream-schemas";
+
+const renders = [
+  ["the dev render", () => renderDocuments(projectStack("dev"))],
+  ["the prod render", () => renderDocuments(projectStack("prod"))],
+  ["the render of an unseen stack file", () => renderDocuments(loadStackFile(UNSEEN_STACK_FILE))],
+] as const;
+
+for (const [title, render] of renders) {
+  describeWithUpstreamSchemas(`${title} against the official schemas`, (schemasDir) => {
+    it("validates every custom resource and the gateway chart's values, unknown fields and CEL rules included", () => {
+      const documents = render();
+      const report = validateRenderedObjects(schemasDir, documents);
+      assert.deepEqual(report.failures, [], formatConformanceReport(report));
+      assert.deepEqual(report.unevaluatedRules, [], "every CEL rule that applies was evaluated");
+      const customResources = documents.filter((d) =>
+        /istio\.io|cert-manager\.io|monitoring\.coreos\.com/.test(d.apiVersion),
+      );
+      const validatedSubjects = formatConformanceReport(report);
+      assert.ok(customResources.length > 0);
+      for (const cr of customResources) {
+        assert.ok(
+          report.validated.some((v) =>
+            JSON.stringify(v).includes(`${cr.metadata.namespace}/${cr.metadata.name}`),
+          ),
+          `${cr.kind} ${cr.metadata.namespace}/${cr.metadata.name} was schema-checked, not skipped:\n${validatedSubjects}`,
+        );
+      }
+      assert.ok(
+        report.validated.some((v) => JSON.stringify(v).includes("gateway")),
+        "the gateway chart's values were checked against values.schema.json",
+      );
+    });
+  });
+}
