@@ -6,25 +6,24 @@ import { fluxHelmDocuments } from "./flux-helm-release";
 
 /**
  * Every object the program deploys, in apply order, with each chart as a Flux HelmRepository +
- * HelmRelease pair. Releases depend on the chart before them, so Flux installs in `pulumi up` order.
+ * HelmRelease pair. Releases depend on the charts `pulumi up` makes them wait for, so Flux installs
+ * in the same order.
  */
 export function renderDocuments(config: EgressConfig): KubernetesObject[] {
   const documents: KubernetesObject[] = [];
   const seenRepositories = new Set<string>();
-  let previousChart: Parameters<typeof fluxHelmDocuments>[0] | undefined;
   for (const manifest of manifestsInApplyOrder(buildPlatformManifests(config))) {
     if ("object" in manifest) {
       documents.push(manifest.object);
       continue;
     }
-    const [repository, release] = fluxHelmDocuments(manifest.chart, previousChart ? [previousChart] : []);
+    const [repository, release] = fluxHelmDocuments(manifest.chart, manifest.dependsOn);
     const repositoryKey = `${repository.metadata.namespace}/${repository.metadata.name}`;
     if (!seenRepositories.has(repositoryKey)) {
       seenRepositories.add(repositoryKey);
       documents.push(repository);
     }
     documents.push(release);
-    previousChart = manifest.chart;
   }
   return documents;
 }

@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
+import { CertManagerInstallation } from "./cert-manager";
 import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
+import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
 import { allowedDestinations, Tenant } from "./tenant";
 
 export interface EgressPlatformArgs {
@@ -33,7 +35,9 @@ export function registrySummary(config: EgressConfig): RegistryEntry[] {
 
 /**
  * The whole egress path. Order is explicit: control plane (CRDs) → gateway (namespace, chart) →
- * external services (routes) → tenants (the lock closes only once the routes exist).
+ * origination roots (cert-manager and its CRDs → issuers → certificates) → external services
+ * (routes; a service waits for its own certificate and server roots) → tenants (the lock closes
+ * only once the routes exist).
  */
 export class EgressPlatform extends pulumi.ComponentResource {
   public readonly gatewayServiceHost: pulumi.Output<string>;
@@ -52,12 +56,23 @@ export class EgressPlatform extends pulumi.ComponentResource {
       { config },
       { parent: this, dependsOn: controlPlane ? [controlPlane] : [] },
     );
+    const certManager = config.certManager.install
+      ? new CertManagerInstallation(`${name}-cert-manager`, { config }, { parent: this })
+      : undefined;
+    const certificates = hasOriginationCertificates(config)
+      ? new OriginationCertificates(
+          `${name}-certificates`,
+          { config },
+          // Issuers live in the gateway namespace and need cert-manager's CRDs.
+          { parent: this, dependsOn: [gateway, ...(certManager ? [certManager] : [])] },
+        )
+      : undefined;
     const services = config.services.map(
       (service) =>
         new ExternalService(
           `${name}-service-${service.name}`,
           { service, config },
-          { parent: this, dependsOn: [gateway] },
+          { parent: this, dependsOn: [gateway, ...(certificates?.dependenciesOf(service.name) ?? [])] },
         ),
     );
     for (const tenant of config.tenants) {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { originationCredentialName } from "../stacks/server-trust";
 import {
   GATEWAY_HTTP_PORT,
   GATEWAY_SELECTOR,
@@ -174,8 +175,11 @@ function originationRule(
     sni: service.tls?.sni ?? host,
     subjectAltNames: [...(service.tls?.subjectAltNames ?? [host])],
   };
-  if (mutual) {
-    tls.credentialName = service.tls?.credentialName;
+  // MUTUAL: the client certificate's Secret. SIMPLE with a private CA: a roots-only credential. Either
+  // way istiod verifies the server against `<credentialName>-cacert`; without one, the system roots.
+  const credentialName = originationCredentialName(service);
+  if (credentialName) {
+    tls.credentialName = credentialName;
   }
   return {
     apiVersion: "networking.istio.io/v1",

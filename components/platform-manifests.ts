@@ -1,14 +1,22 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
+import {
+  buildOriginationCertificateManifests,
+  OriginationCertificateManifests,
+  originationObjectsInApplyOrder,
+} from "./origination-certificates";
 import { buildTenantManifests, TenantManifests } from "./tenant";
 
 /** Everything the platform deploys, grouped by the component that owns it. */
 export interface PlatformManifests {
   readonly controlPlane?: ControlPlaneManifests;
+  readonly certManager?: CertManagerManifests;
   readonly gateway: EgressGatewayManifests;
+  readonly certificates: OriginationCertificateManifests;
   readonly services: readonly {
     readonly service: ExternalServiceConfig;
     readonly objects: KubernetesObject[];
@@ -20,7 +28,9 @@ export interface PlatformManifests {
 export function buildPlatformManifests(config: EgressConfig): PlatformManifests {
   return {
     controlPlane: config.controlPlane.install ? buildControlPlaneManifests(config) : undefined,
+    certManager: config.certManager.install ? buildCertManagerManifests(config) : undefined,
     gateway: buildEgressGatewayManifests(config),
+    certificates: buildOriginationCertificateManifests(config),
     services: config.services.map((service) => ({
       service,
       objects: buildExternalServiceManifests(service, config),
@@ -29,21 +39,34 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
   };
 }
 
-export type Manifest = { readonly object: KubernetesObject } | { readonly chart: HelmChartSpec };
+/** A chart and the charts it waits for, as `pulumi up` orders them with dependsOn. */
+export interface ChartManifest {
+  readonly chart: HelmChartSpec;
+  readonly dependsOn: readonly HelmChartSpec[];
+}
+
+export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
- * the gateway), then gateway-wide objects, services, and finally the tenants' locks.
+ * cert-manager, the gateway), then gateway-wide objects, the origination roots (issuers before the
+ * certificates they sign), services, and finally the tenants' locks.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
   const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
+  const controlPlaneCharts = platform.controlPlane?.charts ?? [];
+  const lastControlPlaneChart = controlPlaneCharts.slice(-1);
   return [
     ...(platform.controlPlane ? [{ object: platform.controlPlane.namespace }] : []),
+    ...(platform.certManager ? [{ object: platform.certManager.namespace }] : []),
     { object: platform.gateway.namespace },
     ...platform.tenants.map(({ manifests }) => ({ object: manifests.namespace })),
-    ...(platform.controlPlane?.charts ?? []).map((chart) => ({ chart })),
-    { chart: platform.gateway.chart },
+    // base before istiod; cert-manager on its own; the gateway after istiod when the stack installs it.
+    ...controlPlaneCharts.map((chart, i) => ({ chart, dependsOn: controlPlaneCharts.slice(i - 1, i) })),
+    ...(platform.certManager ? [{ chart: platform.certManager.chart, dependsOn: [] }] : []),
+    { chart: platform.gateway.chart, dependsOn: lastControlPlaneChart },
     ...objects(platform.gateway.objects),
+    ...objects(originationObjectsInApplyOrder(platform.certificates)),
     ...platform.services.flatMap(({ objects: list }) => objects(list)),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
   ];

@@ -1,5 +1,10 @@
-import type { ParsedGateway } from "./schema";
-import type { Environment, GatewayConfig } from "./egress-config";
+import type { ParsedCertManager, ParsedGateway } from "./schema";
+import type {
+  CertManagerComponentSizing,
+  CertManagerConfig,
+  Environment,
+  GatewayConfig,
+} from "./egress-config";
 
 type GatewayBaseline = Pick<
   GatewayConfig,
@@ -50,5 +55,70 @@ export function resolveGateway(environment: Environment, parsed: ParsedGateway):
     nodeSelector: parsed.nodeSelector ?? {},
     tolerations: parsed.tolerations ?? [],
     scrapeFromNamespaces: parsed.scrapeFromNamespaces,
+  };
+}
+
+type CertManagerComponent = "controller" | "webhook" | "cainjector";
+
+/**
+ * cert-manager per tier. Prod runs two of each (leader election keeps one controller active; two
+ * webhooks keep Certificate admission up through a node drain); dev runs one of each. Memory is
+ * limited, CPU is not: the controller bursts on resync and throttling it only delays renewals.
+ */
+export const certManagerBaselines: Readonly<
+  Record<Environment, Readonly<Record<CertManagerComponent, CertManagerComponentSizing>>>
+> = {
+  dev: {
+    controller: {
+      replicas: 1,
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    },
+    webhook: {
+      replicas: 1,
+      resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+    },
+    cainjector: {
+      replicas: 1,
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    },
+  },
+  prod: {
+    controller: {
+      replicas: 2,
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    },
+    webhook: {
+      replicas: 2,
+      resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+    },
+    cainjector: {
+      replicas: 2,
+      resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    },
+  },
+};
+
+/** The Helm release name of an installed cert-manager; its controller's ServiceAccount carries the same name. */
+export const CERT_MANAGER_RELEASE = "cert-manager";
+
+/** Applies the tier baseline under the stack's own cert-manager values. */
+export function resolveCertManager(environment: Environment, parsed: ParsedCertManager): CertManagerConfig {
+  const baseline = certManagerBaselines[environment];
+  const sizing = (part: CertManagerComponent): CertManagerComponentSizing => ({
+    replicas: parsed[part]?.replicas ?? baseline[part].replicas,
+    resources: {
+      requests: { ...baseline[part].resources.requests, ...parsed[part]?.resources?.requests },
+      limits: { ...baseline[part].resources.limits, ...parsed[part]?.resources?.limits },
+    },
+  });
+  return {
+    install: parsed.install,
+    namespace: parsed.namespace,
+    releaseName: CERT_MANAGER_RELEASE,
+    chart: parsed.chart,
+    serviceAccountName: parsed.serviceAccountName ?? CERT_MANAGER_RELEASE,
+    controller: sizing("controller"),
+    webhook: sizing("webhook"),
+    cainjector: sizing("cainjector"),
   };
 }

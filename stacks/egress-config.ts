@@ -1,4 +1,5 @@
-import type { RoutingMode } from "./schema";
+import type { DecryptedSecret } from "./pulumi-secrets";
+import type { KeyAlgorithm, RoutingMode } from "./schema";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw
@@ -9,13 +10,15 @@ export interface EgressConfig {
   readonly gateway: GatewayConfig;
   readonly controlPlane: ControlPlaneConfig;
   readonly cluster: ClusterConfig;
+  readonly certManager: CertManagerConfig;
+  readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
 }
 
 export type Environment = "dev" | "prod";
 export type SpreadPolicy = "DoNotSchedule" | "ScheduleAnyway" | "off";
-export type { RoutingMode };
+export type { KeyAlgorithm, RoutingMode };
 
 export interface ChartSource {
   readonly version: string;
@@ -73,6 +76,107 @@ export interface ServiceTlsConfig {
   readonly subjectAltNames?: readonly string[];
   readonly caBundle?: CaBundleSource;
   readonly credentialName?: string;
+  readonly clientCertificate?: ClientCertificateConfig;
+}
+
+/** A private key request, size resolved (ECDSA 256, RSA 2048 unless set; Ed25519 has none). */
+export interface PrivateKeySpec {
+  readonly algorithm: KeyAlgorithm;
+  readonly size?: number;
+}
+
+export interface CertificateSubject {
+  readonly organizations?: readonly string[];
+  readonly organizationalUnits?: readonly string[];
+  readonly countries?: readonly string[];
+  readonly localities?: readonly string[];
+  readonly provinces?: readonly string[];
+  readonly streetAddresses?: readonly string[];
+  readonly postalCodes?: readonly string[];
+  readonly serialNumber?: string;
+}
+
+export interface ClientCertificateConfig {
+  /** Name of the issuer (an entry of `issuers`) that signs it. */
+  readonly issuer: string;
+  readonly commonName?: string;
+  readonly dnsNames?: readonly string[];
+  readonly uris?: readonly string[];
+  readonly subject?: CertificateSubject;
+  readonly privateKey: PrivateKeySpec;
+  /** Go durations, as cert-manager reads them. */
+  readonly duration: string;
+  readonly renewBefore: string;
+}
+
+/**
+ * A secret value from structured config: `encrypted` in a stack file (only `pulumi up` decrypts it),
+ * `decrypted` under `pulumi up`, `plaintext` when someone typed it in the clear (refused; the text
+ * itself is not kept).
+ */
+export type SecretConfigValue =
+  | { readonly state: "encrypted" }
+  | { readonly state: "decrypted"; readonly value: DecryptedSecret }
+  | { readonly state: "plaintext" };
+
+export type IssuerKind = "Issuer" | "ClusterIssuer";
+
+export interface CaIssuerConfig {
+  /** An existing Secret with tls.crt and tls.key. */
+  readonly secretName?: string;
+  /** Or: the CA certificate (PEM) ... */
+  readonly certificate?: string;
+  /** ... and its private key, a Pulumi secret. */
+  readonly privateKey?: SecretConfigValue;
+}
+
+export interface SelfSignedBootstrapConfig {
+  readonly commonName?: string;
+  readonly privateKey: PrivateKeySpec;
+  readonly duration: string;
+  readonly renewBefore: string;
+}
+
+export interface VaultIssuerConfig {
+  readonly server: string;
+  readonly path: string;
+  readonly namespace?: string;
+  readonly caBundle?: string;
+  readonly auth: {
+    readonly kubernetes: {
+      readonly role: string;
+      readonly mountPath: string;
+      readonly serviceAccountRef?: { readonly name: string; readonly audiences?: readonly string[] };
+    };
+  };
+}
+
+/** One root of trust for client certificates; exactly one of ca, selfSigned, vault. */
+export interface IssuerConfig {
+  readonly name: string;
+  readonly kind: IssuerKind;
+  readonly ca?: CaIssuerConfig;
+  readonly selfSigned?: SelfSignedBootstrapConfig;
+  readonly vault?: VaultIssuerConfig;
+}
+
+export interface CertManagerComponentSizing {
+  readonly replicas: number;
+  readonly resources: { readonly requests: ResourceList; readonly limits: ResourceList };
+}
+
+export interface CertManagerConfig {
+  /** Install cert-manager here, or use the one already in the cluster. */
+  readonly install: boolean;
+  readonly namespace: string;
+  /** Helm release name; fixed, so the controller's ServiceAccount is `cert-manager`. */
+  readonly releaseName: string;
+  readonly chart: ChartSource;
+  /** The controller's ServiceAccount, granted token requests for Vault issuers. */
+  readonly serviceAccountName: string;
+  readonly controller: CertManagerComponentSizing;
+  readonly webhook: CertManagerComponentSizing;
+  readonly cainjector: CertManagerComponentSizing;
 }
 
 export interface ExternalServiceConfig {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { resolveGateway } from "./baselines";
+import { resolveCertManager, resolveGateway } from "./baselines";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
@@ -29,8 +29,13 @@ export function parseEgressConfig(values: Record<string, unknown>, source: strin
       ),
     );
   }
-  const { environment, gateway, ...rest } = parsed.data;
-  const config: EgressConfig = { environment, gateway: resolveGateway(environment, gateway), ...rest };
+  const { environment, gateway, certManager, ...rest } = parsed.data;
+  const config: EgressConfig = {
+    environment,
+    gateway: resolveGateway(environment, gateway),
+    certManager: resolveCertManager(environment, certManager),
+    ...rest,
+  };
   const issues = validateReferences(config);
   if (issues.length > 0) {
     throw new ConfigError(source, issues);

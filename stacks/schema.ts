@@ -1,10 +1,12 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
+import { isGoDuration } from "./go-duration";
+import { DecryptedSecret } from "./pulumi-secrets";
 
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is
  * an error, never silently ignored. Fields that a tier baseline fills are optional here and resolved
- * in `baselines.ts`; cross-references (tenant → service, duplicates) are checked in `validate.ts`.
+ * in `baselines.ts`; cross-references (tenant → service, duplicates) are checked in `validate-references.ts`.
  */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -139,13 +141,149 @@ export const clusterSchema = z.strictObject({
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
 });
 
+const pemCertificates = z
+  .string()
+  .includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM certificates" });
+
 const caBundle = z.union([
-  z.strictObject({
-    pem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM certificates" }),
-  }),
+  z.strictObject({ pem: pemCertificates }),
   z.strictObject({ secretRef: z.strictObject({ name: dns1123Label, key: z.string().default("ca.crt") }) }),
   z.strictObject({ configMapRef: z.strictObject({ name: dns1123Label, key: z.string().default("ca.crt") }) }),
 ]);
+
+/** A duration as cert-manager reads it (Go's time.ParseDuration). */
+export const goDuration = z
+  .string()
+  .refine(isGoDuration, {
+    message: "must be a Go duration such as 2160h, 90m or 1h30m (days are not a unit)",
+  });
+
+export const keyAlgorithms = ["ECDSA", "RSA", "Ed25519"] as const;
+export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+
+/** The size cert-manager uses when none is given; Ed25519 has none. */
+const DEFAULT_KEY_SIZE: Readonly<Record<KeyAlgorithm, number | undefined>> = {
+  ECDSA: 256,
+  RSA: 2048,
+  Ed25519: undefined,
+};
+
+/** A private key request; ECDSA P-256 unless the stack asks otherwise. Strength is checked in validate-references. */
+export const privateKeySchema = z
+  .strictObject({
+    algorithm: z
+      .enum(keyAlgorithms, { error: `must be one of ${keyAlgorithms.join(", ")}` })
+      .default("ECDSA"),
+    size: z.number().int().optional(),
+  })
+  .transform((key) => ({ algorithm: key.algorithm, size: key.size ?? DEFAULT_KEY_SIZE[key.algorithm] }));
+
+/**
+ * A secret value in structured config. In a stack file it must read `{secure: v1:…}`; under `pulumi
+ * up` the engine decrypts it (see pulumi-secrets.ts). Plain text is kept only as the fact that it
+ * was plain text: the text itself is dropped here, so no later error or output can echo it.
+ */
+const secretValue = z
+  .union([z.instanceof(DecryptedSecret), z.strictObject({ secure: z.string().min(1) }), z.string()], {
+    error: "must be a Pulumi secret ({secure: ...}): set it with pulumi config set --secret --path",
+  })
+  .transform((value) =>
+    value instanceof DecryptedSecret
+      ? { state: "decrypted" as const, value }
+      : typeof value === "string"
+        ? { state: "plaintext" as const }
+        : { state: "encrypted" as const },
+  );
+
+const nameList = z.array(z.string().min(1)).min(1);
+
+export const certificateSubjectSchema = z.strictObject({
+  organizations: nameList.optional(),
+  organizationalUnits: nameList.optional(),
+  countries: nameList.optional(),
+  localities: nameList.optional(),
+  provinces: nameList.optional(),
+  streetAddresses: nameList.optional(),
+  postalCodes: nameList.optional(),
+  serialNumber: z.string().min(1).optional(),
+});
+
+const commonName = z.string().min(1).max(64, "must be at most 64 characters (the X.509 limit)");
+
+/** The client certificate the gateway presents for an originate-mutual service, issued by cert-manager. */
+export const clientCertificateSchema = z.strictObject({
+  /** Name of an entry of `mesh-egress:issuers`. */
+  issuer: dns1123Label,
+  commonName: commonName.optional(),
+  dnsNames: z
+    .array(z.string().regex(DNS1123_SUBDOMAIN, "must be a lowercase DNS name without wildcards"))
+    .min(1)
+    .optional(),
+  uris: z
+    .array(z.url({ error: "must be an absolute URI such as spiffe://corp.example/egress" }))
+    .min(1)
+    .optional(),
+  subject: certificateSubjectSchema.optional(),
+  privateKey: privateKeySchema.prefault({}),
+  /** Requested lifetime; cert-manager's own default is 90 days. */
+  duration: goDuration.default("2160h"),
+  /** How long before expiry cert-manager renews (and, with rotationPolicy Always, re-keys). */
+  renewBefore: goDuration.default("360h"),
+});
+
+export const issuerKinds = ["Issuer", "ClusterIssuer"] as const;
+
+/** A root of trust for client certificates: exactly one of ca, selfSigned or vault (checked in validate-references). */
+export const issuerSchema = z.strictObject({
+  name: dns1123Label,
+  /** Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). */
+  kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).default("Issuer"),
+  /** A CA key pair: an existing Secret (secretName), or a certificate plus a Pulumi-secret private key. */
+  ca: z
+    .strictObject({
+      secretName: dns1123Label.optional(),
+      certificate: pemCertificates.optional(),
+      privateKey: secretValue.optional(),
+    })
+    .optional(),
+  /** Dev only: cert-manager mints a private root (SelfSigned issuer → CA Certificate → CA issuer). */
+  selfSigned: z
+    .strictObject({
+      commonName: commonName.optional(),
+      privateKey: privateKeySchema.prefault({}),
+      duration: goDuration.default("26280h"),
+      renewBefore: goDuration.default("2160h"),
+    })
+    .optional(),
+  /** A Vault PKI role, authenticated with a Kubernetes service account token. */
+  vault: z
+    .strictObject({
+      server: z.url({
+        protocol: /^https$/,
+        error: "must be an https:// URL: Vault is reached over TLS only",
+      }),
+      /** The PKI sign path, e.g. pki_int/sign/egress-client. */
+      path: z.string().min(1),
+      /** Vault Enterprise namespace. */
+      namespace: z.string().min(1).optional(),
+      /** PEM roots that verify Vault's server certificate; default: cert-manager's system roots. */
+      caBundle: pemCertificates.optional(),
+      auth: z.strictObject({
+        kubernetes: z.strictObject({
+          role: z.string().min(1),
+          mountPath: z
+            .string()
+            .startsWith("/", "must be an absolute path such as /v1/auth/kubernetes")
+            .default("/v1/auth/kubernetes"),
+          /** The ServiceAccount whose token cert-manager presents; created by the program. Default `<issuer>-vault`. */
+          serviceAccountRef: z
+            .strictObject({ name: dns1123Label, audiences: z.array(z.string().min(1)).min(1).optional() })
+            .optional(),
+        }),
+      }),
+    })
+    .optional(),
+});
 
 export const serviceTlsSchema = z.strictObject({
   /** SNI sent to the external server; defaults to the host. Only for single-host services. */
@@ -156,6 +294,8 @@ export const serviceTlsSchema = z.strictObject({
   caBundle: caBundle.optional(),
   /** Secret in the gateway namespace holding the client certificate (originate-mutual). */
   credentialName: dns1123Label.optional(),
+  /** The client certificate cert-manager issues into `credentialName` (originate-mutual). */
+  clientCertificate: clientCertificateSchema.optional(),
 });
 
 export const externalServiceSchema = z.strictObject({
@@ -179,6 +319,55 @@ export const tenantSchema = z.strictObject({
   allow: z.array(dns1123Label).default([]),
 });
 
+const componentSizing = z.strictObject({
+  replicas: z.number().int().min(1).optional(),
+  resources: z
+    .strictObject({ requests: resourceList.optional(), limits: resourceList.optional() })
+    .optional(),
+});
+
+const CERT_MANAGER_CHART = { version: "v1.21.1", repository: "https://charts.jetstack.io" };
+
+export const certManagerSchema = z
+  .strictObject({
+    /** Install cert-manager (CRDs included), or use the cert-manager already in the cluster. */
+    install: z.boolean().default(false),
+    /** Where cert-manager runs; also where ClusterIssuers keep their Secrets. */
+    namespace: dns1123Label.default("cert-manager"),
+    chart: z
+      .strictObject({
+        version: z.string().min(1).default(CERT_MANAGER_CHART.version),
+        repository: z.url().default(CERT_MANAGER_CHART.repository),
+      })
+      .default(CERT_MANAGER_CHART),
+    /** The existing controller's ServiceAccount (install: false); Vault issuers grant it token requests. */
+    serviceAccountName: dns1123Label.optional(),
+    controller: componentSizing.optional(),
+    webhook: componentSizing.optional(),
+    cainjector: componentSizing.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.install) {
+      for (const part of ["controller", "webhook", "cainjector"] as const) {
+        if (value[part]) {
+          ctx.addIssue({
+            code: "custom",
+            path: [part],
+            message:
+              "sizing applies only to a cert-manager this stack installs: set install: true or remove it",
+          });
+        }
+      }
+    } else if (value.serviceAccountName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serviceAccountName"],
+        message:
+          "names the ServiceAccount of a cert-manager the stack does not install; with install: true the chart's own (cert-manager) is used: remove it",
+      });
+    }
+  });
+
 export const environmentSchema = z.enum(["dev", "prod"], { error: "must be dev or prod" });
 
 /** Every `mesh-egress:<key>` a stack may set. */
@@ -187,6 +376,8 @@ export const stackConfigSchema = z.strictObject({
   gateway: gatewaySchema.default(gatewaySchema.parse({})),
   controlPlane: controlPlaneSchema.default(controlPlaneSchema.parse({})),
   cluster: clusterSchema.default(clusterSchema.parse({})),
+  certManager: certManagerSchema.default(certManagerSchema.parse({})),
+  issuers: z.array(issuerSchema).default([]),
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
 });
@@ -194,3 +385,4 @@ export const stackConfigSchema = z.strictObject({
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
 export type ParsedGateway = z.output<typeof gatewaySchema>;
+export type ParsedCertManager = z.output<typeof certManagerSchema>;

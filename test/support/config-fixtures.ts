@@ -1,5 +1,6 @@
 import { parseEgressConfig } from "../../stacks/load-config";
 import type { EgressConfig } from "../../stacks/egress-config";
+import { FIXTURE_ISSUER, mutualTlsFixture } from "./certificate-fixtures";
 
 /** A validated config built from raw stack values, as a stack file would give them. */
 export function configFrom(values: Record<string, unknown>): EgressConfig {
@@ -10,6 +11,7 @@ export function configFrom(values: Record<string, unknown>): EgressConfig {
 export function fourModeConfig(environment: "dev" | "prod" = "prod"): EgressConfig {
   return configFrom({
     environment,
+    issuers: [FIXTURE_ISSUER],
     services: [
       { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
       { name: "idp", hosts: ["login.example.com"], mode: "passthrough" },
@@ -18,7 +20,11 @@ export function fourModeConfig(environment: "dev" | "prod" = "prod"): EgressConf
         name: "partner",
         hosts: ["api.partner.example"],
         mode: "originate-mutual",
-        tls: { credentialName: "partner-client", subjectAltNames: ["api.partner.example"] },
+        tls: {
+          credentialName: "partner-client",
+          subjectAltNames: ["api.partner.example"],
+          ...mutualTlsFixture("acme-egress"),
+        },
       },
     ],
     tenants: [

@@ -1,0 +1,163 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CertManager, CertManagerArgs } from "@pulumi/kubernetes-cert-manager";
+import type { CertManagerComponentSizing, EgressConfig } from "../stacks/egress-config";
+import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
+
+export interface CertManagerManifests {
+  readonly namespace: KubernetesObject;
+  /** The `cert-manager` chart, CRDs included. */
+  readonly chart: HelmChartSpec;
+}
+
+function sizingValues(sizing: CertManagerComponentSizing): Record<string, unknown> {
+  return {
+    replicaCount: sizing.replicas,
+    resources: { requests: { ...sizing.resources.requests }, limits: { ...sizing.resources.limits } },
+  };
+}
+
+/** Values for the `cert-manager` chart: its CRDs, and the tier's replicas and resources for each part. */
+export function certManagerChartValues(config: EgressConfig): Record<string, unknown> {
+  const { controller, webhook, cainjector } = config.certManager;
+  const values: Record<string, unknown> = {
+    // Kept on uninstall: deleting the CRDs would garbage-collect every Certificate and its Secret.
+    crds: { enabled: true, keep: true },
+    ...sizingValues(controller),
+    webhook: sizingValues(webhook),
+    cainjector: sizingValues(cainjector),
+  };
+  if (controller.replicas > 1) {
+    // Only the controller's budget: the CertManager component cannot pass webhook/cainjector budgets (see certManagerArgs).
+    values.podDisruptionBudget = { enabled: true, minAvailable: 1 };
+  }
+  return values;
+}
+
+/** The namespace and chart of a cert-manager this stack installs. Pure: same config, same manifests. */
+export function buildCertManagerManifests(config: EgressConfig): CertManagerManifests {
+  const { namespace, releaseName, chart } = config.certManager;
+  return {
+    namespace: {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: namespace, labels: ownedLabels({ [COMPONENT_LABEL]: "cert-manager" }) },
+    },
+    chart: {
+      releaseName,
+      namespace,
+      chart: "cert-manager",
+      version: chart.version,
+      repository: chart.repository,
+      repositoryName: "jetstack",
+      values: certManagerChartValues(config),
+    },
+  };
+}
+
+/**
+ * Top-level chart values that `CertManager` (0.2.0) takes as typed arguments. Its provider copies
+ * every typed argument over `helmOptions.values` key by key, unset ones included, so these keys
+ * must travel as typed arguments and all others through `helmOptions.values`.
+ */
+export const CERT_MANAGER_TYPED_VALUES: ReadonlySet<string> = new Set([
+  "affinity",
+  "cainjector",
+  "clusterResourceNamespace",
+  "containerSecurityContext",
+  "deploymentAnnotations",
+  "extraArgs",
+  "extraEnv",
+  "extraVolumeMounts",
+  "extraVolumes",
+  "featureGates",
+  "global",
+  "http_proxy",
+  "https_proxy",
+  "image",
+  "ingressShim",
+  "installCRDs",
+  "no_proxy",
+  "nodeSelector",
+  "podAnnotations",
+  "podDnsConfig",
+  "podDnsPolicy",
+  "podLabels",
+  "prometheus",
+  "replicaCount",
+  "resources",
+  "securityContext",
+  "serviceAccount",
+  "serviceAnnotations",
+  "serviceLabels",
+  "startupapicheck",
+  "strategy",
+  "tolerations",
+  "webhook",
+]);
+
+/** Fields of the typed `webhook` and `cainjector` arguments that this program sets; the provider drops unknown ones. */
+const TYPED_COMPONENT_FIELDS: ReadonlySet<string> = new Set(["replicaCount", "resources"]);
+
+/**
+ * The same chart as `CertManager` arguments: pinned version, typed values where the component has
+ * them, the rest in `helmOptions.values`, and `installCRDs` (what the chart documents as
+ * crds.enabled plus crds.keep, both also set in the values).
+ */
+export function certManagerArgs(chart: HelmChartSpec): CertManagerArgs {
+  const typed: Record<string, unknown> = {};
+  const untyped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(chart.values)) {
+    if (!CERT_MANAGER_TYPED_VALUES.has(key)) {
+      untyped[key] = value;
+      continue;
+    }
+    if (key === "webhook" || key === "cainjector") {
+      const lost = Object.keys(value as object).filter((field) => !TYPED_COMPONENT_FIELDS.has(field));
+      if (lost.length > 0) {
+        throw new Error(
+          `cert-manager values ${key}.${lost.join(", ")} cannot pass through the CertManager component`,
+        );
+      }
+    }
+    typed[key] = value;
+  }
+  return {
+    ...(typed as CertManagerArgs),
+    installCRDs: true,
+    helmOptions: {
+      name: chart.releaseName,
+      namespace: chart.namespace,
+      chart: chart.chart,
+      // Unpinned, CertManager installs whatever chart is newest.
+      version: chart.version,
+      repositoryOpts: { repo: chart.repository },
+      values: untyped,
+    },
+  };
+}
+
+export interface CertManagerInstallationArgs {
+  /** The whole validated configuration; only `certManager` is read. */
+  readonly config: EgressConfig;
+}
+
+/** cert-manager and its CRDs, for stacks that install it (`certManager.install: true`). */
+export class CertManagerInstallation extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+
+  constructor(name: string, args: CertManagerInstallationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:CertManagerInstallation", name, {}, opts);
+    const manifests = buildCertManagerManifests(args.config);
+    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
+      parent: this,
+      dependsOn: upstreamOf(opts),
+    });
+    new CertManager(`${name}-release`, certManagerArgs(manifests.chart), {
+      parent: this,
+      dependsOn: [namespace],
+    });
+    this.namespace = pulumi.output(args.config.certManager.namespace);
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}
