@@ -1,0 +1,65 @@
+import * as assert from "node:assert/strict";
+import {
+  internalRangesReached,
+  ipBlockRanges,
+  isAddressLiteral,
+  parseCidr,
+  reachesPublicAddresses,
+} from "../rules/address-ranges";
+
+const INTERNAL_V4 = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+];
+const INTERNAL_V6 = ["fc00::/7", "fe80::/10", "::1/128"];
+
+describe("address ranges", () => {
+  it("parses IPv4 and IPv6 CIDRs and masks host bits", () => {
+    assert.deepEqual(parseCidr("10.1.2.3/8"), { family: 4, start: 0x0a000000n, end: 0x0affffffn });
+    assert.equal(parseCidr("::/0")?.end, (1n << 128n) - 1n);
+    assert.equal(parseCidr("not-a-cidr"), undefined);
+    assert.equal(parseCidr("10/8"), undefined);
+  });
+
+  it("finds public addresses in 0.0.0.0/0 even without the private ranges", () => {
+    assert.equal(reachesPublicAddresses(ipBlockRanges("0.0.0.0/0", INTERNAL_V4) ?? []), true);
+  });
+
+  it("finds no public addresses inside private or link-local space", () => {
+    for (const cidr of ["10.0.0.0/8", "192.168.10.0/24", "169.254.169.254/32", "fd00::/8", "100.64.0.0/10"]) {
+      assert.equal(reachesPublicAddresses(ipBlockRanges(cidr, []) ?? []), false, cidr);
+    }
+  });
+
+  it("reports which internal ranges an ipBlock still reaches", () => {
+    assert.deepEqual(internalRangesReached(ipBlockRanges("0.0.0.0/0", INTERNAL_V4) ?? []), []);
+    assert.deepEqual(internalRangesReached(ipBlockRanges("::/0", INTERNAL_V6) ?? []), []);
+    assert.deepEqual(
+      internalRangesReached(
+        ipBlockRanges(
+          "0.0.0.0/0",
+          INTERNAL_V4.filter((c) => c !== "169.254.0.0/16"),
+        ) ?? [],
+      ),
+      ["169.254.0.0/16"],
+    );
+    assert.deepEqual(internalRangesReached(ipBlockRanges("::/0", []) ?? []), INTERNAL_V6);
+  });
+
+  it("counts a partly excepted internal range as still reached", () => {
+    const ranges =
+      ipBlockRanges("0.0.0.0/0", [...INTERNAL_V4.filter((c) => c !== "10.0.0.0/8"), "10.0.0.0/9"]) ?? [];
+    assert.deepEqual(internalRangesReached(ranges), ["10.0.0.0/8"]);
+  });
+
+  it("tells address literals from DNS names", () => {
+    for (const literal of ["1.2.3.4", "203.0.113.0/24", "2001:db8::1", "::/0"])
+      assert.equal(isAddressLiteral(literal), true, literal);
+    for (const name of ["api.stripe.com", "1password.com", "localhost"])
+      assert.equal(isAddressLiteral(name), false, name);
+  });
+});

@@ -1,0 +1,212 @@
+import * as assert from "node:assert/strict";
+import {
+  gatewayAuthzHostsRegistered,
+  gatewayAuthzNoAllowAll,
+  gatewayAuthzNoHttpFieldsOnTls,
+  gatewayAuthzRulesNameSources,
+  peerAuthenticationMtlsRequired,
+} from "../rules/authorization";
+import { KubernetesObject } from "../rules/kubernetes-object";
+import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
+import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
+
+/** Tenant payments' rules in order: stripe (passthrough-mtls, by SNI), partner (originate-mutual, by host). */
+const paymentsRules = (objects: KubernetesObject[]): Mutable[] =>
+  find(objects, "AuthorizationPolicy", "tenant-payments", GATEWAY_NS).spec.rules;
+
+function authorizationPolicy(
+  name: string,
+  namespace: string,
+  spec: Record<string, unknown>,
+): KubernetesObject {
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name, namespace },
+    spec,
+  };
+}
+
+describe("authorization rules", () => {
+  describe("gateway-authz-no-allow-all", () => {
+    it("accepts per-tenant rules that name source and destination", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzNoAllowAll);
+    });
+
+    it("flags an ALLOW rule {} at the gateway", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects).push({});
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzNoAllowAll);
+      assert.match(f?.message ?? "", /ALLOW rule 2 matches every request/);
+    });
+
+    it("flags a mesh-wide allow-all policy in the root namespace", () => {
+      const objects = compliantPlatform();
+      objects.push(authorizationPolicy("allow-everything", "istio-system", { action: "ALLOW", rules: [{}] }));
+      assertOnlyRuleFires(objects, gatewayAuthzNoAllowAll);
+    });
+
+    it("flags a rule whose only source and operation are empty", () => {
+      const objects = compliantPlatform();
+      objects.push(
+        authorizationPolicy("sloppy", GATEWAY_NS, {
+          rules: [{ from: [{ source: {} }], to: [{ operation: {} }] }],
+        }),
+      );
+      assertOnlyRuleFires(objects, gatewayAuthzNoAllowAll);
+    });
+
+    it("does not flag spec {}, which Istio treats as allow-nothing", () => {
+      const objects = compliantPlatform();
+      objects.push(authorizationPolicy("allow-nothing", GATEWAY_NS, {}));
+      assert.deepEqual(rulesFired(objects), []);
+    });
+
+    it("does not flag a deny-all policy", () => {
+      const objects = compliantPlatform();
+      objects.push(authorizationPolicy("deny-all", GATEWAY_NS, { action: "DENY", rules: [{}] }));
+      assert.deepEqual(rulesFired(objects), []);
+    });
+  });
+
+  describe("gateway-authz-rules-name-sources", () => {
+    it("accepts namespaces and notPrincipals as named sources", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzRulesNameSources);
+    });
+
+    it("flags an ALLOW rule without from", () => {
+      const objects = compliantPlatform();
+      delete paymentsRules(objects)[1].from;
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+      assert.match(f?.message ?? "", /rule 1 does not name its sources/);
+    });
+
+    it("flags a from entry that only excludes namespaces", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[1].from = [{ source: { notNamespaces: ["support"] } }];
+      assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+    });
+
+    it("flags a second, empty from entry that broadens a named one", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].from.push({ source: {} });
+      assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+    });
+  });
+
+  describe("gateway-authz-no-http-fields-on-tls", () => {
+    it("accepts SNI rules for TLS services and host rules for originated HTTP", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzNoHttpFieldsOnTls);
+    });
+
+    it("flags a host match for a passthrough-mtls service", () => {
+      const objects = compliantPlatform();
+      const rule = paymentsRules(objects)[0];
+      delete rule.when;
+      rule.to = [{ operation: { hosts: ["api.stripe.com"] } }];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzNoHttpFieldsOnTls);
+      assert.match(
+        f?.message ?? "",
+        /HTTP-only to\.operation\.hosts but api\.stripe\.com reaches the gateway as TLS/,
+      );
+      assert.match(f?.message ?? "", /silently denied/);
+    });
+
+    it("flags methods on a rule keyed on connection.sni", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].to[0].operation.methods = ["GET"];
+      assertOnlyRuleFires(objects, gatewayAuthzNoHttpFieldsOnTls);
+    });
+
+    it("flags a DENY rule with paths on passthrough traffic, which would deny more than written", () => {
+      const objects = compliantPlatform();
+      objects.push(
+        authorizationPolicy("no-admin", GATEWAY_NS, {
+          selector: { matchLabels: { istio: "egressgateway" } },
+          action: "DENY",
+          rules: [{ to: [{ operation: { hosts: ["api.github.com"], paths: ["/admin/*"] } }] }],
+        }),
+      );
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzNoHttpFieldsOnTls);
+      assert.match(f?.message ?? "", /denies more than written/);
+    });
+
+    it("flags request header conditions on TLS traffic", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].when.push({ key: "request.headers[x-tenant]", values: ["payments"] });
+      assertOnlyRuleFires(objects, gatewayAuthzNoHttpFieldsOnTls);
+    });
+
+    it("accepts methods and paths for an originated HTTP service", () => {
+      const objects = compliantPlatform();
+      Object.assign(paymentsRules(objects)[1].to[0].operation, { methods: ["POST"], paths: ["/v1/*"] });
+      assertRulePasses(objects, gatewayAuthzNoHttpFieldsOnTls);
+    });
+  });
+
+  describe("gateway-authz-hosts-registered", () => {
+    it("accepts rules whose hosts all have ServiceEntries", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzHostsRegistered);
+    });
+
+    it("flags a host that no ServiceEntry registers", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[1].to[0].operation.hosts = ["api.partner.example.org"];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzHostsRegistered);
+      assert.match(f?.message ?? "", /api\.partner\.example\.org, which no ServiceEntry registers/);
+    });
+
+    it("flags an SNI value that no ServiceEntry registers", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].when[0].values = ["api.strpe.com"];
+      assertOnlyRuleFires(objects, gatewayAuthzHostsRegistered);
+    });
+  });
+
+  describe("peer-authentication-mtls-required", () => {
+    const peerAuthentication = (namespace: string, spec: Record<string, unknown>): KubernetesObject => ({
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "default", namespace },
+      spec,
+    });
+
+    it("accepts STRICT mTLS", () => {
+      const objects = compliantPlatform();
+      objects.push(peerAuthentication(GATEWAY_NS, { mtls: { mode: "STRICT" } }));
+      assertRulePasses(objects, peerAuthenticationMtlsRequired);
+    });
+
+    for (const [namespace, mode] of [
+      [GATEWAY_NS, "PERMISSIVE"],
+      ["istio-system", "PERMISSIVE"],
+      ["payments", "DISABLE"],
+    ] as const) {
+      it(`flags ${mode} in ${namespace}`, () => {
+        const objects = compliantPlatform();
+        objects.push(peerAuthentication(namespace, { mtls: { mode } }));
+        const [f] = assertOnlyRuleFires(objects, peerAuthenticationMtlsRequired);
+        assert.equal(f?.namespace, namespace);
+      });
+    }
+
+    it("flags a port-level DISABLE on the gateway", () => {
+      const objects = compliantPlatform();
+      objects.push(
+        peerAuthentication(GATEWAY_NS, {
+          selector: { matchLabels: { istio: "egressgateway" } },
+          mtls: { mode: "STRICT" },
+          portLevelMtls: { "443": { mode: "DISABLE" } },
+        }),
+      );
+      const [f] = assertOnlyRuleFires(objects, peerAuthenticationMtlsRequired);
+      assert.match(f?.message ?? "", /port 443 mode DISABLE/);
+    });
+
+    it("ignores namespaces the gateway does not depend on", () => {
+      const objects = compliantPlatform();
+      objects.push(peerAuthentication("legacy", { mtls: { mode: "PERMISSIVE" } }));
+      assertRulePasses(objects, peerAuthenticationMtlsRequired);
+    });
+  });
+});
