@@ -442,13 +442,13 @@ export class OriginationCertificates extends pulumi.ComponentResource {
 
     const issuers = new Map<string, pulumi.Resource>();
     for (const { issuer, prerequisites, issuerObject } of manifests.issuers) {
-      let previous: pulumi.Input<pulumi.Resource>[] = upstream;
+      let previous: pulumi.Resource[] = [];
       for (const object of prerequisites) {
         // The bootstrap is a chain (self-signed issuer → CA certificate), the RBAC one too.
         previous = [
           registerOriginationObject(childName(name, object), object, issuer, {
             parent: this,
-            dependsOn: previous,
+            dependsOn: [...upstream, ...previous],
           }),
         ];
       }
@@ -456,7 +456,7 @@ export class OriginationCertificates extends pulumi.ComponentResource {
         issuer.name,
         registerKubernetesObject(childName(name, issuerObject), issuerObject, {
           parent: this,
-          dependsOn: previous,
+          dependsOn: [...upstream, ...previous],
         }),
       );
     }

@@ -152,11 +152,9 @@ const caBundle = z.union([
 ]);
 
 /** A duration as cert-manager reads it (Go's time.ParseDuration). */
-export const goDuration = z
-  .string()
-  .refine(isGoDuration, {
-    message: "must be a Go duration such as 2160h, 90m or 1h30m (days are not a unit)",
-  });
+export const goDuration = z.string().refine(isGoDuration, {
+  message: "must be a Go duration such as 2160h, 90m or 1h30m (days are not a unit)",
+});
 
 export const keyAlgorithms = ["ECDSA", "RSA", "Ed25519"] as const;
 export type KeyAlgorithm = (typeof keyAlgorithms)[number];
@@ -213,7 +211,9 @@ const commonName = z.string().min(1).max(64, "must be at most 64 characters (the
 /** The client certificate the gateway presents for an originate-mutual service, issued by cert-manager. */
 export const clientCertificateSchema = z.strictObject({
   /** Name of an entry of `mesh-egress:issuers`. */
-  issuer: dns1123Label,
+  issuer: z
+    .string({ error: "name the issuer that signs it (an entry of mesh-egress:issuers)" })
+    .pipe(dns1123Label),
   commonName: commonName.optional(),
   dnsNames: z
     .array(z.string().regex(DNS1123_SUBDOMAIN, "must be a lowercase DNS name without wildcards"))
@@ -260,27 +260,36 @@ export const issuerSchema = z.strictObject({
     .strictObject({
       server: z.url({
         protocol: /^https$/,
-        error: "must be an https:// URL: Vault is reached over TLS only",
+        error:
+          "must be an https:// URL such as https://vault.example.com:8200: Vault is reached over TLS only",
       }),
       /** The PKI sign path, e.g. pki_int/sign/egress-client. */
-      path: z.string().min(1),
+      path: z
+        .string({ error: "the Vault PKI sign path is required, e.g. pki_int/sign/egress-client" })
+        .min(1),
       /** Vault Enterprise namespace. */
       namespace: z.string().min(1).optional(),
       /** PEM roots that verify Vault's server certificate; default: cert-manager's system roots. */
       caBundle: pemCertificates.optional(),
-      auth: z.strictObject({
-        kubernetes: z.strictObject({
-          role: z.string().min(1),
-          mountPath: z
-            .string()
-            .startsWith("/", "must be an absolute path such as /v1/auth/kubernetes")
-            .default("/v1/auth/kubernetes"),
-          /** The ServiceAccount whose token cert-manager presents; created by the program. Default `<issuer>-vault`. */
-          serviceAccountRef: z
-            .strictObject({ name: dns1123Label, audiences: z.array(z.string().min(1)).min(1).optional() })
-            .optional(),
-        }),
-      }),
+      auth: z.strictObject(
+        {
+          kubernetes: z.strictObject({
+            role: z.string({ error: "the Vault role cert-manager logs in as is required" }).min(1),
+            mountPath: z
+              .string()
+              .startsWith("/", "must be an absolute path such as /v1/auth/kubernetes")
+              .default("/v1/auth/kubernetes"),
+            /** The ServiceAccount whose token cert-manager presents; created by the program. Default `<issuer>-vault`. */
+            serviceAccountRef: z
+              .strictObject({ name: dns1123Label, audiences: z.array(z.string().min(1)).min(1).optional() })
+              .optional(),
+          }),
+        },
+        {
+          error:
+            "needs auth.kubernetes.role: cert-manager logs in to Vault with a Kubernetes ServiceAccount token",
+        },
+      ),
     })
     .optional(),
 });
