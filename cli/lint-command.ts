@@ -1,12 +1,146 @@
-import { Command } from "commander";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, Option } from "commander";
+import { enforcementLevels, EnforcementLevels, PolicyConfigError } from "../policy/rules/enforcement";
+import { evaluate, Finding } from "../policy/rules/evaluate";
+import { ManifestInputError, readManifests } from "./read-manifests";
 
-/** Placeholder until the policy pack's lint lands (issue 3). */
+export type Environment = "dev" | "prod";
+export type OutputFormat = "text" | "json";
+
+export interface LintOptions {
+  readonly inputs: readonly string[];
+  /** Which policy/config/<environment>.json sets the enforcement levels; prod (strictest) by default. */
+  readonly environment: Environment;
+  readonly format: OutputFormat;
+  /** The platform namespace, when the objects do not reveal it. */
+  readonly gatewayNamespace?: string;
+}
+
+export interface LintIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** One violation as `--format json` prints it (the CLI contract). */
+export interface LintRecord {
+  readonly rule: string;
+  readonly enforcement: "mandatory" | "advisory";
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly message: string;
+}
+
+/** The policy pack's own config files: the same ones `pulumi preview --policy-pack-config` reads. */
+export const POLICY_CONFIG_DIR = path.join(__dirname, "..", "policy", "config");
+
+export function loadEnforcementLevels(environment: Environment): EnforcementLevels {
+  const file = path.join(POLICY_CONFIG_DIR, `${environment}.json`);
+  let config: unknown;
+  try {
+    config = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new PolicyConfigError(`${file}: ${(e as Error).message}`);
+  }
+  try {
+    return enforcementLevels(config);
+  } catch (e) {
+    throw new PolicyConfigError(`${file}: ${(e as Error).message}`);
+  }
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer | string) =>
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)),
+    );
+    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    stream.on("error", reject);
+  });
+}
+
+export function toRecord(finding: Finding): LintRecord {
+  return {
+    rule: finding.rule,
+    enforcement: finding.enforcement,
+    kind: finding.kind,
+    namespace: finding.namespace ?? null,
+    name: finding.name,
+    message: finding.message,
+  };
+}
+
+/**
+ * Runs every rule over the manifests and prints the violations. Returns the exit code: 0 when nothing
+ * mandatory is violated, 1 when something is, 2 when the input or the policy config cannot be used.
+ */
+export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
+  let levels: EnforcementLevels;
+  let objects;
+  try {
+    levels = loadEnforcementLevels(options.environment);
+    objects = await readManifests(options.inputs, () => readAll(io.stdin));
+  } catch (e) {
+    if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {
+      io.stderr.write(`mesh-egress lint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { findings, mesh } = evaluate(
+    objects.map((o) => o.object),
+    { levels, ...(options.gatewayNamespace ? { gatewayNamespace: options.gatewayNamespace } : {}) },
+  );
+  const mandatory = findings.filter((f) => f.enforcement === "mandatory").length;
+  if (options.format === "json") {
+    io.stdout.write(`${JSON.stringify(findings.map(toRecord), null, 2)}\n`);
+  } else {
+    const gateway = mesh.gatewayNamespace
+      ? `gateway namespace ${mesh.gatewayNamespace} (from ${mesh.gatewayNamespaceEvidence})`
+      : "gateway namespace unknown: nothing in the input reveals it, so gateway rules are limited (pass --gateway-namespace)";
+    io.stdout.write(`Linted ${objects.length} object(s) for ${options.environment}; ${gateway}.\n`);
+    for (const f of findings) io.stdout.write(`${f.enforcement.padEnd(9)} ${f.rule}: ${f.message}\n`);
+    io.stdout.write(
+      findings.length === 0
+        ? "No violations.\n"
+        : `${mandatory} mandatory and ${findings.length - mandatory} advisory violation(s).\n`,
+    );
+  }
+  return mandatory > 0 ? 1 : 0;
+}
+
 export function registerLintCommand(program: Command): void {
   program
     .command("lint")
-    .description("Run the egress-guardrails rules over Kubernetes manifests.")
-    .action(() => {
-      process.stderr.write("lint: not implemented yet\n");
-      process.exitCode = 2;
-    });
+    .description(
+      "Run the egress-guardrails rules over Kubernetes manifests (files, directories, or - for stdin). " +
+        "Exit 1 on any mandatory violation, 2 on unusable input.",
+    )
+    .argument("<paths...>", "YAML/JSON files, directories (searched recursively), or - for stdin")
+    .addOption(
+      new Option("--environment <environment>", "enforcement levels from policy/config/<environment>.json")
+        .choices(["dev", "prod"])
+        .default("prod"),
+    )
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--gateway-namespace <namespace>", "the platform namespace, when the manifests do not reveal it")
+    .action(
+      async (
+        paths: string[],
+        opts: { environment: Environment; format: OutputFormat; gatewayNamespace?: string },
+      ) => {
+        process.exitCode = await runLint(
+          {
+            inputs: paths,
+            environment: opts.environment,
+            format: opts.format,
+            ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
+          },
+          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+        );
+      },
+    );
 }

@@ -76,7 +76,8 @@ async function capture(outcome: Outcome, run: () => Promise<void> | void): Promi
   try {
     await run();
   } catch (e) {
-    if (e instanceof UnknownValueError) outcome.advisory = `can't run policy during preview: ${(e as Error).message}`;
+    if (e instanceof UnknownValueError)
+      outcome.advisory = `can't run policy during preview: ${(e as Error).message}`;
     else if (e instanceof NotApplicableError) outcome.notApplicable = e.reason ?? "";
     else throw e;
   }

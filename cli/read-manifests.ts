@@ -1,0 +1,139 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubernetesObject } from "../policy/rules/kubernetes-object";
+
+/** Input `mesh-egress lint` cannot use: unreadable, unparsable, or not Kubernetes objects. Exit 2. */
+export class ManifestInputError extends Error {}
+
+/** Where an object came from, for messages: "rendered.yaml, document 3". */
+export interface SourcedObject {
+  readonly object: KubernetesObject;
+  readonly source: string;
+}
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+export const STDIN = "-";
+
+/**
+ * Reads every Kubernetes object from files, directories (recursively: .yaml, .yml, .json) and stdin
+ * (`-`). Multi-document YAML and `kind: List` (what `kubectl get -o yaml` prints) are unpacked.
+ */
+export async function readManifests(
+  inputs: readonly string[],
+  readStdin: () => Promise<string>,
+): Promise<SourcedObject[]> {
+  const objects: SourcedObject[] = [];
+  let stdinRead = false;
+  for (const input of inputs) {
+    if (input === STDIN) {
+      if (stdinRead) throw new ManifestInputError("stdin (-) is named more than once");
+      stdinRead = true;
+      objects.push(...parseManifests(await readStdin(), "<stdin>", false));
+      continue;
+    }
+    for (const file of manifestFiles(input)) {
+      objects.push(...parseManifests(readText(file), file, path.extname(file).toLowerCase() === ".json"));
+    }
+  }
+  return objects;
+}
+
+function manifestFiles(input: string): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(input);
+  } catch (e) {
+    throw new ManifestInputError(
+      `${input}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
+  if (!stat.isDirectory()) return [input];
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs
+      .readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith(".")) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(full);
+    }
+  };
+  walk(input);
+  if (files.length === 0)
+    throw new ManifestInputError(`${input}: directory holds no .yaml, .yml or .json files`);
+  return files;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ManifestInputError(
+      `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
+}
+
+/** Parses one input's text into objects; every problem names the input and the document. */
+export function parseManifests(text: string, source: string, json: boolean): SourcedObject[] {
+  const documents: unknown[] = [];
+  if (json) {
+    try {
+      documents.push(JSON.parse(text));
+    } catch (e) {
+      throw new ManifestInputError(`${source}: not valid JSON (${(e as Error).message})`);
+    }
+  } else {
+    for (const doc of parseAllDocuments(text)) {
+      const error = doc.errors[0];
+      if (error) throw new ManifestInputError(`${source}: not valid YAML (${error.message.split("\n")[0]})`);
+      documents.push(doc.toJS());
+    }
+  }
+  const objects: SourcedObject[] = [];
+  documents.forEach((document, index) => {
+    if (document === null || document === undefined) return; // an empty document between `---` markers
+    const where = `${source}, document ${index + 1}`;
+    const top = asObject(document, where);
+    if (typeof top.kind === "string" && top.kind.endsWith("List") && Array.isArray(top.items)) {
+      top.items.forEach((item, i) =>
+        objects.push({ object: asKubernetesObject(item, `${where}, items[${i}]`), source: where }),
+      );
+    } else {
+      objects.push({ object: asKubernetesObject(document, where), source: where });
+    }
+  });
+  if (objects.length === 0 && !documents.some((d) => d !== null && d !== undefined)) {
+    throw new ManifestInputError(`${source}: holds no Kubernetes objects`);
+  }
+  return objects;
+}
+
+function asObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ManifestInputError(
+      `${where}: not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+function asKubernetesObject(value: unknown, where: string): KubernetesObject {
+  const o = asObject(value, where);
+  const missing = [
+    ...(typeof o.apiVersion === "string" && o.apiVersion !== "" ? [] : ["apiVersion"]),
+    ...(typeof o.kind === "string" && o.kind !== "" ? [] : ["kind"]),
+  ];
+  const metadata = o.metadata;
+  const name =
+    typeof metadata === "object" && metadata !== null
+      ? (metadata as Record<string, unknown>).name
+      : undefined;
+  if (typeof name !== "string" || name === "") missing.push("metadata.name");
+  if (missing.length > 0) {
+    throw new ManifestInputError(`${where}: not a Kubernetes object (missing ${missing.join(", ")})`);
+  }
+  return o as unknown as KubernetesObject;
+}

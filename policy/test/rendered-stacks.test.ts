@@ -1,0 +1,374 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { renderDocuments } from "../../cli/render";
+import { loadEnforcementLevels } from "../../cli/lint-command";
+import { loadStackFile } from "../../stacks/load-config";
+import { allRules } from "../rules/catalog";
+import { evaluate, Finding } from "../rules/evaluate";
+import { KubernetesObject } from "../rules/kubernetes-object";
+import { Mutable } from "./compliant-platform";
+
+/**
+ * End to end: the platform's own `render` output for the shipped stacks lints clean, and the prod render
+ * weakened in one way at a time is caught by the rule meant for that weakening, as a mandatory violation.
+ */
+const PROJECT_DIR = path.join(__dirname, "..", "..");
+const STACKS = {
+  dev: path.join(PROJECT_DIR, "Pulumi.dev.yaml"),
+  prod: path.join(PROJECT_DIR, "Pulumi.prod.yaml"),
+  unseen: path.join(PROJECT_DIR, "test", "fixtures", "stacks", "Pulumi.unseen.yaml"),
+};
+
+function render(file: string): { objects: KubernetesObject[]; environment: "dev" | "prod" } {
+  const config = loadStackFile(file);
+  const objects = JSON.parse(JSON.stringify(renderDocuments(config))) as KubernetesObject[];
+  return { objects, environment: config.environment };
+}
+
+function lint(objects: readonly KubernetesObject[], environment: "dev" | "prod"): Finding[] {
+  return evaluate(objects, { levels: loadEnforcementLevels(environment) }).findings;
+}
+
+const describeFindings = (findings: readonly Finding[]): string =>
+  findings.map((f) => `  ${f.enforcement} ${f.rule}: ${f.message}`).join("\n");
+
+describe("the rendered stacks under the policy pack", function () {
+  this.timeout(30000);
+
+  for (const [stack, file] of Object.entries(STACKS)) {
+    it(`finds no mandatory violation in the ${stack} render, under its own environment's levels`, () => {
+      const { objects, environment } = render(file);
+      assert.ok(objects.length > 20, "the render should hold the whole platform");
+      const mandatory = lint(objects, environment).filter((f) => f.enforcement === "mandatory");
+      assert.deepEqual(mandatory, [], describeFindings(mandatory));
+    });
+  }
+
+  it("finds nothing at all in the prod render, every rule mandatory", () => {
+    const findings = lint(render(STACKS.prod).objects, "prod");
+    assert.deepEqual(findings, [], describeFindings(findings));
+  });
+
+  it("reports only availability rules on the dev render, as advisory", () => {
+    const findings = lint(render(STACKS.dev).objects, "dev");
+    const availability = new Set(allRules.filter((r) => r.availability).map((r) => r.name));
+    for (const f of findings) {
+      assert.ok(
+        availability.has(f.rule),
+        `${f.rule} is not an availability rule:\n${describeFindings(findings)}`,
+      );
+      assert.equal(f.enforcement, "advisory");
+    }
+  });
+});
+
+/** Finds the one object a mutation weakens, by what it is rather than by its name. */
+function pick(
+  objects: KubernetesObject[],
+  kind: string,
+  predicate: (o: Mutable) => boolean = () => true,
+): Mutable {
+  const found = objects.find((o) => o.kind === kind && predicate(o));
+  if (!found) throw new Error(`the prod render has no ${kind} matching the mutation's target`);
+  return found;
+}
+
+const rulesOf = (o: Mutable): Mutable[] => o.spec?.rules ?? [];
+const sniRule = (r: Mutable): boolean => (r.when ?? []).some((w: Mutable) => w.key === "connection.sni");
+const hostRule = (r: Mutable): boolean => (r.to ?? []).some((t: Mutable) => t.operation?.hosts);
+const isTenant = (o: Mutable): boolean => "mesh-egress.io/tenant" in (o.metadata.labels ?? {});
+const originationTls = (o: Mutable, mode: string): Mutable | undefined =>
+  (o.spec?.trafficPolicy?.portLevelSettings ?? [])
+    .map((s: Mutable) => s.tls)
+    .find((t: Mutable) => t?.mode === mode);
+const gatewayNamespace = (objects: KubernetesObject[]): string =>
+  pick(objects, "Namespace", (n) => n.metadata.labels?.["mesh-egress.io/role"] === "egress-gateway").metadata
+    .name;
+const gatewayInternetRule = (objects: KubernetesObject[]): Mutable =>
+  pick(objects, "NetworkPolicy", (p) => p.metadata.namespace === gatewayNamespace(objects)).spec.egress.find(
+    (e: Mutable) => (e.to ?? []).some((t: Mutable) => t.ipBlock?.cidr === "0.0.0.0/0"),
+  );
+
+/** One weakening of the prod render and the rule that must catch it. */
+interface Mutation {
+  readonly rule: string;
+  readonly weakening: string;
+  apply(objects: KubernetesObject[]): void;
+}
+
+const MUTATIONS: readonly Mutation[] = [
+  {
+    rule: "service-entry-host-not-wildcard-or-ip",
+    weakening: "adds a wildcard host to a ServiceEntry",
+    apply: (o) => pick(o, "ServiceEntry").spec.hosts.push("*.example.com"),
+  },
+  {
+    rule: "service-entry-resolution-not-none",
+    weakening: "switches a gateway-routed ServiceEntry to resolution NONE",
+    apply: (o) => (pick(o, "ServiceEntry").spec.resolution = "NONE"),
+  },
+  {
+    rule: "service-entry-export-scoped",
+    weakening: 'exports a ServiceEntry to "*"',
+    apply: (o) => (pick(o, "ServiceEntry").spec.exportTo = ["*"]),
+  },
+  {
+    rule: "sidecar-registry-only",
+    weakening: "switches a tenant Sidecar to ALLOW_ANY",
+    apply: (o) => (pick(o, "Sidecar").spec.outboundTrafficPolicy.mode = "ALLOW_ANY"),
+  },
+  {
+    rule: "sidecar-egress-hosts-scoped",
+    weakening: "imports */* into a tenant Sidecar",
+    apply: (o) => pick(o, "Sidecar").spec.egress[0].hosts.push("*/*"),
+  },
+  {
+    rule: "tenant-egress-default-deny",
+    weakening: "deletes a tenant's egress NetworkPolicy",
+    apply: (o) => {
+      const policy = pick(o, "NetworkPolicy", isTenant);
+      o.splice(o.indexOf(policy), 1);
+    },
+  },
+  {
+    rule: "network-policy-no-internet-egress",
+    weakening: "opens 0.0.0.0/0 in a tenant NetworkPolicy",
+    apply: (o) =>
+      pick(o, "NetworkPolicy", isTenant).spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
+  },
+  {
+    rule: "tenant-sidecar-injection-enabled",
+    weakening: "disables sidecar injection on a tenant namespace",
+    apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio-injection"] = "disabled"),
+  },
+  {
+    rule: "gateway-ha-min-replicas",
+    weakening: "lets the gateway scale down to 1 replica",
+    apply: (o) =>
+      (pick(
+        o,
+        "HelmRelease",
+        (r) => r.spec.chart.spec.chart === "gateway",
+      ).spec.values.autoscaling.minReplicas = 1),
+  },
+  {
+    rule: "gateway-ha-disruption-budget",
+    weakening: "drops the gateway's PodDisruptionBudget",
+    apply: (o) =>
+      delete pick(o, "HelmRelease", (r) => r.spec.chart.spec.chart === "gateway").spec.values
+        .podDisruptionBudget,
+  },
+  {
+    rule: "gateway-ha-zone-spread",
+    weakening: "drops the gateway's zone spread",
+    apply: (o) => {
+      const values = pick(o, "HelmRelease", (r) => r.spec.chart.spec.chart === "gateway").spec.values;
+      values.topologySpreadConstraints = values.topologySpreadConstraints.filter(
+        (c: Mutable) => c.topologyKey !== "topology.kubernetes.io/zone",
+      );
+    },
+  },
+  {
+    rule: "gateway-service-cluster-ip",
+    weakening: "exposes the gateway as a LoadBalancer",
+    apply: (o) =>
+      (pick(o, "HelmRelease", (r) => r.spec.chart.spec.chart === "gateway").spec.values.service.type =
+        "LoadBalancer"),
+  },
+  {
+    rule: "gateway-egress-excludes-internal-ranges",
+    weakening: "lets the gateway reach the cloud metadata range",
+    apply: (o) => {
+      const block = gatewayInternetRule(o).to.find((t: Mutable) => t.ipBlock?.cidr === "0.0.0.0/0").ipBlock;
+      block.except = block.except.filter((c: string) => c !== "169.254.0.0/16");
+    },
+  },
+  {
+    rule: "gateway-selector-only-in-platform-namespace",
+    weakening: "copies an egress Gateway into a tenant namespace",
+    apply: (o) => {
+      const copy = JSON.parse(JSON.stringify(pick(o, "Gateway")));
+      copy.metadata.namespace = pick(o, "Namespace", isTenant).metadata.name;
+      o.push(copy);
+    },
+  },
+  {
+    rule: "gateway-server-hosts-namespace-qualified",
+    weakening: "drops the namespace from an egress Gateway server host",
+    apply: (o) => {
+      const server = pick(o, "Gateway").spec.servers[0];
+      server.hosts = server.hosts.map((h: string) => h.split("/").pop());
+    },
+  },
+  {
+    rule: "gateway-authz-no-allow-all",
+    weakening: "adds an allow-all rule to a tenant's gateway AuthorizationPolicy",
+    apply: (o) => pick(o, "AuthorizationPolicy", isTenant).spec.rules.push({}),
+  },
+  {
+    rule: "gateway-authz-rules-name-sources",
+    weakening: "drops the source of a tenant's gateway rule",
+    apply: (o) => delete rulesOf(pick(o, "AuthorizationPolicy", isTenant))[0].from,
+  },
+  {
+    rule: "gateway-authz-no-http-fields-on-tls",
+    weakening: "authorizes a TLS service by HTTP host instead of SNI",
+    apply: (o) => {
+      const rule = rulesOf(
+        pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(sniRule)),
+      ).find(sniRule);
+      rule.to = [{ operation: { hosts: rule.when[0].values } }];
+      delete rule.when;
+    },
+  },
+  {
+    rule: "gateway-authz-hosts-registered",
+    weakening: "grants a host that has no ServiceEntry",
+    apply: (o) => {
+      const rule = rulesOf(
+        pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(hostRule)),
+      ).find(hostRule);
+      rule.to[0].operation.hosts = ["pastebin.com"];
+    },
+  },
+  {
+    rule: "peer-authentication-mtls-required",
+    weakening: "makes mTLS PERMISSIVE in the gateway namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "security.istio.io/v1",
+        kind: "PeerAuthentication",
+        metadata: { name: "default", namespace: gatewayNamespace(o) },
+        spec: { mtls: { mode: "PERMISSIVE" } },
+      }),
+  },
+  {
+    rule: "origination-tls-not-disabled",
+    weakening: "turns TLS origination off for an external host",
+    apply: (o) =>
+      (originationTls(
+        pick(o, "DestinationRule", (r) => originationTls(r, "SIMPLE")),
+        "SIMPLE",
+      ).mode = "DISABLE"),
+  },
+  {
+    rule: "destination-rule-no-insecure-skip-verify",
+    weakening: "skips server certificate verification on mutual origination",
+    apply: (o) =>
+      (originationTls(
+        pick(o, "DestinationRule", (r) => originationTls(r, "MUTUAL")),
+        "MUTUAL",
+      ).insecureSkipVerify = true),
+  },
+  {
+    rule: "origination-tls-sni-and-sans",
+    weakening: "drops the subjectAltNames of an origination rule",
+    apply: (o) =>
+      delete originationTls(
+        pick(o, "DestinationRule", (r) => originationTls(r, "SIMPLE")),
+        "SIMPLE",
+      ).subjectAltNames,
+  },
+  {
+    rule: "origination-rule-gateway-only",
+    weakening: "exports an origination rule to every namespace",
+    apply: (o) => (pick(o, "DestinationRule", (r) => originationTls(r, "SIMPLE")).spec.exportTo = ["*"]),
+  },
+  {
+    rule: "istio-mutual-subset-not-passthrough",
+    weakening: "turns a passthrough-mtls Gateway server into PASSTHROUGH while its subset keeps ISTIO_MUTUAL",
+    apply: (o) => {
+      const gateway = pick(o, "Gateway", (g) =>
+        g.spec.servers.some((s: Mutable) => s.port.protocol === "TLS" && s.tls?.mode === "ISTIO_MUTUAL"),
+      );
+      gateway.spec.servers.forEach((s: Mutable) => (s.tls.mode = "PASSTHROUGH"));
+    },
+  },
+  {
+    rule: "mesh-route-has-gateway-route",
+    weakening: "drops the gateway-side route of an originated service",
+    apply: (o) => {
+      const vs = pick(o, "VirtualService", (v) => (v.spec.http ?? []).length > 1);
+      vs.spec.http = vs.spec.http.filter((r: Mutable) =>
+        r.match.some((m: Mutable) => m.gateways.includes("mesh")),
+      );
+    },
+  },
+  {
+    rule: "envoy-filter-has-workload-selector",
+    weakening: "adds an EnvoyFilter that patches every proxy of the gateway namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1alpha3",
+        kind: "EnvoyFilter",
+        metadata: { name: "tweak", namespace: gatewayNamespace(o) },
+        spec: {
+          configPatches: [
+            { applyTo: "CLUSTER", patch: { operation: "MERGE", value: { connect_timeout: "1s" } } },
+          ],
+        },
+      }),
+  },
+  {
+    rule: "envoy-filter-http-patch-applies",
+    weakening: "adds an HTTP rate limit on the gateway's TLS port",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1alpha3",
+        kind: "EnvoyFilter",
+        metadata: { name: "ratelimit", namespace: gatewayNamespace(o) },
+        spec: {
+          workloadSelector: { labels: { istio: "egressgateway" } },
+          configPatches: [
+            {
+              applyTo: "HTTP_FILTER",
+              match: {
+                context: "GATEWAY",
+                listener: {
+                  portNumber: 443,
+                  filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } },
+                },
+              },
+              patch: { operation: "INSERT_BEFORE", value: { name: "envoy.filters.http.local_ratelimit" } },
+            },
+          ],
+        },
+      }),
+  },
+  {
+    rule: "gateway-access-logging-not-disabled",
+    weakening: "disables the gateway's access log",
+    apply: (o) => (pick(o, "Telemetry").spec.accessLogging[0].disabled = true),
+  },
+  {
+    rule: "gateway-access-logging-configured",
+    weakening: "deletes the gateway's Telemetry",
+    apply: (o) => {
+      const telemetry = pick(o, "Telemetry");
+      o.splice(o.indexOf(telemetry), 1);
+    },
+  },
+];
+
+describe("weakening the prod render", function () {
+  this.timeout(30000);
+  const prod = render(STACKS.prod).objects;
+
+  it("has a mutation for every rule of the pack", () => {
+    assert.deepEqual(new Set(MUTATIONS.map((m) => m.rule)), new Set(allRules.map((r) => r.name)));
+  });
+
+  for (const mutation of MUTATIONS) {
+    it(`${mutation.weakening}: caught by ${mutation.rule} alone, as mandatory`, () => {
+      const objects = JSON.parse(JSON.stringify(prod)) as KubernetesObject[];
+      mutation.apply(objects);
+      const findings = lint(objects, "prod");
+      assert.deepEqual(
+        [...new Set(findings.map((f) => f.rule))],
+        [mutation.rule],
+        `expected ${mutation.rule} alone:\n${describeFindings(findings)}`,
+      );
+      assert.ok(findings.every((f) => f.enforcement === "mandatory"));
+    });
+  }
+});
