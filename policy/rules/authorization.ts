@@ -77,6 +77,7 @@ export const gatewayAuthzNoAllowAll: StackRule = {
   },
 };
 
+const ANYONE = new Set(["*", "0.0.0.0/0", "::/0"]);
 const SOURCE_FIELDS = [
   "namespaces",
   "principals",
@@ -90,7 +91,8 @@ export const gatewayAuthzRulesNameSources: StackRule = {
   name: "gateway-authz-rules-name-sources",
   description:
     "Every ALLOW rule at the egress gateway names its sources: each `from` entry sets namespaces, principals, " +
-    "notPrincipals or ipBlocks. A rule without sources lets any workload of the mesh use the destination it names.",
+    "notPrincipals or ipBlocks, and not as `*`. A rule without sources lets any workload of the mesh use the " +
+    "destination it names.",
   severity: "high",
   concern: "authorization",
   defaultEnforcement: "mandatory",
@@ -102,8 +104,13 @@ export const gatewayAuthzRulesNameSources: StackRule = {
     const out: Violation[] = [];
     for (const rule of gatewayAuthzRules(objects, mesh)) {
       if (rule.action !== "ALLOW" || matchesEverything(rule)) continue;
+      // A source of "*" (any namespace, principal or address) names nobody; notPrincipals ["*"] ("callers
+      // without an identity") is the passthrough mode's deliberate, documented exception.
       const names = (from: Fields): boolean =>
-        SOURCE_FIELDS.some((f) => texts(dig(from, "source", f)).length > 0);
+        SOURCE_FIELDS.some((f) => {
+          const values = texts(dig(from, "source", f));
+          return values.length > 0 && (f === "notPrincipals" || !values.some((v) => ANYONE.has(v)));
+        });
       if (rule.from.length === 0 || !rule.from.every(names)) {
         out.push(
           violation(

@@ -7,8 +7,11 @@ import {
   EGRESS_GATEWAY_LABELS,
   egressGatewayReleases,
   egressGatewayWorkloads,
+  externalHosts,
   gatewaySelects,
   isEgressGatewayRelease,
+  isGatewayServiceHost,
+  isIstiodChart,
   MeshTopology,
   podTemplate,
 } from "./mesh-topology";
@@ -431,6 +434,72 @@ export const gatewayServerHostsNamespaceQualified: ResourceRule = {
   },
 };
 
+export const controlPlaneScopesGateways: ResourceRule = {
+  name: "control-plane-scopes-gateways",
+  description:
+    "When the stack installs istiod, it runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true`, so a Gateway " +
+    "only programs gateway pods in its own namespace. Without it a Gateway written in any namespace can " +
+    "attach servers to the shared egress gateway (gateway hijack).",
+  severity: "high",
+  concern: "gateway-integrity",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: 'Set values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" on the istiod release.',
+  kinds: [...CHART_KINDS],
+  scope: "resource",
+  check(object: KubernetesObject): Violation[] {
+    const release = chartRelease(object);
+    if (!release || !isIstiodChart(release.chart)) return [];
+    const value =
+      dig(release.values, "env", "PILOT_SCOPE_GATEWAY_TO_NAMESPACE") ??
+      dig(release.values, "pilot", "env", "PILOT_SCOPE_GATEWAY_TO_NAMESPACE");
+    if (String(value) === "true") return [];
+    return [
+      violation(
+        object,
+        `istiod runs without PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true (${value === undefined ? "unset" : `set to ${String(value)}`}), so a Gateway in any namespace can program the egress gateway`,
+        'set values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE to "true"',
+      ),
+    ];
+  },
+};
+
+export const meshRoutesExternalHostsViaGateway: StackRule = {
+  name: "mesh-routes-external-hosts-via-gateway",
+  description:
+    "No VirtualService sends sidecar traffic straight to an external host: a route that applies to the mesh " +
+    "(sidecars) and whose destination is a MESH_EXTERNAL host bypasses the egress gateway, its " +
+    "authorization and its access log. Sidecars route external hosts to the gateway's Service.",
+  severity: "high",
+  concern: "gateway-integrity",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Route the host to the egress gateway's Service from the mesh; only routes bound to the egress Gateway go to the host.",
+  kinds: [KIND.VirtualService],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const external = externalHosts(objects);
+    const out: Violation[] = [];
+    for (const route of mesh.routes) {
+      if (!route.gateways.includes("mesh")) continue;
+      const direct = route.destinations
+        .map((d) => d.host)
+        .filter((h) => external.has(h) && !isGatewayServiceHost(mesh, h, namespaceOf(route.virtualService)));
+      for (const host of new Set(direct)) {
+        out.push(
+          violation(
+            route.virtualService,
+            `a ${route.protocol} route for sidecars (gateway "mesh") sends traffic straight to external host ${host}, around the egress gateway`,
+            "send the mesh route to the egress gateway's Service (with its subset), and bind only the onward route to the egress Gateway",
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
 export const gatewayIntegrityRules = [
   gatewayHaMinReplicas,
   gatewayHaDisruptionBudget,
@@ -439,4 +508,6 @@ export const gatewayIntegrityRules = [
   gatewayEgressExcludesInternalRanges,
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
+  controlPlaneScopesGateways,
+  meshRoutesExternalHostsViaGateway,
 ];

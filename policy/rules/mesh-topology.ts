@@ -135,6 +135,10 @@ export function isEgressGatewayRelease(release: ChartRelease): boolean {
   return isGatewayChart(release.chart) && gatewayChartIstioLabel(release) === EGRESS_GATEWAY_LABELS.istio;
 }
 
+export function isIstiodChart(chart: string): boolean {
+  return chart === "istiod" || chart.endsWith("/istiod");
+}
+
 export function egressGatewayReleases(objects: readonly KubernetesObject[]): ChartRelease[] {
   return objects
     .map(chartRelease)

@@ -1,8 +1,8 @@
 import { KubernetesObject } from "./kubernetes-object";
 import { isAddressLiteral } from "./address-ranges";
-import { KIND } from "./kinds";
-import { gatewayRoutedHosts, MeshTopology } from "./mesh-topology";
-import { namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
+import { CHART_KINDS, KIND } from "./kinds";
+import { chartRelease, gatewayRoutedHosts, isIstiodChart, MeshTopology } from "./mesh-topology";
+import { dig, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
@@ -75,7 +75,6 @@ export const serviceEntryResolutionNotNone: StackRule = {
     const out: Violation[] = [];
     for (const entry of ofKind(objects, KIND.ServiceEntry)) {
       const spec = specOf(entry);
-      if ((text(spec.location) ?? "MESH_EXTERNAL") !== "MESH_EXTERNAL") continue;
       const hosts = texts(spec.hosts);
       const inGatewayNamespace =
         mesh.gatewayNamespace !== undefined && namespaceOf(entry) === mesh.gatewayNamespace;
@@ -123,8 +122,69 @@ export const serviceEntryExportScoped: ResourceRule = {
   },
 };
 
+export const serviceEntryInPlatformNamespace: StackRule = {
+  name: "service-entry-in-platform-namespace",
+  description:
+    "External services (MESH_EXTERNAL ServiceEntries) are registered only in the platform namespace, where " +
+    "the gateway, its authorization and its logs cover them. A ServiceEntry in a tenant namespace is a " +
+    "private registry: its sidecars import it (`./*`) and route to the host directly, around the review.",
+  severity: "high",
+  concern: "registry",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Declare the external service in the platform config; delete the namespace's own ServiceEntry.",
+  kinds: [KIND.ServiceEntry],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const ns = mesh.gatewayNamespace;
+    if (ns === undefined) return [];
+    return ofKind(objects, KIND.ServiceEntry)
+      .filter(
+        (e) => (text(specOf(e).location) ?? "MESH_EXTERNAL") === "MESH_EXTERNAL" && namespaceOf(e) !== ns,
+      )
+      .map((e) =>
+        violation(
+          e,
+          `registers external host(s) ${texts(specOf(e).hosts).join(", ")} in namespace ${namespaceOf(e) ?? "default"}, outside the platform namespace ${ns}`,
+          `declare the service in the platform config (its ServiceEntry then lives in ${ns}) and delete this one`,
+        ),
+      );
+  },
+};
+
+export const controlPlaneRegistryOnly: ResourceRule = {
+  name: "control-plane-registry-only",
+  description:
+    "When the stack installs istiod, its mesh config sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` " +
+    "(istiod's default is ALLOW_ANY), so a sidecar in any namespace, tenant or not, refuses hosts the " +
+    "registry does not list.",
+  severity: "high",
+  concern: "registry",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Set values.meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY on the istiod release.",
+  kinds: [...CHART_KINDS],
+  scope: "resource",
+  check(object: KubernetesObject): Violation[] {
+    const release = chartRelease(object);
+    if (!release || !isIstiodChart(release.chart)) return [];
+    const mode = text(dig(release.values, "meshConfig", "outboundTrafficPolicy", "mode"));
+    if (mode === "REGISTRY_ONLY") return [];
+    return [
+      violation(
+        object,
+        `istiod's mesh-wide outbound policy is ${mode ?? "unset (istiod defaults to ALLOW_ANY)"}, so sidecars pass unregistered hosts through`,
+        "set values.meshConfig.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+      ),
+    ];
+  },
+};
+
 export const registryRules = [
   serviceEntryHostNotWildcardOrIp,
   serviceEntryResolutionNotNone,
   serviceEntryExportScoped,
+  serviceEntryInPlatformNamespace,
+  controlPlaneRegistryOnly,
 ];

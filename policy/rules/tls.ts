@@ -316,6 +316,34 @@ export const meshRouteHasGatewayRoute: StackRule = {
   },
 };
 
+export const gatewayDestinationRuleNotShadowed: StackRule = {
+  name: "gateway-destination-rule-not-shadowed",
+  description:
+    "Only the platform namespace holds DestinationRules for the egress gateway's Service. A DestinationRule " +
+    "for that host in a tenant namespace shadows the platform's for the tenant's sidecars: it can drop the " +
+    "ISTIO_MUTUAL and SNI that carry the tenant's identity to the gateway, or point at subsets of its own.",
+  severity: "high",
+  concern: "tls",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Delete the namespace's DestinationRule for the gateway's Service; the platform's applies.",
+  kinds: [KIND.DestinationRule],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    if (mesh.gatewayNamespace === undefined) return [];
+    return ofKind(objects, KIND.DestinationRule)
+      .filter((r) => namespaceOf(r) !== mesh.gatewayNamespace)
+      .filter((r) => isGatewayServiceHost(mesh, text(specOf(r).host) ?? "", namespaceOf(r)))
+      .map((r) =>
+        violation(
+          r,
+          `configures traffic to the egress gateway's Service ${text(specOf(r).host) ?? ""} from namespace ${namespaceOf(r) ?? "default"}, shadowing the platform's DestinationRule`,
+          "delete it; the platform's DestinationRule in the gateway namespace already sets the subsets and their mTLS",
+        ),
+      );
+  },
+};
+
 export const tlsRules = [
   originationTlsNotDisabled,
   destinationRuleNoInsecureSkipVerify,
@@ -323,4 +351,5 @@ export const tlsRules = [
   originationRuleGatewayOnly,
   istioMutualSubsetNotPassthrough,
   meshRouteHasGatewayRoute,
+  gatewayDestinationRuleNotShadowed,
 ];

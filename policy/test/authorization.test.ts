@@ -87,6 +87,14 @@ describe("authorization rules", () => {
       assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
     });
 
+    for (const source of [{ namespaces: ["*"] }, { principals: ["*"] }, { ipBlocks: ["0.0.0.0/0"] }]) {
+      it(`flags a source that names everyone: ${JSON.stringify(source)}`, () => {
+        const objects = compliantPlatform();
+        paymentsRules(objects)[1].from = [{ source }];
+        assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+      });
+    }
+
     it("flags a second, empty from entry that broadens a named one", () => {
       const objects = compliantPlatform();
       paymentsRules(objects)[0].from.push({ source: {} });

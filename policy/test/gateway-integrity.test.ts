@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  controlPlaneScopesGateways,
   gatewayEgressExcludesInternalRanges,
   gatewayHaDisruptionBudget,
   gatewayHaMinReplicas,
@@ -7,6 +8,7 @@ import {
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
   gatewayServiceClusterIp,
+  meshRoutesExternalHostsViaGateway,
 } from "../rules/gateway-integrity";
 import { KubernetesObject } from "../rules/kubernetes-object";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
@@ -357,5 +359,71 @@ describe("gateway integrity rules", () => {
         assertOnlyRuleFires(objects, gatewayServerHostsNamespaceQualified);
       });
     }
+  });
+
+  describe("control-plane-scopes-gateways", () => {
+    const istiod = (values: Record<string, unknown>): KubernetesObject => ({
+      apiVersion: "helm.sh/v4",
+      kind: "Chart",
+      metadata: { name: "istiod", namespace: "istio-system" },
+      spec: {
+        chart: "istiod",
+        values: { meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } }, ...values },
+      },
+    });
+
+    it("accepts istiod with PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true, at the top level or under pilot", () => {
+      assertRulePasses(
+        [...compliantPlatform(), istiod({ env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" } })],
+        controlPlaneScopesGateways,
+      );
+      assertRulePasses(
+        [...compliantPlatform(), istiod({ pilot: { env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: true } } })],
+        controlPlaneScopesGateways,
+      );
+    });
+
+    it("flags istiod that leaves gateways unscoped", () => {
+      const [f] = assertOnlyRuleFires([...compliantPlatform(), istiod({})], controlPlaneScopesGateways);
+      assert.match(f?.message ?? "", /without PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true \(unset\)/);
+    });
+
+    it("flags istiod with the scope switched off", () => {
+      const objects = [
+        ...compliantPlatform(),
+        istiod({ env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "false" } }),
+      ];
+      assertOnlyRuleFires(objects, controlPlaneScopesGateways);
+    });
+  });
+
+  describe("mesh-routes-external-hosts-via-gateway", () => {
+    it("accepts mesh routes that go to the gateway's Service", () => {
+      assertRulePasses(compliantPlatform(), meshRoutesExternalHostsViaGateway);
+    });
+
+    it("flags a tenant VirtualService that sends an external host straight out", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "direct-openai", namespace: "ml" },
+        spec: {
+          hosts: ["api.openai.com"],
+          http: [{ route: [{ destination: { host: "api.openai.com", port: { number: 443 } } }] }],
+        },
+      });
+      const [f] = assertOnlyRuleFires(objects, meshRoutesExternalHostsViaGateway);
+      assert.deepEqual([f?.namespace, f?.name], ["ml", "direct-openai"]);
+    });
+
+    it("flags a platform route whose mesh match goes straight to the external host", () => {
+      const objects = compliantPlatform();
+      find(objects, "VirtualService", "egress-stripe").spec.tls[0].route[0].destination = {
+        host: "api.stripe.com",
+        port: { number: 443 },
+      };
+      assertOnlyRuleFires(objects, meshRoutesExternalHostsViaGateway);
+    });
   });
 });

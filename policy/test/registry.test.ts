@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import {
+  controlPlaneRegistryOnly,
   serviceEntryExportScoped,
+  serviceEntryInPlatformNamespace,
   serviceEntryHostNotWildcardOrIp,
   serviceEntryResolutionNotNone,
 } from "../rules/registry";
@@ -50,6 +52,15 @@ describe("registry rules", () => {
       assertRulePasses(objects, serviceEntryResolutionNotNone);
     });
 
+    it("flags resolution NONE on a gateway-routed host even when the entry claims MESH_INTERNAL", () => {
+      const objects = compliantPlatform();
+      Object.assign(find(objects, "ServiceEntry", "egress-openai").spec, {
+        location: "MESH_INTERNAL",
+        resolution: "NONE",
+      });
+      assertOnlyRuleFires(objects, serviceEntryResolutionNotNone);
+    });
+
     it("ignores a ServiceEntry outside the gateway namespace whose host is not routed through the gateway", () => {
       const objects = compliantPlatform();
       objects.push({
@@ -83,6 +94,76 @@ describe("registry rules", () => {
 
     it("accepts exportTo naming the namespace and its tenants", () => {
       assertRulePasses(compliantPlatform(), serviceEntryExportScoped);
+    });
+  });
+
+  describe("service-entry-in-platform-namespace", () => {
+    it("accepts external services registered in the platform namespace", () => {
+      assertRulePasses(compliantPlatform(), serviceEntryInPlatformNamespace);
+    });
+
+    it("flags a tenant that registers an external host of its own", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: "pastebin", namespace: "ml" },
+        spec: {
+          hosts: ["pastebin.com"],
+          exportTo: ["."],
+          resolution: "DNS",
+          ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+        },
+      });
+      const [f] = assertOnlyRuleFires(objects, serviceEntryInPlatformNamespace);
+      assert.match(f?.message ?? "", /registers external host\(s\) pastebin\.com in namespace ml/);
+    });
+
+    it("accepts a MESH_INTERNAL ServiceEntry in a tenant namespace", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: "vm-workload", namespace: "ml" },
+        spec: {
+          hosts: ["trainer.ml.internal"],
+          location: "MESH_INTERNAL",
+          exportTo: ["."],
+          resolution: "STATIC",
+        },
+      });
+      assertRulePasses(objects, serviceEntryInPlatformNamespace);
+    });
+  });
+
+  describe("control-plane-registry-only", () => {
+    const istiod = (values: Record<string, unknown>) => ({
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: { name: "istiod", namespace: "istio-system" },
+      spec: { chart: { spec: { chart: "istiod", version: "1.30.3" } }, values },
+    });
+    const scoped = { env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" } };
+
+    it("accepts istiod with a REGISTRY_ONLY mesh config", () => {
+      const objects = [
+        ...compliantPlatform(),
+        istiod({ ...scoped, meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } }),
+      ];
+      assertRulePasses(objects, controlPlaneRegistryOnly);
+    });
+
+    it("flags istiod set to ALLOW_ANY", () => {
+      const objects = [
+        ...compliantPlatform(),
+        istiod({ ...scoped, meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } } }),
+      ];
+      assertOnlyRuleFires(objects, controlPlaneRegistryOnly);
+    });
+
+    it("flags istiod without an outbound policy, since its default is ALLOW_ANY", () => {
+      const [f] = assertOnlyRuleFires([...compliantPlatform(), istiod(scoped)], controlPlaneRegistryOnly);
+      assert.match(f?.message ?? "", /istiod defaults to ALLOW_ANY/);
     });
   });
 });

@@ -89,6 +89,15 @@ const gatewayInternetRule = (objects: KubernetesObject[]): Mutable =>
     (e: Mutable) => (e.to ?? []).some((t: Mutable) => t.ipBlock?.cidr === "0.0.0.0/0"),
   );
 
+function istiodRelease(values: Record<string, unknown>): KubernetesObject {
+  return {
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name: "istiod", namespace: "istio-system" },
+    spec: { chart: { spec: { chart: "istiod", version: "1.30.3" } }, values },
+  };
+}
+
 /** One weakening of the prod render and the rule that must catch it. */
 interface Mutation {
   readonly rule: string;
@@ -334,6 +343,59 @@ const MUTATIONS: readonly Mutation[] = [
           ],
         },
       }),
+  },
+  {
+    rule: "service-entry-in-platform-namespace",
+    weakening: "lets a tenant register an external host of its own",
+    apply: (o) => {
+      const copy = JSON.parse(JSON.stringify(pick(o, "ServiceEntry")));
+      copy.metadata.namespace = pick(o, "Namespace", isTenant).metadata.name;
+      copy.metadata.name = "own-registry";
+      copy.spec.exportTo = ["."];
+      o.push(copy);
+    },
+  },
+  {
+    rule: "control-plane-registry-only",
+    weakening: "installs istiod with the mesh-wide outbound policy ALLOW_ANY",
+    apply: (o) =>
+      o.push(
+        istiodRelease({
+          meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } },
+          env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
+        }),
+      ),
+  },
+  {
+    rule: "control-plane-scopes-gateways",
+    weakening: "installs istiod without scoping Gateways to their namespace",
+    apply: (o) => o.push(istiodRelease({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })),
+  },
+  {
+    rule: "mesh-routes-external-hosts-via-gateway",
+    weakening: "points a mesh route straight at its external host",
+    apply: (o) => {
+      const vs = pick(o, "VirtualService", (v) =>
+        (v.spec.tls ?? []).some((r: Mutable) => r.match.some((m: Mutable) => m.gateways?.includes("mesh"))),
+      );
+      const route = vs.spec.tls.find((r: Mutable) =>
+        r.match.some((m: Mutable) => m.gateways?.includes("mesh")),
+      );
+      route.route[0].destination = { host: vs.spec.hosts[0], port: { number: 443 } };
+    },
+  },
+  {
+    rule: "gateway-destination-rule-not-shadowed",
+    weakening: "adds a tenant DestinationRule for the gateway's Service without mTLS",
+    apply: (o) => {
+      const platform = pick(o, "DestinationRule", (r) => (r.spec.subsets ?? []).length > 0);
+      o.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "DestinationRule",
+        metadata: { name: "plain-to-gateway", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { host: platform.spec.host, trafficPolicy: { tls: { mode: "DISABLE" } } },
+      });
+    },
   },
   {
     rule: "gateway-access-logging-not-disabled",

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import {
   destinationRuleNoInsecureSkipVerify,
+  gatewayDestinationRuleNotShadowed,
   istioMutualSubsetNotPassthrough,
   meshRouteHasGatewayRoute,
   originationRuleGatewayOnly,
@@ -166,6 +167,27 @@ describe("TLS rules", () => {
       });
       const [f] = assertOnlyRuleFires(objects, meshRouteHasGatewayRoute);
       assert.deepEqual([f?.namespace, f?.name], ["ml", "sneaky"]);
+    });
+  });
+
+  describe("gateway-destination-rule-not-shadowed", () => {
+    it("accepts DestinationRules for the gateway's Service in the platform namespace only", () => {
+      assertRulePasses(compliantPlatform(), gatewayDestinationRuleNotShadowed);
+    });
+
+    it("flags a tenant's DestinationRule for the gateway's Service", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "DestinationRule",
+        metadata: { name: "to-gateway", namespace: "payments" },
+        spec: {
+          host: "istio-egressgateway.istio-egress.svc.cluster.local",
+          trafficPolicy: { tls: { mode: "DISABLE" } },
+        },
+      });
+      const [f] = assertOnlyRuleFires(objects, gatewayDestinationRuleNotShadowed);
+      assert.match(f?.message ?? "", /from namespace payments, shadowing the platform's DestinationRule/);
     });
   });
 });
