@@ -10,6 +10,7 @@ import {
   tenantsAllowedTo,
 } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
+import { SERVER_ROOTS_SECRET_ANNOTATION } from "./origination-certificates";
 import { registerManifests, upstreamOf } from "./register-manifests";
 
 /**
@@ -181,10 +182,17 @@ function originationRule(
   if (credentialName) {
     tls.credentialName = credentialName;
   }
+  const bundle = service.tls?.caBundle;
+  // Roots in a Secret the stack references but does not manage: say so, for reviewers and the policy pack.
+  const annotations =
+    bundle && "secretRef" in bundle ? { [SERVER_ROOTS_SECRET_ANNOTATION]: bundle.secretRef.name } : undefined;
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "DestinationRule",
-    metadata: metadataFor(config, service, `${hostKey(service, host)}-origination`),
+    metadata: {
+      ...metadataFor(config, service, `${hostKey(service, host)}-origination`),
+      ...(annotations ? { annotations } : {}),
+    },
     spec: {
       host,
       // "." keeps sidecars from originating TLS themselves: only the gateway applies this rule.

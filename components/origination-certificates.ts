@@ -20,6 +20,12 @@ export const PULUMI_SECRET_KEYS_ANNOTATION = "mesh-egress.io/pulumi-secret-keys"
 /** On the same Secret: the config path (`mesh-egress:issuers[0].ca.privateKey`) each key comes from. */
 export const PULUMI_SECRET_SOURCE_ANNOTATION = "mesh-egress.io/pulumi-secret-source";
 
+/**
+ * On an origination DestinationRule whose server roots live in an existing Secret (caBundle.secretRef):
+ * that Secret's name. The stack does not manage it, so the policy pack takes this as the declaration.
+ */
+export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secret";
+
 const CERT_MANAGER_API = "cert-manager.io/v1";
 const CERT_MANAGER_GROUP = "cert-manager.io";
 

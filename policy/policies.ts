@@ -29,7 +29,13 @@ function metadataOf(rule: Rule): Omit<ResourceValidationPolicy, "validateResourc
     enforcementLevel: rule.defaultEnforcement,
     remediationSteps: rule.remediation,
     tags: ["mesh-egress", rule.concern],
+    ...(rule.settings ? { configSchema: { properties: { ...rule.settings.schema } } } : {}),
   };
+}
+
+/** The rule with the settings of this run's policy config applied (CrossGuard fills in the defaults). */
+function configured<R extends Rule>(rule: R, args: { getConfig<T extends object>(): T }): R {
+  return rule.settings ? (rule.settings.configure(args.getConfig<Record<string, unknown>>()) as R) : rule;
 }
 
 /**
@@ -58,7 +64,7 @@ export function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
         args.notApplicable(`applies to ${kindList(rule.kinds)} only`);
       }
       guarded(rule, `${args.type} ${args.name}`, reportViolation, () => {
-        for (const v of rule.check(object)) reportViolation(v.message);
+        for (const v of configured(rule, args).check(object)) reportViolation(v.message);
       });
     },
   };
@@ -82,7 +88,7 @@ export function stackPolicy(rule: StackRule): StackValidationPolicy {
       const objects = entries.map((e) => e.object);
       let violations: Violation[] = [];
       guarded(rule, "the stack", reportViolation, () => {
-        violations = rule.check(objects, describeMesh(objects));
+        violations = configured(rule, args).check(objects, describeMesh(objects));
       });
       const urns = new Map<string, string>();
       for (const e of entries) {

@@ -1,4 +1,5 @@
 import { authorizationRules } from "./authorization";
+import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
 import { observabilityRules } from "./observability";
@@ -14,6 +15,7 @@ export const allRules: readonly Rule[] = [
   ...gatewayIntegrityRules,
   ...authorizationRules,
   ...tlsRules,
+  ...certificateRules,
   ...envoyFilterRules,
   ...observabilityRules,
 ];

@@ -49,6 +49,16 @@ interface RuleMetadata {
    * applicable (without any of them, CrossGuard reports the rule as not applicable).
    */
   readonly kinds: readonly ObjectKind[];
+  /** Settings a policy config entry may carry beside its level (`{"enforcementLevel": …, "maxDays": 30}`). */
+  readonly settings?: RuleSettings;
+}
+
+/** Tunable values of a rule: CrossGuard validates them against `schema` and passes them to `configure`. */
+export interface RuleSettings {
+  /** JSON Schema of each setting, with its default. */
+  readonly schema: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The same rule with these settings applied; a setting left out keeps its default. */
+  configure(settings: Readonly<Record<string, unknown>>): Rule;
 }
 
 /** A rule whose evidence is a single object: CrossGuard runs it before the object is created. */

@@ -292,6 +292,32 @@ function serviceObjects(service: ExternalService): KubernetesObject[] {
       },
     });
   }
+  if (mode === "originate-mutual") {
+    // The client certificate the rule presents, and the partner server's roots beside it.
+    objects.push(
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: meta(`egress-${name}-client`, GATEWAY_NS, labels),
+        spec: {
+          secretName: `egress-${name}-client`,
+          commonName: "acme-egress",
+          duration: "2160h",
+          renewBefore: "360h",
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          usages: ["client auth", "digital signature"],
+          issuerRef: { name: "partner-clients", kind: "Issuer", group: "cert-manager.io" },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: meta(`egress-${name}-client-cacert`, GATEWAY_NS, labels),
+        type: "Opaque",
+        stringData: { cacert: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n" },
+      },
+    );
+  }
   return objects;
 }
 

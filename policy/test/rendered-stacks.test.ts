@@ -398,6 +398,42 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "certificate-key-strength",
+    weakening: "weakens a client certificate's key to RSA 1024",
+    apply: (o) => (pick(o, "Certificate").spec.privateKey = { algorithm: "RSA", size: 1024 }),
+  },
+  {
+    rule: "client-certificate-max-lifetime",
+    weakening: "lets a client certificate live a year",
+    apply: (o) =>
+      (pick(o, "Certificate", (c) => (c.spec.usages ?? []).includes("client auth")).spec.duration = "8760h"),
+  },
+  {
+    rule: "mutual-origination-credential-provided",
+    weakening: "points a MUTUAL origination at a credential nothing provides",
+    apply: (o) => {
+      const tls = originationTls(
+        pick(o, "DestinationRule", (r) => originationTls(r, "MUTUAL")),
+        "MUTUAL",
+      );
+      const roots = pick(o, "Secret", (x) => x.metadata.name === `${tls.credentialName}-cacert`);
+      tls.credentialName = "nobody-issues-this";
+      roots.metadata.name = "nobody-issues-this-cacert";
+    },
+  },
+  {
+    rule: "mutual-origination-server-roots-provided",
+    weakening: "deletes the server roots beside a MUTUAL credential",
+    apply: (o) => {
+      const credential = originationTls(
+        pick(o, "DestinationRule", (r) => originationTls(r, "MUTUAL")),
+        "MUTUAL",
+      ).credentialName;
+      const roots = pick(o, "Secret", (x) => x.metadata.name === `${credential}-cacert`);
+      o.splice(o.indexOf(roots), 1);
+    },
+  },
+  {
     rule: "gateway-access-logging-not-disabled",
     weakening: "disables the gateway's access log",
     apply: (o) => (pick(o, "Telemetry").spec.accessLogging[0].disabled = true),

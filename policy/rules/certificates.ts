@@ -1,0 +1,336 @@
+import { KubernetesObject } from "./kubernetes-object";
+import {
+  annotationsOf,
+  dig,
+  fields,
+  fieldsList,
+  integer,
+  namespaceOf,
+  ofKind,
+  specOf,
+  text,
+  texts,
+} from "./object-fields";
+import { ObjectKind, ResourceRule, Rule, StackRule, Violation, violation } from "./rule";
+
+/**
+ * The roots of TLS origination (issue 4): cert-manager Certificates that authenticate the egress
+ * gateway to partners, and the credentials and server roots its MUTUAL DestinationRules name.
+ */
+
+const CERTIFICATE: ObjectKind = { group: "cert-manager.io", kind: "Certificate" };
+const SECRET: ObjectKind = { group: "", kind: "Secret" };
+const DESTINATION_RULE: ObjectKind = { group: "networking.istio.io", kind: "DestinationRule" };
+
+/**
+ * On a DestinationRule: the existing Secret (not managed by the stack) that holds its server roots.
+ * mesh-egress sets it for a caBundle given as secretRef.
+ */
+export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secret";
+
+/** cert-manager's defaults when a Certificate leaves them out. */
+const DEFAULT_DURATION = "2160h";
+const DEFAULT_KEY_SIZE: Readonly<Record<string, number>> = { RSA: 2048, ECDSA: 256 };
+
+/** The prod ceiling on a client certificate's lifetime unless the policy config says otherwise. */
+export const DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS = 90;
+
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+const SECONDS: Readonly<Record<string, number>> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6,
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600,
+};
+
+/** Seconds of a Go duration (what cert-manager reads), or undefined when it is not one. */
+function durationSeconds(value: unknown): number | undefined {
+  const raw = text(value);
+  if (raw === undefined || !GO_DURATION.test(raw)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of raw.matchAll(DURATION_PART)) total += Number(amount) * SECONDS[unit];
+  return total;
+}
+
+const days = (seconds: number): string => `${+(seconds / 86400).toFixed(1)} days`;
+
+/** A Certificate the gateway presents as a client: `client auth` usage, not a CA. */
+function isClientCertificate(certificate: KubernetesObject): boolean {
+  const spec = specOf(certificate);
+  return spec.isCA !== true && texts(spec.usages).includes("client auth");
+}
+
+export const certificateKeyStrength: ResourceRule = {
+  name: "certificate-key-strength",
+  description:
+    "Every cert-manager Certificate requests a strong private key: RSA of at least 2048 bits, ECDSA on P-256, " +
+    "P-384 or P-521, or Ed25519. A weaker key can be factored or forged, and whoever holds it can authenticate " +
+    "as the egress gateway to a partner, or sign client certificates if it belongs to a CA.",
+  severity: "high",
+  concern: "tls",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Request ECDSA P-256 (privateKey: {algorithm: ECDSA, size: 256}) or RSA of 2048 bits or more.",
+  kinds: [CERTIFICATE],
+  scope: "resource",
+  check(certificate: KubernetesObject): Violation[] {
+    const key = fields(specOf(certificate).privateKey);
+    const algorithm = text(key.algorithm) ?? "RSA";
+    const size = integer(key.size) ?? DEFAULT_KEY_SIZE[algorithm];
+    const fix =
+      "request ECDSA P-256 (the mesh-egress default) or RSA 2048+, and let cert-manager re-key on renewal";
+    if (algorithm === "RSA" && (size ?? 0) < 2048) {
+      return [violation(certificate, `requests a weak ${size}-bit RSA key (the minimum is 2048)`, fix)];
+    }
+    if (algorithm === "ECDSA" && ![256, 384, 521].includes(size ?? 0)) {
+      return [
+        violation(
+          certificate,
+          `requests ECDSA size ${size}, which is no NIST curve cert-manager issues`,
+          fix,
+        ),
+      ];
+    }
+    if (!["RSA", "ECDSA", "Ed25519"].includes(algorithm)) {
+      return [violation(certificate, `requests the unknown key algorithm ${algorithm}`, fix)];
+    }
+    return [];
+  },
+};
+
+/** A lifetime rule for client certificates with its ceiling in days. */
+export function clientCertificateMaxLifetime(
+  maxDays: number = DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS,
+): ResourceRule {
+  return {
+    name: "client-certificate-max-lifetime",
+    description:
+      `A client certificate (usage \`client auth\`) lives at most ${maxDays} days (the policy config's ` +
+      "`maxDays`; 90 unless set) and is renewed before it expires (renewBefore shorter than its duration). A " +
+      "long-lived client credential stays useful to whoever copies it for its whole life; a short one with " +
+      "automatic renewal limits that window without anyone rotating by hand.",
+    severity: "medium",
+    concern: "tls",
+    defaultEnforcement: "mandatory",
+    availability: false,
+    remediation: `Set duration to ${maxDays * 24}h or less and renewBefore well below it (e.g. 2160h and 360h).`,
+    kinds: [CERTIFICATE],
+    scope: "resource",
+    settings: {
+      schema: {
+        maxDays: {
+          type: "integer",
+          minimum: 1,
+          default: DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS,
+          description: "The longest lifetime, in days, a client certificate may request.",
+        },
+      },
+      configure: (settings) =>
+        clientCertificateMaxLifetime(integer(settings.maxDays) ?? DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS),
+    },
+    check(certificate: KubernetesObject): Violation[] {
+      if (!isClientCertificate(certificate)) return [];
+      const spec = specOf(certificate);
+      const written = text(spec.duration) ?? DEFAULT_DURATION;
+      const life = durationSeconds(written);
+      if (life === undefined) {
+        return [
+          violation(
+            certificate,
+            `has duration "${written}", which is not a Go duration`,
+            "write it in hours, e.g. 2160h",
+          ),
+        ];
+      }
+      const out: Violation[] = [];
+      if (life > maxDays * 86400) {
+        out.push(
+          violation(
+            certificate,
+            `is a client certificate valid for ${days(life)} (duration ${written}), longer than the ${maxDays}-day maximum`,
+            `set duration to ${maxDays * 24}h or less; cert-manager renews it automatically`,
+          ),
+        );
+      }
+      const lead = durationSeconds(spec.renewBefore);
+      if (lead !== undefined && lead >= life) {
+        out.push(
+          violation(
+            certificate,
+            `renews ${text(spec.renewBefore)} before expiry but is only valid for ${written}, so it is never renewed before it expires`,
+            "set renewBefore well below duration, e.g. duration 2160h with renewBefore 360h",
+          ),
+        );
+      }
+      return out;
+    },
+  };
+}
+
+export const clientCertificateMaxLifetimeRule = clientCertificateMaxLifetime();
+
+/** Every MUTUAL tls block of a DestinationRule that names a credential, wherever it sits. */
+function mutualCredentials(rule: KubernetesObject): { where: string; credentialName: string }[] {
+  const out: { where: string; credentialName: string }[] = [];
+  const collect = (policy: unknown, where: string): void => {
+    const p = fields(policy);
+    const add = (tls: unknown, at: string): void => {
+      const t = fields(tls);
+      const credentialName = text(t.credentialName);
+      if (text(t.mode) === "MUTUAL" && credentialName) out.push({ where: at, credentialName });
+    };
+    add(p.tls, `${where}.tls`);
+    fieldsList(p.portLevelSettings).forEach((s, i) => add(s.tls, `${where}.portLevelSettings[${i}].tls`));
+  };
+  const spec = specOf(rule);
+  collect(spec.trafficPolicy, "trafficPolicy");
+  fieldsList(spec.subsets).forEach((s, i) => collect(s.trafficPolicy, `subsets[${i}].trafficPolicy`));
+  return out;
+}
+
+/** Objects of a kind by `<namespace>/<name>`, where name is read by `nameOf`. */
+function indexBy(
+  objects: readonly KubernetesObject[],
+  kind: ObjectKind,
+  nameOf: (o: KubernetesObject) => string | undefined,
+): Map<string, KubernetesObject> {
+  const index = new Map<string, KubernetesObject>();
+  for (const o of ofKind(objects, kind)) {
+    const name = nameOf(o);
+    if (name) index.set(`${namespaceOf(o) ?? ""}/${name}`, o);
+  }
+  return index;
+}
+
+const secretKeys = (secret: KubernetesObject): string[] => [
+  ...Object.keys(fields(secret.data)),
+  ...Object.keys(fields(secret.stringData)),
+];
+
+export const mutualOriginationCredentialProvided: StackRule = {
+  name: "mutual-origination-credential-provided",
+  description:
+    "Every MUTUAL DestinationRule's `credentialName` is provided in the same namespace, by a cert-manager " +
+    "Certificate with that `secretName` (issued for `client auth`, renewed before it expires) or by a Secret of " +
+    "that name. Otherwise the gateway has no client certificate to present and every call to the partner fails, " +
+    "or it presents one the partner's server rejects.",
+  severity: "high",
+  concern: "tls",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Declare tls.clientCertificate for the service (a Certificate with secretName = credentialName), or create the Secret.",
+  kinds: [DESTINATION_RULE],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[]): Violation[] {
+    const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
+    const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
+    const out: Violation[] = [];
+    for (const rule of ofKind(objects, DESTINATION_RULE)) {
+      const namespace = namespaceOf(rule);
+      for (const { where, credentialName } of mutualCredentials(rule)) {
+        const key = `${namespace ?? ""}/${credentialName}`;
+        const certificate = certificates.get(key);
+        if (!certificate) {
+          if (!secrets.has(key)) {
+            out.push(
+              violation(
+                rule,
+                `${where} presents credential "${credentialName}", but no Certificate (secretName ${credentialName}) or Secret in ${namespace ?? "its namespace"} provides it`,
+                `issue it with a cert-manager Certificate whose secretName is ${credentialName}, in ${namespace ?? "the rule's namespace"}`,
+              ),
+            );
+          }
+          continue;
+        }
+        if (!isClientCertificate(certificate)) {
+          out.push(
+            violation(
+              rule,
+              `${where} presents credential "${credentialName}", issued by Certificate ${namespace}/${certificate.metadata.name} without the client auth usage`,
+              `give Certificate ${certificate.metadata.name} usages [client auth, digital signature]`,
+            ),
+          );
+        }
+        const life = durationSeconds(dig(certificate, "spec", "duration") ?? DEFAULT_DURATION);
+        const lead = durationSeconds(dig(certificate, "spec", "renewBefore"));
+        if (life !== undefined && lead !== undefined && lead >= life) {
+          out.push(
+            violation(
+              rule,
+              `${where} presents credential "${credentialName}", whose Certificate is never renewed before it expires (renewBefore ≥ duration)`,
+              `set renewBefore of Certificate ${certificate.metadata.name} well below its duration`,
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const mutualOriginationServerRootsProvided: StackRule = {
+  name: "mutual-origination-server-roots-provided",
+  description:
+    "Every MUTUAL DestinationRule that names a credential has the external server's roots beside it: a Secret " +
+    "`<credentialName>-cacert` in the same namespace (or the credential's own Secret carries `cacert`, or the " +
+    "rule's `mesh-egress.io/server-roots-secret` annotation names that Secret as managed elsewhere). istiod " +
+    "reads the roots from there first and otherwise falls back to the credential's `ca.crt`, which for a " +
+    "cert-manager Secret is the client issuer's CA: the server would then be checked against the wrong roots.",
+  severity: "high",
+  concern: "tls",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Give the service tls.caBundle (mesh-egress writes <credentialName>-cacert), or create that Secret.",
+  kinds: [DESTINATION_RULE],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[]): Violation[] {
+    const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
+    const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
+    const out: Violation[] = [];
+    for (const rule of ofKind(objects, DESTINATION_RULE)) {
+      const namespace = namespaceOf(rule);
+      for (const { where, credentialName } of mutualCredentials(rule)) {
+        const prefix = `${namespace ?? ""}/`;
+        const roots = secrets.get(`${prefix}${credentialName}-cacert`);
+        if (roots && ["cacert", "ca.crt"].some((k) => secretKeys(roots).includes(k))) continue;
+        // Roots in a Secret the stack references but does not manage, declared on the rule for reviewers.
+        if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === `${credentialName}-cacert`)
+          continue;
+        const own = secrets.get(`${prefix}${credentialName}`);
+        // A hand-made generic Secret may carry the server's roots under cacert; cert-manager's never does.
+        if (
+          !roots &&
+          own &&
+          !certificates.has(`${prefix}${credentialName}`) &&
+          secretKeys(own).includes("cacert")
+        ) {
+          continue;
+        }
+        out.push(
+          violation(
+            rule,
+            roots
+              ? `${where} verifies the server against Secret ${credentialName}-cacert, which holds neither cacert nor ca.crt`
+              : `${where} presents credential "${credentialName}" but no Secret ${credentialName}-cacert holds the server's roots, so istiod would verify the server against the client certificate's own CA`,
+            `put the server's CA bundle in Secret ${credentialName}-cacert (key cacert) in ${namespace ?? "the rule's namespace"}`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+/** The certificate rules, in catalog order. */
+export const certificateRules: readonly Rule[] = [
+  certificateKeyStrength,
+  clientCertificateMaxLifetimeRule,
+  mutualOriginationCredentialProvided,
+  mutualOriginationServerRootsProvided,
+];
