@@ -151,6 +151,17 @@ describe("origination certificate builders", () => {
     );
     assert.equal(originationTls(withRefs, "partner").credentialName, "partner-client");
     assert.equal(originationTls(withRefs, "fx").credentialName, "fx-roots");
+    // The stack does not manage that Secret: the rule says where its roots are, for reviewers and the pack.
+    const partner = withRefs.services.find((s) => s.name === "partner")!;
+    const rule = buildExternalServiceManifests(partner, withRefs).find((o) => o.kind === "DestinationRule")!;
+    assert.deepEqual(rule.metadata.annotations, {
+      "mesh-egress.io/server-roots-secret": "partner-client-cacert",
+    });
+    const inline = config.services.find((s) => s.name === "partner")!;
+    const inlineRule = buildExternalServiceManifests(inline, config).find(
+      (o) => o.kind === "DestinationRule",
+    )!;
+    assert.equal(inlineRule.metadata.annotations, undefined, "no annotation when the stack writes the roots");
   });
 
   it("bootstraps a dev root: SelfSigned issuer, then a CA Certificate, then the CA issuer over its Secret", () => {

@@ -10,6 +10,7 @@ import {
   externalHosts,
   gatewaySelects,
   isEgressGatewayRelease,
+  isGatewayRef,
   isGatewayServiceHost,
   isIstiodChart,
   MeshTopology,
@@ -500,6 +501,38 @@ export const meshRoutesExternalHostsViaGateway: StackRule = {
   },
 };
 
+export const gatewayRoutesToDeclaredHost: StackRule = {
+  name: "gateway-routes-to-declared-host",
+  description:
+    "A route bound to the egress Gateway sends traffic only to the host it was declared for (one of its " +
+    "VirtualService's hosts). Authorization, SNI and logs name that host; a route that forwards it to another " +
+    "destination (another site, or a Service inside the cluster) turns an approved path into a different one.",
+  severity: "high",
+  concern: "gateway-integrity",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Route each host's gateway-side traffic to that same host.",
+  kinds: [KIND.VirtualService],
+  scope: "stack",
+  check(_objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    for (const route of mesh.routes) {
+      if (!route.gateways.some((g) => isGatewayRef(mesh, g))) continue;
+      for (const host of new Set(route.destinations.map((d) => d.host))) {
+        if (host === "" || route.hosts.includes(host)) continue;
+        out.push(
+          violation(
+            route.virtualService,
+            `a ${route.protocol} route bound to the egress Gateway sends ${route.hosts.join(", ")} traffic to ${host}, which is not the host it was declared and authorized for`,
+            `route the gateway-side traffic to ${route.hosts.join(" or ")} itself`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
 export const gatewayIntegrityRules = [
   gatewayHaMinReplicas,
   gatewayHaDisruptionBudget,
@@ -510,4 +543,5 @@ export const gatewayIntegrityRules = [
   gatewayServerHostsNamespaceQualified,
   controlPlaneScopesGateways,
   meshRoutesExternalHostsViaGateway,
+  gatewayRoutesToDeclaredHost,
 ];

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  gatewayAuthzDefaultDeny,
   gatewayAuthzHostsRegistered,
   gatewayAuthzNoAllowAll,
   gatewayAuthzNoHttpFieldsOnTls,
@@ -28,6 +29,36 @@ function authorizationPolicy(
 }
 
 describe("authorization rules", () => {
+  describe("gateway-authz-default-deny", () => {
+    it("accepts a gateway that ALLOW policies select", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzDefaultDeny);
+    });
+
+    it("flags a gateway that no AuthorizationPolicy selects", () => {
+      const objects = compliantPlatform().filter((o) => o.kind !== "AuthorizationPolicy");
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzDefaultDeny);
+      assert.deepEqual([f?.kind, f?.name], ["Namespace", GATEWAY_NS]);
+    });
+
+    it("flags ALLOW policies whose selectors no longer pick the gateway", () => {
+      const objects = compliantPlatform();
+      for (const p of objects.filter((o) => o.kind === "AuthorizationPolicy")) {
+        (p.spec as Mutable).selector = { matchLabels: { app: "something-else" } };
+      }
+      assertOnlyRuleFires(objects, gatewayAuthzDefaultDeny);
+    });
+
+    it("accepts an allow-nothing policy as the gateway's default deny", () => {
+      const objects = compliantPlatform().filter((o) => o.kind !== "AuthorizationPolicy");
+      objects.push(
+        authorizationPolicy("allow-nothing", GATEWAY_NS, {
+          selector: { matchLabels: { istio: "egressgateway" } },
+        }),
+      );
+      assertRulePasses(objects, gatewayAuthzDefaultDeny);
+    });
+  });
+
   describe("gateway-authz-no-allow-all", () => {
     it("accepts per-tenant rules that name source and destination", () => {
       assertRulePasses(compliantPlatform(), gatewayAuthzNoAllowAll);

@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
-import { envoyFilterHasWorkloadSelector, envoyFilterHttpPatchApplies } from "../rules/envoy-filters";
+import {
+  envoyFilterHasWorkloadSelector,
+  envoyFilterHttpPatchApplies,
+  envoyFilterNoRemovalAtGateway,
+} from "../rules/envoy-filters";
 import { KubernetesObject } from "../rules/kubernetes-object";
 import { gatewayAccessLoggingConfigured, gatewayAccessLoggingNotDisabled } from "../rules/observability";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
@@ -109,6 +113,49 @@ describe("Envoy filter rules", () => {
       });
       assertRulePasses([...compliantPlatform(), filter], envoyFilterHttpPatchApplies);
     });
+  });
+});
+
+describe("envoy-filter-no-removal-at-gateway", () => {
+  const removal = (operation: string, context = "GATEWAY"): KubernetesObject => ({
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: { name: "strip", namespace: GATEWAY_NS },
+    spec: {
+      workloadSelector: { labels: { istio: "egressgateway" } },
+      configPatches: [
+        {
+          applyTo: "NETWORK_FILTER",
+          match: { context, listener: { filterChain: { filter: { name: "envoy.filters.network.rbac" } } } },
+          patch: { operation },
+        },
+      ],
+    },
+  });
+
+  it("accepts filters that only add behaviour at the gateway", () => {
+    const objects = [
+      ...compliantPlatform(),
+      envoyFilter("ratelimit", { listener: { portNumber: 80, ...hcm } }),
+    ];
+    assertRulePasses(objects, envoyFilterNoRemovalAtGateway);
+  });
+
+  for (const operation of ["REMOVE", "REPLACE"]) {
+    it(`flags a ${operation} of the gateway's RBAC filter`, () => {
+      const [f] = assertOnlyRuleFires(
+        [...compliantPlatform(), removal(operation)],
+        envoyFilterNoRemovalAtGateway,
+      );
+      assert.match(f?.message ?? "", new RegExp(`${operation}s envoy\\.filters\\.network\\.rbac`));
+    });
+  }
+
+  it("ignores a removal scoped to sidecars", () => {
+    assertRulePasses(
+      [...compliantPlatform(), removal("REMOVE", "SIDECAR_OUTBOUND")],
+      envoyFilterNoRemovalAtGateway,
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import {
   gatewayHaDisruptionBudget,
   gatewayHaMinReplicas,
   gatewayHaZoneSpread,
+  gatewayRoutesToDeclaredHost,
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
   gatewayServiceClusterIp,
@@ -424,6 +425,27 @@ describe("gateway integrity rules", () => {
         port: { number: 443 },
       };
       assertOnlyRuleFires(objects, meshRoutesExternalHostsViaGateway);
+    });
+  });
+
+  describe("gateway-routes-to-declared-host", () => {
+    it("accepts gateway-side routes to their own host", () => {
+      assertRulePasses(compliantPlatform(), gatewayRoutesToDeclaredHost);
+    });
+
+    it("flags a gateway-side route that forwards to another external host", () => {
+      const objects = compliantPlatform();
+      find(objects, "VirtualService", "egress-openai").spec.http[1].route[0].destination.host =
+        "exfil.example.net";
+      const [f] = assertOnlyRuleFires(objects, gatewayRoutesToDeclaredHost);
+      assert.match(f?.message ?? "", /sends api\.openai\.com traffic to exfil\.example\.net/);
+    });
+
+    it("flags a gateway-side route that forwards into the cluster", () => {
+      const objects = compliantPlatform();
+      find(objects, "VirtualService", "egress-stripe").spec.tcp[0].route[0].destination.host =
+        "vault.vault.svc.cluster.local";
+      assertOnlyRuleFires(objects, gatewayRoutesToDeclaredHost);
     });
   });
 });

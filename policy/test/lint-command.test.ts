@@ -149,7 +149,8 @@ describe("mesh-egress lint", () => {
   });
 
   it("takes the gateway namespace from --gateway-namespace when the objects do not reveal it", async () => {
-    const objects = compliantPlatform().filter((o) => o.kind === "NetworkPolicy" || o.kind === "Telemetry");
+    const hidden = ["Namespace", "HelmRelease", "HelmRepository", "Gateway", "VirtualService"];
+    const objects = compliantPlatform().filter((o) => !hidden.includes(o.kind));
     const unknown = await lint(["-"], {}, toYaml(objects));
     assert.match(unknown.stdout, /gateway namespace unknown/);
     const told = await lint(["-"], { gatewayNamespace: "istio-egress" }, toYaml(objects));

@@ -434,6 +434,47 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "gateway-authz-default-deny",
+    weakening: "deletes every AuthorizationPolicy at the gateway",
+    apply: (o) => {
+      for (let i = o.length - 1; i >= 0; i--) if (o[i]?.kind === "AuthorizationPolicy") o.splice(i, 1);
+    },
+  },
+  {
+    rule: "gateway-routes-to-declared-host",
+    weakening: "forwards an approved host's gateway traffic to another site",
+    apply: (o) => {
+      const vs = pick(o, "VirtualService", (v) => (v.spec.http ?? []).length > 1);
+      const onward = vs.spec.http.find(
+        (r: Mutable) => !r.match.some((m: Mutable) => m.gateways.includes("mesh")),
+      );
+      onward.route[0].destination.host = "exfil.example.net";
+    },
+  },
+  {
+    rule: "envoy-filter-no-removal-at-gateway",
+    weakening: "removes the RBAC filter from the gateway",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1alpha3",
+        kind: "EnvoyFilter",
+        metadata: { name: "no-rbac", namespace: gatewayNamespace(o) },
+        spec: {
+          workloadSelector: { labels: { istio: "egressgateway" } },
+          configPatches: [
+            {
+              applyTo: "NETWORK_FILTER",
+              match: {
+                context: "GATEWAY",
+                listener: { filterChain: { filter: { name: "envoy.filters.network.rbac" } } },
+              },
+              patch: { operation: "REMOVE" },
+            },
+          ],
+        },
+      }),
+  },
+  {
     rule: "gateway-access-logging-not-disabled",
     weakening: "disables the gateway's access log",
     apply: (o) => (pick(o, "Telemetry").spec.accessLogging[0].disabled = true),
