@@ -1,7 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
-import { enforcementLevels, EnforcementLevels, PolicyConfigError } from "../policy/rules/enforcement";
+import {
+  enforcementLevels,
+  EnforcementLevels,
+  PolicyConfigError,
+  RuleSettingValues,
+  ruleSettings,
+} from "../policy/rules/enforcement";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import { ManifestInputError, readManifests } from "./read-manifests";
 
@@ -36,7 +42,11 @@ export interface LintRecord {
 /** The policy pack's own config files: the same ones `pulumi preview --policy-pack-config` reads. */
 export const POLICY_CONFIG_DIR = path.join(__dirname, "..", "policy", "config");
 
-export function loadEnforcementLevels(environment: Environment): EnforcementLevels {
+/** Levels and settings of every rule for an environment, from policy/config/<environment>.json. */
+export function loadPolicyConfig(environment: Environment): {
+  levels: EnforcementLevels;
+  settings: RuleSettingValues;
+} {
   const file = path.join(POLICY_CONFIG_DIR, `${environment}.json`);
   let config: unknown;
   try {
@@ -45,10 +55,14 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
     throw new PolicyConfigError(`${file}: ${(e as Error).message}`);
   }
   try {
-    return enforcementLevels(config);
+    return { levels: enforcementLevels(config), settings: ruleSettings(config) };
   } catch (e) {
     throw new PolicyConfigError(`${file}: ${(e as Error).message}`);
   }
+}
+
+export function loadEnforcementLevels(environment: Environment): EnforcementLevels {
+  return loadPolicyConfig(environment).levels;
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -78,10 +92,10 @@ export function toRecord(finding: Finding): LintRecord {
  * mandatory is violated, 1 when something is, 2 when the input or the policy config cannot be used.
  */
 export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
-  let levels: EnforcementLevels;
+  let policyConfig: { levels: EnforcementLevels; settings: RuleSettingValues };
   let objects;
   try {
-    levels = loadEnforcementLevels(options.environment);
+    policyConfig = loadPolicyConfig(options.environment);
     objects = await readManifests(options.inputs, () => readAll(io.stdin));
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {
@@ -92,7 +106,7 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   }
   const { findings, mesh } = evaluate(
     objects.map((o) => o.object),
-    { levels, ...(options.gatewayNamespace ? { gatewayNamespace: options.gatewayNamespace } : {}) },
+    { ...policyConfig, ...(options.gatewayNamespace ? { gatewayNamespace: options.gatewayNamespace } : {}) },
   );
   const mandatory = findings.filter((f) => f.enforcement === "mandatory").length;
   if (options.format === "json") {

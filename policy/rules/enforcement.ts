@@ -47,3 +47,45 @@ export function enforcementLevels(config: unknown, rules: readonly Rule[] = allR
   }
   return levels;
 }
+
+/** Per-rule settings from a policy pack config: an entry's keys other than `enforcementLevel`. */
+export type RuleSettingValues = ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+
+/**
+ * The settings each rule's config entry carries (e.g. `{"enforcementLevel": "mandatory", "maxDays": 30}`),
+ * checked against the rule's declared settings so a typo fails instead of being ignored. CrossGuard hands
+ * the same values to the policy through `getConfig()`.
+ */
+export function ruleSettings(config: unknown, rules: readonly Rule[] = allRules): RuleSettingValues {
+  enforcementLevels(config, rules);
+  const entries = config as Record<string, unknown>;
+  const out = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const rule of rules) {
+    const entry = entries[rule.name];
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) continue;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+      if (key === "enforcementLevel") continue;
+      const schema = rule.settings?.schema[key];
+      if (!schema) {
+        throw new PolicyConfigError(
+          `${rule.name}.${key}: not a setting of this policy${rule.settings ? ` (settings: ${Object.keys(rule.settings.schema).join(", ")})` : ""}`,
+        );
+      }
+      if (
+        schema.type === "integer" &&
+        !(
+          Number.isInteger(value) &&
+          (schema.minimum === undefined || (value as number) >= Number(schema.minimum))
+        )
+      ) {
+        throw new PolicyConfigError(
+          `${rule.name}.${key}: must be an integer${schema.minimum !== undefined ? ` of at least ${String(schema.minimum)}` : ""}`,
+        );
+      }
+      values[key] = value;
+    }
+    if (Object.keys(values).length > 0) out.set(rule.name, values);
+  }
+  return out;
+}

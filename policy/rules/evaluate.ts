@@ -1,5 +1,5 @@
 import { allRules } from "./catalog";
-import { EnforcementLevels } from "./enforcement";
+import { EnforcementLevels, RuleSettingValues } from "./enforcement";
 import { KubernetesObject } from "./kubernetes-object";
 import { describeMesh, MeshOverrides, MeshTopology } from "./mesh-topology";
 import { isKind } from "./object-fields";
@@ -15,6 +15,8 @@ export interface Finding extends Violation {
 export interface EvaluateOptions extends MeshOverrides {
   /** Per-rule levels (from policy/config/<env>.json); each rule's default when absent. */
   readonly levels?: EnforcementLevels;
+  /** Per-rule settings (from the same config file), applied as CrossGuard applies `getConfig()`. */
+  readonly settings?: RuleSettingValues;
   readonly rules?: readonly Rule[];
 }
 
@@ -35,7 +37,9 @@ export function evaluate(
   for (const rule of options.rules ?? allRules) {
     const enforcement = options.levels?.get(rule.name) ?? rule.defaultEnforcement;
     if (enforcement === "disabled") continue;
-    for (const v of runRule(rule, objects, mesh)) {
+    const values = options.settings?.get(rule.name);
+    const configured = values && rule.settings ? rule.settings.configure(values) : rule;
+    for (const v of runRule(configured, objects, mesh)) {
       const key = `${rule.name}\u0000${v.message}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { allRules } from "../rules/catalog";
-import { enforcementLevels, PolicyConfigError } from "../rules/enforcement";
+import { enforcementLevels, PolicyConfigError, ruleSettings } from "../rules/enforcement";
+import { evaluate } from "../rules/evaluate";
+import { compliantPlatform } from "./compliant-platform";
 
 const CONFIG_DIR = path.join(__dirname, "..", "config");
 const readConfig = (env: string): Record<string, unknown> =>
@@ -85,5 +87,42 @@ describe("the policy pack's README", () => {
       assert.equal(row[5], dev[rule.name], `${rule.name}: README's dev level is stale`);
     }
     assert.equal(rows.length, allRules.length);
+  });
+});
+
+describe("rule settings from the policy config, as lint applies them", () => {
+  it("reads the client certificate lifetime ceiling from prod.json", () => {
+    const settings = ruleSettings(readConfig("prod"));
+    assert.deepEqual(settings.get("client-certificate-max-lifetime"), { maxDays: 90 });
+  });
+
+  it("applies a stricter ceiling from the config to the rule", () => {
+    const objects = compliantPlatform();
+    assert.deepEqual(
+      evaluate(objects).findings.map((f) => f.rule),
+      [],
+    );
+    const settings = ruleSettings({
+      "client-certificate-max-lifetime": { enforcementLevel: "mandatory", maxDays: 30 },
+    });
+    const found = evaluate(objects, { settings }).findings;
+    assert.deepEqual([...new Set(found.map((f) => f.rule))], ["client-certificate-max-lifetime"]);
+    assert.match(found[0]?.message ?? "", /longer than the 30-day maximum/);
+  });
+
+  it("rejects a setting the policy does not have, and a value of the wrong type", () => {
+    assert.throws(
+      () =>
+        ruleSettings({ "client-certificate-max-lifetime": { enforcementLevel: "mandatory", maxDay: 30 } }),
+      /client-certificate-max-lifetime\.maxDay: not a setting of this policy \(settings: maxDays\)/,
+    );
+    assert.throws(
+      () => ruleSettings({ "client-certificate-max-lifetime": { maxDays: "thirty" } }),
+      /maxDays: must be an integer of at least 1/,
+    );
+    assert.throws(
+      () => ruleSettings({ "sidecar-registry-only": { enforcementLevel: "mandatory", strict: true } }),
+      /not a setting/,
+    );
   });
 });
