@@ -132,6 +132,11 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) => pick(o, "Sidecar").spec.egress[0].hosts.push("*/*"),
   },
   {
+    rule: "sidecar-imports-gateway-hosts-by-name",
+    weakening: "imports every gateway-namespace host into a tenant Sidecar",
+    apply: (o) => pick(o, "Sidecar").spec.egress[0].hosts.push("istio-egress/*"),
+  },
+  {
     rule: "tenant-egress-default-deny",
     weakening: "deletes a tenant's egress NetworkPolicy",
     apply: (o) => {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import {
   networkPolicyNoInternetEgress,
   sidecarEgressHostsScoped,
+  sidecarImportsGatewayHostsByName,
   sidecarRegistryOnly,
   tenantEgressDefaultDeny,
   tenantSidecarInjectionEnabled,
@@ -72,6 +73,27 @@ describe("tenant isolation rules", () => {
         assertOnlyRuleFires(objects, sidecarEgressHostsScoped);
       });
     }
+  });
+
+  describe("sidecar-imports-gateway-hosts-by-name", () => {
+    it("accepts tenant Sidecars that name each gateway-namespace host", () => {
+      assertRulePasses(compliantPlatform(), sidecarImportsGatewayHostsByName);
+    });
+
+    for (const host of ["istio-egress/*", "istio-egress/*.stripe.com"]) {
+      it(`flags the tenant egress host ${host}`, () => {
+        const objects = compliantPlatform();
+        find(objects, "Sidecar", "default", "payments").spec.egress[0].hosts.push(host);
+        const [finding] = assertOnlyRuleFires(objects, sidecarImportsGatewayHostsByName);
+        assert.equal(finding?.namespace, "payments");
+      });
+    }
+
+    it("leaves wildcards into other namespaces to the other isolation rules", () => {
+      const objects = compliantPlatform();
+      find(objects, "Sidecar", "default", "payments").spec.egress[0].hosts.push("shared-cache/*");
+      assertRulePasses(objects, sidecarImportsGatewayHostsByName);
+    });
   });
 
   describe("tenant-egress-default-deny", () => {
