@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, ExternalServiceConfig, IssuerConfig, PrivateKeySpec } from "./egress-config";
-import { describeDuration, goDurationSeconds } from "./go-duration";
+import { describeDuration, goDurationSeconds } from "../policy/rules/go-duration";
 import { isInternalCidr } from "./internal-ranges";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from "./server-trust";

@@ -1,3 +1,4 @@
+import { goDurationSeconds, isGoDuration } from "./go-duration";
 import { KubernetesObject } from "./kubernetes-object";
 import {
   annotationsOf,
@@ -35,25 +36,10 @@ const DEFAULT_KEY_SIZE: Readonly<Record<string, number>> = { RSA: 2048, ECDSA: 2
 /** The prod ceiling on a client certificate's lifetime unless the policy config says otherwise. */
 export const DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS = 90;
 
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const SECONDS: Readonly<Record<string, number>> = {
-  ns: 1e-9,
-  us: 1e-6,
-  µs: 1e-6,
-  ms: 1e-3,
-  s: 1,
-  m: 60,
-  h: 3600,
-};
-
 /** Seconds of a Go duration (what cert-manager reads), or undefined when it is not one. */
 function durationSeconds(value: unknown): number | undefined {
   const raw = text(value);
-  if (raw === undefined || !GO_DURATION.test(raw)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of raw.matchAll(DURATION_PART)) total += Number(amount) * SECONDS[unit];
-  return total;
+  return raw !== undefined && isGoDuration(raw) ? goDurationSeconds(raw) : undefined;
 }
 
 const days = (seconds: number): string => `${+(seconds / 86400).toFixed(1)} days`;
