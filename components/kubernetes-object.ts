@@ -1,22 +1,8 @@
-/** The shape every builder returns and every policy rule reads: a plain Kubernetes object. */
-export interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: ObjectMeta;
-  readonly spec?: Record<string, unknown>;
-  readonly data?: Record<string, string>;
-  readonly stringData?: Record<string, string>;
-  readonly type?: string;
-  readonly [field: string]: unknown;
-}
-
-export interface ObjectMeta {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-  readonly [field: string]: unknown;
-}
+/**
+ * The shape every builder returns and every policy rule reads: one type, owned by the policy pack (which
+ * must stay importable on its own), so a rendered object is by construction what the rules check.
+ */
+export type { KubernetesObject, ObjectMeta } from "../policy/rules/kubernetes-object";
 
 /** A Helm chart the program installs: rendered as a Flux HelmRepository + HelmRelease pair. */
 export interface HelmChartSpec {

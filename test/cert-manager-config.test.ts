@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/config-error";
 import { loadStackFile } from "../stacks/load-config";
 import {
@@ -12,7 +11,8 @@ import {
   THROWAWAY_CA,
   WEAK_RSA_CA_PEM,
 } from "./support/certificate-fixtures";
-import { installPulumiMocks, registeredBy } from "./support/pulumi-harness";
+import { installPulumiMocks } from "./support/pulumi-harness";
+import { runProgram } from "./support/run-program";
 
 before(installPulumiMocks);
 
@@ -261,35 +261,6 @@ const cases: MalformedCase[] = [
     says: /set install: true or remove it/,
   },
 ];
-
-/** Sets the stack config as the Pulumi engine does: JSON strings, and the keys that held secrets. */
-function useStackConfig(stack: Stack, secretKeys: readonly string[] = []): void {
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(stack).map(([key, value]) => [
-        `mesh-egress:${key}`,
-        typeof value === "string" ? value : JSON.stringify(value),
-      ]),
-    ),
-    secretKeys.map((key) => `mesh-egress:${key}`),
-  );
-}
-
-/** Runs the program (index.ts) from scratch and reports what it registered and threw. */
-async function runProgram(stack: Stack, secretKeys: readonly string[] = []) {
-  useStackConfig(stack, secretKeys);
-  const program = path.resolve(__dirname, "..", "index.ts");
-  let error: Error | undefined;
-  const registered = await registeredBy(() => {
-    delete require.cache[require.resolve(program)];
-    try {
-      require(program);
-    } catch (err) {
-      error = err as Error;
-    }
-  });
-  return { error, registered };
-}
 
 describe("the program refuses bad certificate configuration before registering anything", () => {
   it("registers the platform, cert-manager and the certificates from the unmodified stack (the control)", async () => {

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { installPulumiMocks, registeredBy } from "./support/pulumi-harness";
+import { installPulumiMocks } from "./support/pulumi-harness";
+import { runProgram } from "./support/run-program";
 
 before(installPulumiMocks);
 
@@ -162,39 +161,11 @@ const cases: MalformedCase[] = [
   },
 ];
 
-/** Sets the stack config as the Pulumi engine would: structured values as JSON strings. */
-function useStackConfig(stack: Stack): void {
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(stack).map(([key, value]) => [
-        `mesh-egress:${key}`,
-        typeof value === "string" ? value : JSON.stringify(value),
-      ]),
-    ),
-  );
-}
-
-/** Runs the program (index.ts) from scratch and reports what it registered and threw. */
-async function runProgram(stack: Stack): Promise<{ error?: Error; registered: number }> {
-  useStackConfig(stack);
-  const program = path.resolve(__dirname, "..", "index.ts");
-  let error: Error | undefined;
-  const registered = await registeredBy(() => {
-    delete require.cache[require.resolve(program)];
-    try {
-      require(program);
-    } catch (err) {
-      error = err as Error;
-    }
-  });
-  return { error, registered: registered.length };
-}
-
 describe("the program refuses malformed configuration before registering anything", () => {
   it("registers the platform from the unmodified stack (the control for every case below)", async () => {
     const { error, registered } = await runProgram(validStack());
     assert.equal(error, undefined);
-    assert.ok(registered > 10, `registered ${registered} resources`);
+    assert.ok(registered.length > 10, `registered ${registered.length} resources`);
   });
 
   for (const c of cases) {
@@ -207,7 +178,7 @@ describe("the program refuses malformed configuration before registering anythin
       const line = error.message.split("\n").find((l) => l.startsWith(`${c.path}`));
       assert.ok(line, `an error line starts with ${c.path}:\n${error.message}`);
       assert.match(line, c.says);
-      assert.equal(registered, 0, "nothing is registered");
+      assert.equal(registered.length, 0, "nothing is registered");
     });
   }
 

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackFile } from "../stacks/load-config";
-import { installPulumiMocks, registeredBy } from "./support/pulumi-harness";
+import { loadStackFile, selectNamespacedValues } from "../stacks/load-config";
+import { installPulumiMocks } from "./support/pulumi-harness";
+import { runProgram } from "./support/run-program";
 import { PROJECT_DIR } from "./support/stacks";
 
 before(installPulumiMocks);
@@ -15,20 +16,13 @@ function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 describe("the program's stack outputs for the prod stack", () => {
   let outputs: Record<string, pulumi.Output<unknown>>;
   before(async () => {
-    // Feed the program the prod stack file exactly as the engine would: structured values as JSON.
+    // The prod stack file's values, fed to the program as the engine would.
     const { parse } = await import("yaml");
     const fs = await import("fs");
     const config = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")).config;
-    pulumi.runtime.setAllConfig(
-      Object.fromEntries(
-        Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-      ),
-    );
-    const program = path.join(PROJECT_DIR, "index.ts");
-    await registeredBy(() => {
-      delete require.cache[require.resolve(program)];
-      outputs = require(program);
-    });
+    const run = await runProgram(selectNamespacedValues(config));
+    assert.equal(run.error, undefined);
+    outputs = run.outputs;
   });
 
   it("exports the gateway's in-mesh service host", async () => {

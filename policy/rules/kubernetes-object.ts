@@ -1,7 +1,6 @@
 /**
- * A plain Kubernetes object, as a rule reads it. Structurally identical to the program's
- * `components/kubernetes-object.ts`, so rendered manifests pass straight in, while the policy pack
- * stays a package of its own that never imports the program.
+ * A plain Kubernetes object, as a rule reads it and as the program's builders produce it (they import
+ * this type), while the policy pack stays a package of its own that never imports the program.
  */
 export interface KubernetesObject {
   readonly apiVersion: string;

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
+import { syntheticCrdDirectory } from "../support/synthetic-crd";
 import * as path from "path";
-import { fixturePath } from "../support/conformance-fixtures";
 import {
   ConformanceOutcome,
   describeWithUpstreamSchemas,
@@ -506,8 +506,9 @@ describeWithUpstreamSchemas("Istio's CEL validation rules (x-kubernetes-validati
 });
 
 describe("CEL rules the harness cannot evaluate", () => {
-  // A made-up CRD whose rules exercise every way a rule can escape evaluation.
-  const widgets = () => loadCrdCatalog(fixturePath("crds"));
+  // A made-up CRD whose rules exercise every way a rule can escape evaluation: a transition rule, a
+  // function the harness does not implement, and a rule that errors at evaluation; plus messageExpression.
+  const widgets = () => loadCrdCatalog(syntheticCrdDirectory());
   const widget = (spec: Spec) => ({
     apiVersion: "example.com/v1",
     kind: "Widget",

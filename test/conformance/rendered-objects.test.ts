@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
+import { syntheticCrdDirectory } from "../support/synthetic-crd";
 import type { HelmChartSpec } from "../../components/kubernetes-object";
-import { fixturePath, loadFixtureManifests, mutated } from "../support/conformance-fixtures";
+import { loadFixtureManifests, mutated } from "../support/conformance-fixtures";
 import {
   chartsInFluxReleases,
   describeWithUpstreamSchemas,
@@ -107,7 +108,7 @@ describe("validating a render whose CRDs have rules the harness cannot evaluate"
       metadata: { name: "w" },
       spec: { size: "1Gi", replicas: 1 },
     };
-    const report = validateRenderedObjects(fixturePath("crds"), [widget]);
+    const report = validateRenderedObjects(syntheticCrdDirectory(), [widget]);
     assert.equal(report.validated.length, 1);
     assert.deepEqual(
       report.unevaluatedRules.map((rule) => `${rule.subject} ${rule.path}: ${rule.rule}`),
