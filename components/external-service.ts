@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { originatesTls } from "../stacks/schema";
 import { originationCredentialName } from "../stacks/server-trust";
 import {
   GATEWAY_HTTP_PORT,
   GATEWAY_SELECTOR,
   gatewayPortFor,
   gatewayServiceHost,
-  originatesTls,
   tenantsAllowedTo,
 } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";

@@ -1,4 +1,5 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { originatesTls } from "../stacks/schema";
 
 /** Label every egress gateway pod carries; Gateways, policies and NetworkPolicies select on it. */
 export const GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: "egressgateway" };
@@ -9,11 +10,6 @@ export const GATEWAY_HTTP_PORT = 80;
 /** The in-mesh address sidecars route egress to: the gateway chart's Service. */
 export function gatewayServiceHost(config: EgressConfig): string {
   return `${config.gateway.releaseName}.${config.gateway.namespace}.svc.cluster.local`;
-}
-
-/** True for modes where the gateway terminates mesh mTLS and originates TLS itself. */
-export function originatesTls(service: ExternalServiceConfig): boolean {
-  return service.mode === "originate" || service.mode === "originate-mutual";
 }
 
 /** The gateway port a service's traffic arrives on from the sidecars. */

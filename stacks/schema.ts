@@ -68,6 +68,11 @@ const resourceList = z.strictObject({
 export const routingModes = ["passthrough", "passthrough-mtls", "originate", "originate-mutual"] as const;
 export type RoutingMode = (typeof routingModes)[number];
 
+/** True for modes where the gateway terminates mesh mTLS and originates TLS itself. */
+export function originatesTls(service: { readonly mode: RoutingMode }): boolean {
+  return service.mode === "originate" || service.mode === "originate-mutual";
+}
+
 export const spreadPolicies = ["DoNotSchedule", "ScheduleAnyway", "off"] as const;
 
 const toleration = z.strictObject({

@@ -3,6 +3,7 @@ import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, ExternalServiceConfig, IssuerConfig, PrivateKeySpec } from "./egress-config";
 import { describeDuration, goDurationSeconds } from "../policy/rules/go-duration";
 import { isInternalCidr } from "./internal-ranges";
+import { originatesTls } from "./schema";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from "./server-trust";
 
@@ -64,7 +65,7 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
       }
     });
 
-    const originates = service.mode === "originate" || service.mode === "originate-mutual";
+    const originates = originatesTls(service);
     if (service.tls && !originates) {
       add(
         `${at}.tls`,
