@@ -197,6 +197,38 @@ const secretKeys = (secret: KubernetesObject): string[] => [
   ...Object.keys(fields(secret.stringData)),
 ];
 
+/** One credential a MUTUAL DestinationRule presents, with what the stack holds for it in the rule's namespace. */
+interface MutualCredentialUse {
+  readonly rule: KubernetesObject;
+  /** Where in the rule, for messages ("portLevelSettings[0]"). */
+  readonly where: string;
+  readonly credentialName: string;
+  readonly namespace?: string;
+  /** The Certificate whose secretName is the credential, if any. */
+  readonly certificate?: KubernetesObject;
+  /** The Secret of that name in the rule's namespace, if any. */
+  secret(name: string): KubernetesObject | undefined;
+}
+
+function* mutualCredentialUses(objects: readonly KubernetesObject[]): Generator<MutualCredentialUse> {
+  const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
+  const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
+  for (const rule of ofKind(objects, DESTINATION_RULE)) {
+    const namespace = namespaceOf(rule);
+    const prefix = `${namespace ?? ""}/`;
+    for (const { where, credentialName } of mutualCredentials(rule)) {
+      yield {
+        rule,
+        where,
+        credentialName,
+        namespace,
+        certificate: certificates.get(`${prefix}${credentialName}`),
+        secret: (name) => secrets.get(`${prefix}${name}`),
+      };
+    }
+  }
+}
+
 export const mutualOriginationCredentialProvided: StackRule = {
   name: "mutual-origination-credential-provided",
   description:
@@ -213,46 +245,40 @@ export const mutualOriginationCredentialProvided: StackRule = {
   kinds: [DESTINATION_RULE],
   scope: "stack",
   check(objects: readonly KubernetesObject[]): Violation[] {
-    const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
-    const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
     const out: Violation[] = [];
-    for (const rule of ofKind(objects, DESTINATION_RULE)) {
-      const namespace = namespaceOf(rule);
-      for (const { where, credentialName } of mutualCredentials(rule)) {
-        const key = `${namespace ?? ""}/${credentialName}`;
-        const certificate = certificates.get(key);
-        if (!certificate) {
-          if (!secrets.has(key)) {
-            out.push(
-              violation(
-                rule,
-                `${where} presents credential "${credentialName}", but no Certificate (secretName ${credentialName}) or Secret in ${namespace ?? "its namespace"} provides it`,
-                `issue it with a cert-manager Certificate whose secretName is ${credentialName}, in ${namespace ?? "the rule's namespace"}`,
-              ),
-            );
-          }
-          continue;
-        }
-        if (!isClientCertificate(certificate)) {
+    for (const use of mutualCredentialUses(objects)) {
+      const { rule, where, credentialName, namespace, certificate, secret } = use;
+      if (!certificate) {
+        if (!secret(credentialName)) {
           out.push(
             violation(
               rule,
-              `${where} presents credential "${credentialName}", issued by Certificate ${namespace}/${certificate.metadata.name} without the client auth usage`,
-              `give Certificate ${certificate.metadata.name} usages [client auth, digital signature]`,
+              `${where} presents credential "${credentialName}", but no Certificate (secretName ${credentialName}) or Secret in ${namespace ?? "its namespace"} provides it`,
+              `issue it with a cert-manager Certificate whose secretName is ${credentialName}, in ${namespace ?? "the rule's namespace"}`,
             ),
           );
         }
-        const life = durationSeconds(dig(certificate, "spec", "duration") ?? DEFAULT_DURATION);
-        const lead = durationSeconds(dig(certificate, "spec", "renewBefore"));
-        if (life !== undefined && lead !== undefined && lead >= life) {
-          out.push(
-            violation(
-              rule,
-              `${where} presents credential "${credentialName}", whose Certificate is never renewed before it expires (renewBefore ≥ duration)`,
-              `set renewBefore of Certificate ${certificate.metadata.name} well below its duration`,
-            ),
-          );
-        }
+        continue;
+      }
+      if (!isClientCertificate(certificate)) {
+        out.push(
+          violation(
+            rule,
+            `${where} presents credential "${credentialName}", issued by Certificate ${namespace}/${certificate.metadata.name} without the client auth usage`,
+            `give Certificate ${certificate.metadata.name} usages [client auth, digital signature]`,
+          ),
+        );
+      }
+      const life = durationSeconds(dig(certificate, "spec", "duration") ?? DEFAULT_DURATION);
+      const lead = durationSeconds(dig(certificate, "spec", "renewBefore"));
+      if (life !== undefined && lead !== undefined && lead >= life) {
+        out.push(
+          violation(
+            rule,
+            `${where} presents credential "${credentialName}", whose Certificate is never renewed before it expires (renewBefore ≥ duration)`,
+            `set renewBefore of Certificate ${certificate.metadata.name} well below its duration`,
+          ),
+        );
       }
     }
     return out;
@@ -276,38 +302,28 @@ export const mutualOriginationServerRootsProvided: StackRule = {
   kinds: [DESTINATION_RULE],
   scope: "stack",
   check(objects: readonly KubernetesObject[]): Violation[] {
-    const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
-    const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
     const out: Violation[] = [];
-    for (const rule of ofKind(objects, DESTINATION_RULE)) {
-      const namespace = namespaceOf(rule);
-      for (const { where, credentialName } of mutualCredentials(rule)) {
-        const prefix = `${namespace ?? ""}/`;
-        const roots = secrets.get(`${prefix}${credentialName}-cacert`);
-        if (roots && ["cacert", "ca.crt"].some((k) => secretKeys(roots).includes(k))) continue;
-        // Roots in a Secret the stack references but does not manage, declared on the rule for reviewers.
-        if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === `${credentialName}-cacert`)
-          continue;
-        const own = secrets.get(`${prefix}${credentialName}`);
-        // A hand-made generic Secret may carry the server's roots under cacert; cert-manager's never does.
-        if (
-          !roots &&
-          own &&
-          !certificates.has(`${prefix}${credentialName}`) &&
-          secretKeys(own).includes("cacert")
-        ) {
-          continue;
-        }
-        out.push(
-          violation(
-            rule,
-            roots
-              ? `${where} verifies the server against Secret ${credentialName}-cacert, which holds neither cacert nor ca.crt`
-              : `${where} presents credential "${credentialName}" but no Secret ${credentialName}-cacert holds the server's roots, so istiod would verify the server against the client certificate's own CA`,
-            `put the server's CA bundle in Secret ${credentialName}-cacert (key cacert) in ${namespace ?? "the rule's namespace"}`,
-          ),
-        );
+    for (const use of mutualCredentialUses(objects)) {
+      const { rule, where, credentialName, namespace, certificate, secret } = use;
+      const roots = secret(`${credentialName}-cacert`);
+      if (roots && ["cacert", "ca.crt"].some((k) => secretKeys(roots).includes(k))) continue;
+      // Roots in a Secret the stack references but does not manage, declared on the rule for reviewers.
+      if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === `${credentialName}-cacert`)
+        continue;
+      const own = secret(credentialName);
+      // A hand-made generic Secret may carry the server's roots under cacert; cert-manager's never does.
+      if (!roots && own && !certificate && secretKeys(own).includes("cacert")) {
+        continue;
       }
+      out.push(
+        violation(
+          rule,
+          roots
+            ? `${where} verifies the server against Secret ${credentialName}-cacert, which holds neither cacert nor ca.crt`
+            : `${where} presents credential "${credentialName}" but no Secret ${credentialName}-cacert holds the server's roots, so istiod would verify the server against the client certificate's own CA`,
+          `put the server's CA bundle in Secret ${credentialName}-cacert (key cacert) in ${namespace ?? "the rule's namespace"}`,
+        ),
+      );
     }
     return out;
   },

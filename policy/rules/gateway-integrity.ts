@@ -1,5 +1,5 @@
 import { KubernetesObject } from "./kubernetes-object";
-import { internalRangesReached, ipBlockRanges, INTERNAL_RANGES } from "./address-ranges";
+import { internalRangesReached, INTERNAL_RANGES } from "./address-ranges";
 import { CHART_KINDS, KIND } from "./kinds";
 import {
   ChartRelease,
@@ -16,7 +16,7 @@ import {
   MeshTopology,
   podTemplate,
 } from "./mesh-topology";
-import { dnsOnly, egressRules, ipBlockOf, restrictsEgress } from "./network-policies";
+import { egressReach, restrictsEgress } from "./network-policies";
 import {
   dig,
   Fields,
@@ -308,39 +308,31 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
       );
     }
     for (const policy of policies) {
-      for (const rule of egressRules(policy)) {
-        if (rule.peers.length === 0) {
-          if (!dnsOnly(rule.ports)) {
-            out.push(
-              violation(
-                policy,
-                `egress rule ${rule.index} has no "to" peers, so the gateway may reach every address, internal ranges included`,
-                `replace it with ipBlocks 0.0.0.0/0 and ::/0 that ${exceptFix}`,
-              ),
-            );
-          }
-          continue;
-        }
-        for (const peer of rule.peers) {
-          const block = ipBlockOf(peer);
-          if (!block) continue;
-          const ranges = ipBlockRanges(block.cidr, block.excepts);
-          if (ranges === undefined) {
-            out.push(
-              violation(
-                policy,
-                `egress rule ${rule.index} has an ipBlock "${block.cidr}" that is not a CIDR`,
-                "fix the CIDR",
-              ),
-            );
-            continue;
-          }
-          const reached = internalRangesReached(ranges);
+      for (const reach of egressReach(policy)) {
+        const { index } = reach.rule;
+        if (reach.kind === "anywhere") {
+          out.push(
+            violation(
+              policy,
+              `egress rule ${index} has no "to" peers, so the gateway may reach every address, internal ranges included`,
+              `replace it with ipBlocks 0.0.0.0/0 and ::/0 that ${exceptFix}`,
+            ),
+          );
+        } else if (reach.kind === "invalid-cidr") {
+          out.push(
+            violation(
+              policy,
+              `egress rule ${index} has an ipBlock "${reach.block.cidr}" that is not a CIDR`,
+              "fix the CIDR",
+            ),
+          );
+        } else {
+          const reached = internalRangesReached(reach.ranges);
           if (reached.length > 0) {
             out.push(
               violation(
                 policy,
-                `egress rule ${rule.index} ipBlock ${block.cidr} lets the gateway reach internal ranges ${reached.join(", ")}`,
+                `egress rule ${index} ipBlock ${reach.block.cidr} lets the gateway reach internal ranges ${reached.join(", ")}`,
                 `add ${reached.join(", ")} to the ipBlock's except list`,
               ),
             );

@@ -1,3 +1,4 @@
+import { AddressRange, ipBlockRanges } from "./address-ranges";
 import { KubernetesObject } from "./kubernetes-object";
 import { Fields, fields, fieldsList, list, specOf, text, texts } from "./object-fields";
 
@@ -39,4 +40,40 @@ export function ipBlockOf(peer: Fields): { cidr: string; excepts: string[] } | u
   if (!("ipBlock" in peer)) return undefined;
   const block = fields(peer.ipBlock);
   return { cidr: text(block.cidr) ?? "", excepts: texts(block.except) };
+}
+
+export interface IpBlock {
+  readonly cidr: string;
+  readonly excepts: readonly string[];
+}
+
+/**
+ * Where one egress rule lets pods go, as the address-based rules judge it: `anywhere` (no peers, and not
+ * DNS only), an ipBlock that is not a CIDR, or the addresses an ipBlock covers once its excepts are removed.
+ */
+export type EgressReach =
+  | { readonly kind: "anywhere"; readonly rule: EgressRule }
+  | { readonly kind: "invalid-cidr"; readonly rule: EgressRule; readonly block: IpBlock }
+  | {
+      readonly kind: "addresses";
+      readonly rule: EgressRule;
+      readonly block: IpBlock;
+      readonly ranges: AddressRange[];
+    };
+
+export function* egressReach(policy: KubernetesObject): Generator<EgressReach> {
+  for (const rule of egressRules(policy)) {
+    if (rule.peers.length === 0) {
+      if (!dnsOnly(rule.ports)) yield { kind: "anywhere", rule };
+      continue;
+    }
+    for (const peer of rule.peers) {
+      const block = ipBlockOf(peer);
+      if (!block) continue;
+      const ranges = ipBlockRanges(block.cidr, block.excepts);
+      yield ranges === undefined
+        ? { kind: "invalid-cidr", rule, block }
+        : { kind: "addresses", rule, block, ranges };
+    }
+  }
 }

@@ -1,8 +1,8 @@
 import { KubernetesObject } from "./kubernetes-object";
-import { ipBlockRanges, reachesPublicAddresses } from "./address-ranges";
+import { reachesPublicAddresses } from "./address-ranges";
 import { KIND, WORKLOAD_KINDS } from "./kinds";
 import { declaredNamespaces, MeshTopology, podTemplate } from "./mesh-topology";
-import { dnsOnly, egressRules, ipBlockOf, restrictsEgress } from "./network-policies";
+import { egressReach, restrictsEgress } from "./network-policies";
 import {
   dig,
   fieldsList,
@@ -223,41 +223,34 @@ export const networkPolicyNoInternetEgress: StackRule = {
     const out: Violation[] = [];
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
-      for (const rule of egressRules(policy)) {
-        if (rule.peers.length === 0) {
-          if (!dnsOnly(rule.ports)) {
-            out.push(
-              violation(
-                policy,
-                `egress rule ${rule.index} has no "to" peers, so it allows every destination, the internet included`,
-                "name the in-cluster peers (namespaceSelector/podSelector) the rule is meant for",
-              ),
-            );
-          }
-          continue;
-        }
-        for (const peer of rule.peers) {
-          const block = ipBlockOf(peer);
-          if (!block) continue;
-          const ranges = ipBlockRanges(block.cidr, block.excepts);
-          if (ranges === undefined) {
-            out.push(
-              violation(
-                policy,
-                `egress rule ${rule.index} has an ipBlock "${block.cidr}" that is not a CIDR`,
-                "fix the CIDR, or remove the ipBlock",
-              ),
-            );
-          } else if (reachesPublicAddresses(ranges)) {
-            out.push(
-              violation(
-                policy,
-                `egress rule ${rule.index} allows ipBlock ${block.cidr}` +
-                  `${block.excepts.length > 0 ? ` except ${block.excepts.join(", ")}` : ""}, which reaches public addresses`,
-                "remove the ipBlock and send external traffic through the egress gateway",
-              ),
-            );
-          }
+      for (const reach of egressReach(policy)) {
+        const { index } = reach.rule;
+        if (reach.kind === "anywhere") {
+          out.push(
+            violation(
+              policy,
+              `egress rule ${index} has no "to" peers, so it allows every destination, the internet included`,
+              "name the in-cluster peers (namespaceSelector/podSelector) the rule is meant for",
+            ),
+          );
+        } else if (reach.kind === "invalid-cidr") {
+          out.push(
+            violation(
+              policy,
+              `egress rule ${index} has an ipBlock "${reach.block.cidr}" that is not a CIDR`,
+              "fix the CIDR, or remove the ipBlock",
+            ),
+          );
+        } else if (reachesPublicAddresses(reach.ranges)) {
+          const { cidr, excepts } = reach.block;
+          out.push(
+            violation(
+              policy,
+              `egress rule ${index} allows ipBlock ${cidr}` +
+                `${excepts.length > 0 ? ` except ${excepts.join(", ")}` : ""}, which reaches public addresses`,
+              "remove the ipBlock and send external traffic through the egress gateway",
+            ),
+          );
         }
       }
     }
