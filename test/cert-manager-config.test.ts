@@ -12,11 +12,10 @@ import {
   WEAK_RSA_CA_PEM,
 } from "./support/certificate-fixtures";
 import { installPulumiMocks } from "./support/pulumi-harness";
+import { MalformedCase, itRefusesEach, Stack } from "./support/malformed-config";
 import { runProgram } from "./support/run-program";
 
 before(installPulumiMocks);
-
-type Stack = Record<string, any>;
 
 /** A small valid stack with certificates: each malformed case below changes one thing in it. */
 function validStack(): Stack {
@@ -42,15 +41,6 @@ function validStack(): Stack {
 }
 
 const clientCertificate = (s: Stack) => s.services[1].tls.clientCertificate;
-
-interface MalformedCase {
-  readonly title: string;
-  readonly mutate: (stack: Stack) => void;
-  /** The path the error must name. */
-  readonly path: string;
-  /** What the message must say: the problem or the fix. */
-  readonly says: RegExp;
-}
 
 const cases: MalformedCase[] = [
   {
@@ -271,19 +261,7 @@ describe("the program refuses bad certificate configuration before registering a
     assert.ok(types.includes("kubernetes:cert-manager.io/v1:Certificate"));
   });
 
-  for (const c of cases) {
-    it(`rejects ${c.title}, naming ${c.path}`, async () => {
-      const stack = validStack();
-      c.mutate(stack);
-      const { error, registered } = await runProgram(stack);
-      assert.ok(error, "the program throws");
-      assert.equal(error.name, "ConfigError");
-      const line = error.message.split("\n").find((l) => l.startsWith(`${c.path}:`));
-      assert.ok(line, `an error line starts with ${c.path}:\n${error.message}`);
-      assert.match(line, c.says);
-      assert.equal(registered.length, 0, "nothing is registered");
-    });
-  }
+  itRefusesEach(cases, validStack);
 });
 
 describe("CA private keys as Pulumi secrets", () => {

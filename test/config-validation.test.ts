@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
 import { installPulumiMocks } from "./support/pulumi-harness";
+import { MalformedCase, itRefusesEach, Stack } from "./support/malformed-config";
 import { runProgram } from "./support/run-program";
 
 before(installPulumiMocks);
-
-type Stack = Record<string, any>;
 
 /** A small valid stack: every malformed case below changes one thing in it. */
 function validStack(): Stack {
@@ -17,15 +16,6 @@ function validStack(): Stack {
     ],
     tenants: [{ namespace: "payments", allow: ["stripe"] }],
   };
-}
-
-interface MalformedCase {
-  readonly title: string;
-  readonly mutate: (stack: Stack) => void;
-  /** The path the error must name. */
-  readonly path: string;
-  /** A fragment of the message that tells the user what is wrong or how to fix it. */
-  readonly says: RegExp;
 }
 
 const cases: MalformedCase[] = [
@@ -123,7 +113,7 @@ const cases: MalformedCase[] = [
   {
     title: "a mutual-TLS service without its client credential",
     mutate: (s) => (s.services[1].mode = "originate-mutual"),
-    path: "services[1].tls",
+    path: "services[1].tls.credentialName",
     says: /client certificate/,
   },
   {
@@ -168,19 +158,7 @@ describe("the program refuses malformed configuration before registering anythin
     assert.ok(registered.length > 10, `registered ${registered.length} resources`);
   });
 
-  for (const c of cases) {
-    it(`rejects ${c.title}, naming ${c.path}`, async () => {
-      const stack = validStack();
-      c.mutate(stack);
-      const { error, registered } = await runProgram(stack);
-      assert.ok(error, "the program throws");
-      assert.equal(error.name, "ConfigError");
-      const line = error.message.split("\n").find((l) => l.startsWith(`${c.path}`));
-      assert.ok(line, `an error line starts with ${c.path}:\n${error.message}`);
-      assert.match(line, c.says);
-      assert.equal(registered.length, 0, "nothing is registered");
-    });
-  }
+  itRefusesEach(cases, validStack);
 
   it("reports every problem at once, not only the first", async () => {
     const stack = validStack();

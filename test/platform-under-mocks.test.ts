@@ -82,18 +82,27 @@ for (const stack of ["dev", "prod"] as const) {
 
     it("names every child after its component, so two platforms could not collide", () => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      for (const r of resources) {
-        const parent = byUrn.get(r.parent);
-        if (parent) assert.ok(r.name.startsWith(parent.name), `${r.name} starts with ${parent.name}`);
+      const children = resources.filter((r) => byUrn.has(r.parent));
+      // Every resource but the platform itself has a registered parent.
+      assert.equal(children.length, resources.length - 1);
+      for (const r of children) {
+        const parent = byUrn.get(r.parent)!;
+        assert.ok(r.name.startsWith(parent.name), `${r.name} starts with ${parent.name}`);
       }
     });
 
     it("parents each routing object to the external service that owns it", () => {
       const byUrn = new Map(resources.map((r) => [r.urn, r]));
-      for (const r of resources.filter((x) => x.type.startsWith("kubernetes:networking.istio.io/v1:"))) {
-        const labels = (r.inputs as any).metadata?.labels ?? {};
-        const service = labels["mesh-egress.io/external-service"];
-        if (!service) continue;
+      const routing = resources.filter(
+        (r) =>
+          ["ServiceEntry", "Gateway", "VirtualService"].includes((r.inputs as any).kind) ||
+          (r.inputs as any).metadata?.name?.endsWith("-origination"),
+      );
+      // Every service has at least its ServiceEntry, Gateway and one VirtualService.
+      assert.ok(routing.length >= 3 * config.services.length, `${routing.length} routing objects`);
+      for (const r of routing) {
+        const service = (r.inputs as any).metadata.labels["mesh-egress.io/external-service"];
+        assert.ok(service, `${r.name} names its service`);
         const parent = byUrn.get(r.parent);
         assert.equal(parent?.type, "mesh-egress:index:ExternalService", `${r.name}'s parent`);
         assert.equal(parent?.name, `mesh-egress-service-${service}`);
