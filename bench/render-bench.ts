@@ -6,7 +6,7 @@
 import { performance } from "perf_hooks";
 import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
 import { loadStackFile, parseEgressConfig, stackFilePath } from "../stacks/load-config";
-import { routingModes } from "../stacks/schema";
+import { syntheticStack } from "./synthetic-stack";
 
 interface Sample {
   readonly name: string;
@@ -14,26 +14,6 @@ interface Sample {
   readonly medianMs: number;
   readonly p95Ms: number;
   readonly heapDeltaMiB: number;
-}
-
-function syntheticStack(services: number, tenants: number): Record<string, unknown> {
-  return {
-    environment: "prod",
-    services: Array.from({ length: services }, (_, i) => ({
-      name: `svc-${i}`,
-      hosts: [`api-${i}.example.com`, `files-${i}.example.com`],
-      mode: routingModes[i % routingModes.length],
-      ...(routingModes[i % routingModes.length] === "originate-mutual"
-        ? { tls: { credentialName: `svc-${i}-client` } }
-        : {}),
-    })),
-    tenants: Array.from({ length: tenants }, (_, t) => ({
-      namespace: `tenant-${t}`,
-      allow: Array.from({ length: Math.min(10, services) }, (_, k) => `svc-${(t * 7 + k) % services}`).filter(
-        (v, idx, all) => all.indexOf(v) === idx,
-      ),
-    })),
-  };
 }
 
 function measure(name: string, run: () => string, iterations: number): Sample {
