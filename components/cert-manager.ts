@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CertManager, CertManagerArgs } from "@pulumi/kubernetes-cert-manager";
 import type { CertManagerComponentSizing, EgressConfig } from "../stacks/egress-config";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
+import { registerNamespaceFirst } from "./register-manifests";
 
 export interface CertManagerManifests {
   readonly namespace: KubernetesObject;
@@ -138,26 +138,25 @@ export function certManagerArgs(chart: HelmChartSpec): CertManagerArgs {
 }
 
 export interface CertManagerInstallationArgs {
-  /** The whole validated configuration; only `certManager` is read. */
-  readonly config: EgressConfig;
+  /** What `buildCertManagerManifests` built: the namespace and the pinned chart. */
+  readonly manifests: CertManagerManifests;
 }
 
 /** cert-manager and its CRDs, for stacks that install it (`certManager.install: true`). */
 export class CertManagerInstallation extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
+  /** The release (CRDs included): what issuers and certificates wait for. */
+  public readonly release: pulumi.Resource;
 
   constructor(name: string, args: CertManagerInstallationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:CertManagerInstallation", name, {}, opts);
-    const manifests = buildCertManagerManifests(args.config);
-    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
-      parent: this,
-      dependsOn: upstreamOf(opts),
-    });
-    new CertManager(`${name}-release`, certManagerArgs(manifests.chart), {
+    const { manifests } = args;
+    const namespace = registerNamespaceFirst(this, name, manifests.namespace, opts);
+    this.release = new CertManager(`${name}-release`, certManagerArgs(manifests.chart), {
       parent: this,
       dependsOn: [namespace],
     });
-    this.namespace = pulumi.output(args.config.certManager.namespace);
+    this.namespace = pulumi.output(manifests.namespace.metadata.name);
     this.registerOutputs({ namespace: this.namespace });
   }
 }

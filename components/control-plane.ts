@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
-import { registerChart } from "./egress-gateway";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
+import { registerChart, registerNamespaceFirst } from "./register-manifests";
 
 export interface ControlPlaneManifests {
   readonly namespace: KubernetesObject;
@@ -40,22 +39,20 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
 }
 
 export interface ControlPlaneArgs {
-  /** The whole validated configuration; only `controlPlane` is read. */
-  readonly config: EgressConfig;
+  /** What `buildControlPlaneManifests` built: the namespace and the charts, in install order. */
+  readonly manifests: ControlPlaneManifests;
 }
 
 /** Istio base (CRDs) and istiod, for stacks that own their cluster's mesh. */
 export class ControlPlane extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
+  /** The last chart installed (istiod): what the gateway waits for. */
+  public readonly ready: pulumi.Resource;
 
   constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:ControlPlane", name, {}, opts);
-    const manifests = buildControlPlaneManifests(args.config);
-    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
-      parent: this,
-      dependsOn: upstreamOf(opts),
-    });
-    let previous: pulumi.Resource = namespace;
+    const { manifests } = args;
+    let previous: pulumi.Resource = registerNamespaceFirst(this, name, manifests.namespace, opts);
     for (const chart of manifests.charts) {
       // istiod's webhooks need base's CRDs: install in order.
       previous = registerChart(`${name}-${chart.releaseName}`, chart, {
@@ -63,7 +60,8 @@ export class ControlPlane extends pulumi.ComponentResource {
         dependsOn: [previous],
       });
     }
-    this.namespace = pulumi.output(args.config.controlPlane.namespace);
+    this.ready = previous;
+    this.namespace = pulumi.output(manifests.namespace.metadata.name);
     this.registerOutputs({ namespace: this.namespace });
   }
 }

@@ -1,4 +1,3 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
@@ -6,7 +5,7 @@ import { gatewaySubsets } from "./external-service";
 import { GATEWAY_SELECTOR, gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
-import { childName, registerKubernetesObject, registerManifests, upstreamOf } from "./register-manifests";
+import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 /** Marks the gateway namespace, so lint and reports can find the platform from the objects alone. */
 export const ROLE_LABEL = "mesh-egress.io/role";
@@ -205,29 +204,13 @@ export function buildEgressGatewayManifests(config: EgressConfig): EgressGateway
   };
 }
 
-/** Registers a chart with Helm v4 so that previews and policies see every object it renders. */
-export function registerChart(
-  name: string,
-  chart: HelmChartSpec,
-  opts: pulumi.ComponentResourceOptions,
-): k8s.helm.v4.Chart {
-  return new k8s.helm.v4.Chart(
-    name,
-    {
-      name: chart.releaseName,
-      namespace: chart.namespace,
-      chart: chart.chart,
-      version: chart.version,
-      repositoryOpts: { repo: chart.repository },
-      values: chart.values,
-    },
-    opts,
-  );
-}
-
 export interface EgressGatewayArgs {
-  /** The whole validated configuration. */
-  readonly config: EgressConfig;
+  /** What `buildEgressGatewayManifests` built: namespace, chart and gateway-wide objects. */
+  readonly manifests: EgressGatewayManifests;
+  /** The in-mesh address sidecars route egress to (`<release>.<namespace>.svc.cluster.local`). */
+  readonly serviceHost: string;
+  /** Resources the namespace waits for, e.g. istiod's chart when the stack installs Istio. Default: none. */
+  readonly after?: readonly pulumi.Resource[];
 }
 
 /** The Istio egress gateway: namespace, Helm release, subsets, NetworkPolicy and access logging. */
@@ -235,18 +218,28 @@ export class EgressGateway extends pulumi.ComponentResource {
   /** In-mesh address the sidecars route egress to. */
   public readonly serviceHost: pulumi.Output<string>;
   public readonly namespace: pulumi.Output<string>;
+  /** The registered namespace: what objects living in it (issuers) wait for. */
+  public readonly namespaceResource: pulumi.Resource;
+  /** The gateway chart: routes wait for it. */
+  public readonly chart: pulumi.Resource;
+  /** The gateway-wide DestinationRule holding every subset the routes name. */
+  public readonly subsets: pulumi.Resource;
 
   constructor(name: string, args: EgressGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:EgressGateway", name, {}, opts);
-    const manifests = buildEgressGatewayManifests(args.config);
-    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
+    const { manifests } = args;
+    this.namespaceResource = registerNamespaceFirst(this, name, manifests.namespace, opts, args.after);
+    this.chart = registerChart(`${name}-chart`, manifests.chart, {
       parent: this,
-      dependsOn: upstreamOf(opts),
+      dependsOn: [this.namespaceResource],
     });
-    const chart = registerChart(`${name}-chart`, manifests.chart, { parent: this, dependsOn: [namespace] });
-    registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace, chart] });
-    this.serviceHost = pulumi.output(gatewayServiceHost(args.config));
-    this.namespace = pulumi.output(args.config.gateway.namespace);
+    const objects = registerManifests(name, manifests.objects, {
+      parent: this,
+      dependsOn: [this.namespaceResource, this.chart],
+    });
+    this.subsets = objects[manifests.objects.findIndex((o) => o.kind === "DestinationRule")];
+    this.serviceHost = pulumi.output(args.serviceHost);
+    this.namespace = pulumi.output(manifests.namespace.metadata.name);
     this.registerOutputs({ serviceHost: this.serviceHost, namespace: this.namespace });
   }
 }

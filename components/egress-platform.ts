@@ -6,11 +6,14 @@ import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
+import { buildPlatformManifests, PlatformManifests } from "./platform-manifests";
 import { allowedDestinations, Tenant } from "./tenant";
 
 export interface EgressPlatformArgs {
-  /** The validated, baseline-resolved configuration of the stack. */
+  /** The validated, baseline-resolved configuration of the stack: read for the stack outputs. */
   readonly config: EgressConfig;
+  /** What `buildPlatformManifests(config)` built, the objects render and lint see. Default: built from `config`. */
+  readonly manifests?: PlatformManifests;
 }
 
 /** One entry of the registry summary exported by the stack. */
@@ -37,7 +40,8 @@ export function registrySummary(config: EgressConfig): RegistryEntry[] {
  * The whole egress path. Order is explicit: control plane (CRDs) → gateway (namespace, chart) →
  * origination roots (cert-manager and its CRDs → issuers → certificates) → external services
  * (routes; a service waits for its own certificate and server roots) → tenants (the lock closes
- * only once the routes exist).
+ * only once the routes it uses exist). Components wait on Resources, never on components: a
+ * component in dependsOn expands to one edge per resource below it.
  */
 export class EgressPlatform extends pulumi.ComponentResource {
   public readonly gatewayServiceHost: pulumi.Output<string>;
@@ -47,39 +51,62 @@ export class EgressPlatform extends pulumi.ComponentResource {
   constructor(name: string, args: EgressPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:EgressPlatform", name, {}, opts);
     const { config } = args;
+    const manifests = args.manifests ?? buildPlatformManifests(config);
 
-    const controlPlane = config.controlPlane.install
-      ? new ControlPlane(`${name}-control-plane`, { config }, { parent: this })
+    const controlPlane = manifests.controlPlane
+      ? new ControlPlane(`${name}-control-plane`, { manifests: manifests.controlPlane }, { parent: this })
       : undefined;
     const gateway = new EgressGateway(
       `${name}-gateway`,
-      { config },
-      { parent: this, dependsOn: controlPlane ? [controlPlane] : [] },
+      {
+        manifests: manifests.gateway,
+        serviceHost: gatewayServiceHost(config),
+        after: controlPlane ? [controlPlane.ready] : [],
+      },
+      { parent: this },
     );
-    const certManager = config.certManager.install
-      ? new CertManagerInstallation(`${name}-cert-manager`, { config }, { parent: this })
-      : undefined;
-    const certificates = hasOriginationCertificates(config)
-      ? new OriginationCertificates(
-          `${name}-certificates`,
-          { config },
-          // Issuers live in the gateway namespace and need cert-manager's CRDs.
-          { parent: this, dependsOn: [gateway, ...(certManager ? [certManager] : [])] },
+    const certManager = manifests.certManager
+      ? new CertManagerInstallation(
+          `${name}-cert-manager`,
+          { manifests: manifests.certManager },
+          { parent: this },
         )
       : undefined;
-    const services = config.services.map(
-      (service) =>
-        new ExternalService(
-          `${name}-service-${service.name}`,
-          { service, config },
-          { parent: this, dependsOn: [gateway, ...(certificates?.dependenciesOf(service.name) ?? [])] },
-        ),
-    );
-    for (const tenant of config.tenants) {
+    const certificates = hasOriginationCertificates(manifests.certificates)
+      ? new OriginationCertificates(
+          `${name}-certificates`,
+          {
+            manifests: manifests.certificates,
+            // Issuers live in the gateway namespace and need cert-manager's CRDs.
+            after: [gateway.namespaceResource, ...(certManager ? [certManager.release] : [])],
+          },
+          { parent: this },
+        )
+      : undefined;
+    const routesOf = new Map<string, readonly pulumi.Resource[]>();
+    for (const { service, objects } of manifests.services) {
+      const external = new ExternalService(
+        `${name}-service-${service.name}`,
+        {
+          hosts: service.hosts,
+          objects,
+          // Routes name the gateway's subsets; an origination rule names its certificate and roots.
+          after: [gateway.chart, gateway.subsets, ...(certificates?.dependenciesOf(service.name) ?? [])],
+        },
+        { parent: this },
+      );
+      routesOf.set(service.name, external.routes);
+    }
+    for (const { tenant, manifests: tenantManifests } of manifests.tenants) {
       new Tenant(
         `${name}-tenant-${tenant.namespace}`,
-        { tenant, config },
-        { parent: this, dependsOn: [gateway, ...services] },
+        {
+          manifests: tenantManifests,
+          allowedDestinations: allowedDestinations(tenant, config),
+          // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
+          after: [gateway.chart, ...tenant.allow.flatMap((service) => routesOf.get(service) ?? [])],
+        },
+        { parent: this },
       );
     }
 

@@ -10,7 +10,7 @@ import {
   tenantsAllowedTo,
 } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
-import { SERVER_ROOTS_SECRET_ANNOTATION } from "./origination-certificates";
+import { SERVER_ROOTS_SECRET_ANNOTATION } from "./origination-service-trust";
 import { registerManifests, upstreamOf } from "./register-manifests";
 
 /**
@@ -244,24 +244,28 @@ export function buildExternalServiceManifests(
 }
 
 export interface ExternalServiceArgs {
-  /** The validated service declaration. */
-  readonly service: ExternalServiceConfig;
-  /** The whole validated configuration (gateway namespace, tenants that may use the service). */
-  readonly config: EgressConfig;
+  /** The hosts the service registers (exported as an output). */
+  readonly hosts: readonly string[];
+  /** What `buildExternalServiceManifests` built for the service, in apply order. */
+  readonly objects: readonly KubernetesObject[];
+  /** Resources every object waits for: the gateway chart, its subsets, the service's certificates. Default: none. */
+  readonly after?: readonly pulumi.Resource[];
 }
 
 /** One external service in the registry, routed through the egress gateway in its mode. */
 export class ExternalService extends pulumi.ComponentResource {
   /** The hosts this service registers. */
   public readonly hosts: pulumi.Output<string[]>;
+  /** The service's registered objects: what a tenant allowed to use it waits for. */
+  public readonly routes: readonly pulumi.Resource[];
 
   constructor(name: string, args: ExternalServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:ExternalService", name, {}, opts);
-    registerManifests(name, buildExternalServiceManifests(args.service, args.config), {
+    this.routes = registerManifests(name, args.objects, {
       parent: this,
-      dependsOn: upstreamOf(opts),
+      dependsOn: [...upstreamOf(opts), ...(args.after ?? [])],
     });
-    this.hosts = pulumi.output([...args.service.hosts]);
+    this.hosts = pulumi.output([...args.hosts]);
     this.registerOutputs({ hosts: this.hosts });
   }
 }

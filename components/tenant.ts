@@ -4,7 +4,7 @@ import { originatesTls } from "../stacks/schema";
 import { GATEWAY_SELECTOR, gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, TENANT_LABEL } from "./kubernetes-object";
 import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
-import { childName, registerKubernetesObject, registerManifests, upstreamOf } from "./register-manifests";
+import { registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 /** The services a tenant may use, in the order it lists them. */
 export function servicesAllowedFor(tenant: TenantConfig, config: EgressConfig): ExternalServiceConfig[] {
@@ -137,10 +137,12 @@ export function buildTenantManifests(tenant: TenantConfig, config: EgressConfig)
 }
 
 export interface TenantArgs {
-  /** The validated tenant declaration. */
-  readonly tenant: TenantConfig;
-  /** The whole validated configuration (services, gateway, control plane). */
-  readonly config: EgressConfig;
+  /** What `buildTenantManifests` built: the namespace and the tenant's lock. */
+  readonly manifests: TenantManifests;
+  /** `host:port` destinations the tenant may reach (exported as an output). */
+  readonly allowedDestinations: readonly string[];
+  /** Resources the namespace (and so the lock) waits for: the gateway chart and the allowed services' routes. Default: none. */
+  readonly after?: readonly pulumi.Resource[];
 }
 
 /** A tenant namespace confined to its allowed external services. */
@@ -150,15 +152,11 @@ export class Tenant extends pulumi.ComponentResource {
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:Tenant", name, {}, opts);
-    const manifests = buildTenantManifests(args.tenant, args.config);
+    const { manifests } = args;
     // Tenant namespaces hold the teams' workloads: destroying the stack must never delete them.
-    const namespace = registerKubernetesObject(childName(name, manifests.namespace), manifests.namespace, {
-      parent: this,
-      dependsOn: upstreamOf(opts),
-      retainOnDelete: true,
-    });
+    const namespace = registerNamespaceFirst(this, name, manifests.namespace, opts, args.after, true);
     registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace] });
-    this.allowedDestinations = pulumi.output(allowedDestinations(args.tenant, args.config));
+    this.allowedDestinations = pulumi.output([...args.allowedDestinations]);
     this.registerOutputs({ allowedDestinations: this.allowedDestinations });
   }
 }

@@ -8,10 +8,10 @@ import {
 import { buildExternalServiceManifests } from "../components/external-service";
 import type { KubernetesObject } from "../components/kubernetes-object";
 import {
-  buildIssuerManifests,
   buildOriginationCertificateManifests,
   originationObjectsInApplyOrder,
 } from "../components/origination-certificates";
+import { buildIssuerManifests } from "../components/origination-issuers";
 import { renderDocuments } from "../cli/render";
 import type { EgressConfig } from "../stacks/egress-config";
 import {

@@ -198,13 +198,16 @@ describe("a CA key pair from Pulumi secret config under Pulumi mocks", () => {
   });
 
   it("refuses to register a key that only an encrypted stack file holds", async () => {
-    const { OriginationCertificates } = await import("../components/origination-certificates");
+    const { buildOriginationCertificateManifests, OriginationCertificates } =
+      await import("../components/origination-certificates");
     const values = certificateStackValues("prod");
     const config = configFrom(values); // inline-ca's key is {secure: ...}: not decrypted outside `pulumi up`
     let error: Error | undefined;
     await registeredBy(() => {
       try {
-        new OriginationCertificates("certificates", { config });
+        new OriginationCertificates("certificates", {
+          manifests: buildOriginationCertificateManifests(config),
+        });
       } catch (err) {
         error = err as Error;
       }

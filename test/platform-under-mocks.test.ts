@@ -138,12 +138,16 @@ for (const stack of ["dev", "prod"] as const) {
       }
     });
 
-    it("closes a tenant's egress only after its namespace and every route exist", () => {
+    it("closes a tenant's egress only after its namespace, the gateway chart and the routes it may use", () => {
       const sidecars = resources.filter((r) => r.type === "kubernetes:networking.istio.io/v1:Sidecar");
       assert.equal(sidecars.length, config.tenants.length);
+      const chart = resources.find(
+        (r) => r.type === "kubernetes:helm.sh/v4:Chart" && (r.inputs as any).chart === "gateway",
+      )!;
       const virtualServices = resources.filter(
         (r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService",
       );
+      let checkedRoutes = 0;
       for (const sidecar of sidecars) {
         const ns = (sidecar.inputs as any).metadata.namespace;
         const namespace = resources.find(
@@ -153,10 +157,16 @@ for (const stack of ["dev", "prod"] as const) {
           namespace && sidecar.dependencies.includes(namespace.urn),
           `${sidecar.name} waits for namespace ${ns}`,
         );
+        assert.ok(namespace.dependencies.includes(chart.urn), `namespace ${ns} waits for the gateway chart`);
+        const allowed = config.tenants.find((t) => t.namespace === ns)!.allow;
         for (const vs of virtualServices) {
-          assert.ok(namespace.dependencies.includes(vs.urn), `namespace ${ns} waits for ${vs.name}`);
+          const service = (vs.inputs as any).metadata.labels["mesh-egress.io/external-service"];
+          const waits = namespace.dependencies.includes(vs.urn);
+          assert.equal(waits, allowed.includes(service), `namespace ${ns} waits for ${vs.name}: ${waits}`);
+          if (waits) checkedRoutes++;
         }
       }
+      assert.ok(checkedRoutes > 0, "some tenant uses some route");
     });
 
     if (stack === "dev") {
