@@ -8,6 +8,7 @@ import type {
   PrivateKeySpec,
   VaultIssuerConfig,
 } from "../stacks/egress-config";
+import { traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName, SERVER_ROOTS_KEY, serverRootsSecretName } from "../stacks/server-trust";
 import { COMPONENT_LABEL, KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
@@ -340,7 +341,7 @@ export function buildOriginationCertificateManifests(config: EgressConfig): Orig
   const services: ServiceTrustManifests[] = [];
   for (const service of config.services) {
     const certificate =
-      service.mode === "originate-mutual" && service.tls?.clientCertificate
+      traitsOf(service).clientCertificate && service.tls?.clientCertificate
         ? clientCertificate(service, config)
         : undefined;
     const roots = serverRootsSecret(service, config);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
 import { isGoDuration } from "../policy/rules/go-duration";
 import { DecryptedSecret } from "./pulumi-secrets";
+import { routingModes } from "./routing-modes";
 
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is
@@ -65,13 +66,7 @@ const resourceList = z.strictObject({
   memory: quantity.optional(),
 });
 
-export const routingModes = ["passthrough", "passthrough-mtls", "originate", "originate-mutual"] as const;
-export type RoutingMode = (typeof routingModes)[number];
-
-/** True for modes where the gateway terminates mesh mTLS and originates TLS itself. */
-export function originatesTls(service: { readonly mode: RoutingMode }): boolean {
-  return service.mode === "originate" || service.mode === "originate-mutual";
-}
+export { routingModes, originatesTls, type RoutingMode } from "./routing-modes";
 
 export const spreadPolicies = ["DoNotSchedule", "ScheduleAnyway", "off"] as const;
 
