@@ -333,7 +333,13 @@ export const issuerSchema = z
         /** Vault Enterprise namespace. */
         namespace: z.string().min(1).optional(),
         /** PEM roots that verify Vault's server certificate; default: cert-manager's system roots. */
-        caBundle: pemCertificates.optional(),
+        caBundle: pemCertificates
+          .superRefine((pem, ctx) => {
+            const parsed = parsePemCertificates(pem);
+            if ("problem" in parsed)
+              ctx.addIssue({ code: "custom", message: `${parsed.problem}: give Vault's CA as PEM` });
+          })
+          .optional(),
         auth: z.strictObject(
           {
             kubernetes: z.strictObject({

@@ -126,10 +126,6 @@ function validateIssuers(config: EgressConfig, add: AddIssue): void {
         "a self-signed bootstrap mints a throwaway root inside the cluster and is for dev only: in prod use ca (an existing Secret or a Pulumi-secret key pair) or vault",
       );
     }
-    if (issuer.vault?.caBundle) {
-      const parsed = parsePemCertificates(issuer.vault.caBundle);
-      if ("problem" in parsed) add(`${at}.vault.caBundle`, `${parsed.problem}: give Vault's CA as PEM`);
-    }
   });
 }
 

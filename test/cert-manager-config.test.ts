@@ -240,6 +240,21 @@ const cases: MalformedCase[] = [
     says: /https:\/\/ URL/,
   },
   {
+    title: "a Vault CA bundle that is not a certificate",
+    mutate: (s) =>
+      (s.issuers[0] = {
+        name: "partner-ca",
+        vault: {
+          server: "https://vault.example.com",
+          path: "pki/sign/x",
+          caBundle: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----",
+          auth: { kubernetes: { role: "r" } },
+        },
+      }),
+    path: "issuers[0].vault.caBundle",
+    says: /does not parse as X\.509: give Vault's CA as PEM/,
+  },
+  {
     title: "a Vault issuer without its Kubernetes auth role",
     mutate: (s) =>
       (s.issuers[0] = {
