@@ -18,7 +18,9 @@ import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from ".
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is
  * an error, never silently ignored. Fields that a tier baseline fills are optional here and resolved
- * in `baselines.ts`; cross-references (tenant → service, duplicates) are checked in `validate-references.ts`.
+ * in `baselines.ts`. Checks within one object (mode and tls, key strength, lifetimes, issuer source)
+ * are here, so their errors name their paths; cross-references (tenant → service, duplicates,
+ * baseline-resolved values) are checked in `validate-references.ts`.
  */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
