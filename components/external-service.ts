@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { originatesTls } from "../stacks/schema";
+import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
 import {
-  GATEWAY_HTTP_PORT,
   GATEWAY_SELECTOR,
   gatewayPortFor,
   gatewayServiceHost,
+  modePortNumber,
   tenantsAllowedTo,
 } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
@@ -36,12 +36,12 @@ function metadataFor(config: EgressConfig, service: ExternalServiceConfig, name:
 
 /** The ServiceEntry: registers the host, resolved by DNS at the gateway, visible only where allowed. */
 function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): KubernetesObject {
-  const ports = originatesTls(service)
-    ? [
-        { number: GATEWAY_HTTP_PORT, name: "http", protocol: "HTTP" },
-        { number: service.port, name: `https-${service.port}`, protocol: "HTTPS" },
-      ]
-    : [{ number: service.port, name: `tls-${service.port}`, protocol: "TLS" }];
+  // The gateway's plain-HTTP port is named "http"; external ports carry their number.
+  const ports = traitsOf(service).serviceEntryPorts.map(({ port, protocol }) => ({
+    number: modePortNumber(service, port),
+    name: port === "gateway-http" ? "http" : `${protocol.toLowerCase()}-${service.port}`,
+    protocol,
+  }));
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "ServiceEntry",
@@ -60,23 +60,12 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
 /** The Gateway: one server per host on the egress gateway pods. */
 function gateway(service: ExternalServiceConfig, config: EgressConfig): KubernetesObject {
   const port = gatewayPortFor(service);
-  const servers = service.hosts.map((host) => {
-    const key = hostKey(service, host);
-    if (service.mode === "passthrough") {
-      return {
-        port: { number: port, name: `tls-${key}`, protocol: "TLS" },
-        hosts: [gatewayServerHost(config, host)],
-        tls: { mode: "PASSTHROUGH" },
-      };
-    }
-    return {
-      port: originatesTls(service)
-        ? { number: port, name: `https-${key}`, protocol: "HTTPS" }
-        : { number: port, name: `tls-${key}`, protocol: "TLS" },
-      hosts: [gatewayServerHost(config, host)],
-      tls: { mode: "ISTIO_MUTUAL" },
-    };
-  });
+  const { protocol, tls } = traitsOf(service).gatewayServer;
+  const servers = service.hosts.map((host) => ({
+    port: { number: port, name: `${protocol.toLowerCase()}-${hostKey(service, host)}`, protocol },
+    hosts: [gatewayServerHost(config, host)],
+    tls: { mode: tls },
+  }));
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
@@ -92,11 +81,10 @@ function gateway(service: ExternalServiceConfig, config: EgressConfig): Kubernet
 export function gatewaySubsets(service: ExternalServiceConfig): Record<string, unknown>[] {
   return service.hosts.map((host) => {
     const subset: Record<string, unknown> = { name: hostKey(service, host) };
-    if (service.mode !== "passthrough") {
+    const tls = traitsOf(service).subsetTls;
+    if (tls !== "none") {
       subset.trafficPolicy = {
-        portLevelSettings: [
-          { port: { number: gatewayPortFor(service) }, tls: { mode: "ISTIO_MUTUAL", sni: host } },
-        ],
+        portLevelSettings: [{ port: { number: gatewayPortFor(service) }, tls: { mode: tls, sni: host } }],
       };
     }
     return subset;
@@ -117,40 +105,35 @@ function virtualService(
   ];
   const toWorld = [{ destination: { host, port: { number: service.port } } }];
 
-  let routes: Record<string, unknown>;
-  switch (service.mode) {
-    case "passthrough":
-      routes = {
-        tls: [
-          { match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway },
-          { match: [{ gateways: [gatewayRef], port, sniHosts: [host] }], route: toWorld },
-        ],
+  const { mesh, gateway: out } = traitsOf(service).routes;
+  const meshRoute =
+    mesh === "http"
+      ? { name: `${key}-to-gateway`, match: [{ gateways: ["mesh"], port }], route: toGateway }
+      : { match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway };
+  let gatewayRoute: Record<string, unknown>;
+  switch (out) {
+    case "tls":
+      gatewayRoute = { match: [{ gateways: [gatewayRef], port, sniHosts: [host] }], route: toWorld };
+      break;
+    case "tcp":
+      // The gateway has unwrapped the mesh mTLS; the application's own TLS goes out as bytes.
+      gatewayRoute = { match: [{ gateways: [gatewayRef], port }], route: toWorld };
+      break;
+    case "http":
+      gatewayRoute = {
+        // Named so that EnvoyFilters (rate limits) can target the gateway's outbound route.
+        name: `${key}-to-external`,
+        match: [{ gateways: [gatewayRef], port }],
+        // Internal identities never leave the cluster.
+        headers: { request: { remove: ["x-forwarded-client-cert"] } },
+        route: toWorld,
       };
       break;
-    case "passthrough-mtls":
-      routes = {
-        tls: [{ match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway }],
-        // The gateway has unwrapped the mesh mTLS; the application's own TLS goes out as bytes.
-        tcp: [{ match: [{ gateways: [gatewayRef], port }], route: toWorld }],
-      };
-      break;
-    case "originate":
-    case "originate-mutual":
-      routes = {
-        http: [
-          { name: `${key}-to-gateway`, match: [{ gateways: ["mesh"], port }], route: toGateway },
-          {
-            // Named so that EnvoyFilters (rate limits) can target the gateway's outbound route.
-            name: `${key}-to-external`,
-            match: [{ gateways: [gatewayRef], port }],
-            // Internal identities never leave the cluster.
-            headers: { request: { remove: ["x-forwarded-client-cert"] } },
-            route: toWorld,
-          },
-        ],
-      };
-      break;
+    default:
+      throw new Error(`no gateway route for ${out satisfies never}`);
   }
+  const routes: Record<string, unknown[]> = { [mesh]: [meshRoute] };
+  routes[out] = [...(routes[out] ?? []), gatewayRoute];
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
@@ -170,9 +153,8 @@ function originationRule(
   host: string,
   config: EgressConfig,
 ): KubernetesObject {
-  const mutual = service.mode === "originate-mutual";
   const tls: Record<string, unknown> = {
-    mode: mutual ? "MUTUAL" : "SIMPLE",
+    mode: traitsOf(service).origination,
     sni: service.tls?.sni ?? host,
     subjectAltNames: [...(service.tls?.subjectAltNames ?? [host])],
   };
@@ -237,7 +219,7 @@ export function buildExternalServiceManifests(
     }
     objects.push(virtualService(service, host, config));
   }
-  if (service.mode === "passthrough" && tenantsAllowedTo(service, config).length > 0) {
+  if (!traitsOf(service).identityAtGateway && tenantsAllowedTo(service, config).length > 0) {
     objects.push(passthroughAuthorization(service, config));
   }
   return objects;

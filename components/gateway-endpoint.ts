@@ -1,5 +1,5 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { originatesTls } from "../stacks/schema";
+import { ModePort, traitsOf } from "../stacks/routing-modes";
 
 /** Label every egress gateway pod carries; Gateways, policies and NetworkPolicies select on it. */
 export const GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: "egressgateway" };
@@ -12,9 +12,14 @@ export function gatewayServiceHost(config: EgressConfig): string {
   return `${config.gateway.releaseName}.${config.gateway.namespace}.svc.cluster.local`;
 }
 
+/** The number of a port a routing mode names by its role. */
+export function modePortNumber(service: ExternalServiceConfig, port: ModePort): number {
+  return port === "gateway-http" ? GATEWAY_HTTP_PORT : service.port;
+}
+
 /** The gateway port a service's traffic arrives on from the sidecars. */
 export function gatewayPortFor(service: ExternalServiceConfig): number {
-  return originatesTls(service) ? GATEWAY_HTTP_PORT : service.port;
+  return modePortNumber(service, traitsOf(service).gatewayServer.port);
 }
 
 /** Every port the gateway listens on for egress, sorted: the chart's Service and the NetworkPolicies use it. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
+import { traitsOf } from "../stacks/routing-modes";
 import type { KubernetesObject } from "./kubernetes-object";
 import { buildIssuerManifests, decryptedCaKey, IssuerManifests } from "./origination-issuers";
 import { clientCertificate, serverRootsSecret, ServiceTrustManifests } from "./origination-service-trust";
@@ -16,7 +17,7 @@ export function buildOriginationCertificateManifests(config: EgressConfig): Orig
   const services: ServiceTrustManifests[] = [];
   for (const service of config.services) {
     const certificate =
-      service.mode === "originate-mutual" && service.tls?.clientCertificate
+      traitsOf(service).clientCertificate && service.tls?.clientCertificate
         ? clientCertificate(service, config)
         : undefined;
     const roots = serverRootsSecret(service, config);

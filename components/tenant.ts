@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
-import { originatesTls } from "../stacks/schema";
+import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels, TENANT_LABEL } from "./kubernetes-object";
 import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
@@ -88,9 +88,9 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
 function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): KubernetesObject | undefined {
   const from = [{ source: { namespaces: [tenant.namespace] } }];
   const rules = servicesAllowedFor(tenant, config)
-    .filter((service) => service.mode !== "passthrough")
+    .filter((service) => traitsOf(service).identityAtGateway)
     .map((service) =>
-      originatesTls(service)
+      traitsOf(service).authorizationMatch === "http-host"
         ? {
             from,
             to: [{ operation: { hosts: [...service.hosts], ports: [String(gatewayPortFor(service))] } }],

@@ -1,5 +1,6 @@
 import type { DecryptedSecret } from "./pulumi-secrets";
-import type { KeyAlgorithm, RoutingMode } from "./schema";
+import type { RoutingMode } from "./routing-modes";
+import type { KeyAlgorithm } from "./schema";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw

@@ -1,17 +1,33 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
-import { isGoDuration } from "../policy/rules/go-duration";
+import {
+  DEFAULT_KEY_SIZE,
+  ECDSA_KEY_SIZES,
+  KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  MIN_RSA_KEY_SIZE,
+  RSA_KEY_SIZES,
+} from "../policy/contract/key-strength";
+import { describeDuration, goDurationSeconds, isGoDuration } from "../policy/rules/go-duration";
+import { isInternalCidr } from "./internal-ranges";
+import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
+import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf } from "./routing-modes";
+import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from "./server-trust";
 
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is
  * an error, never silently ignored. Fields that a tier baseline fills are optional here and resolved
- * in `baselines.ts`; cross-references (tenant → service, duplicates) are checked in `validate-references.ts`.
+ * in `baselines.ts`. Checks within one object (mode and tls, key strength, lifetimes, issuer source)
+ * are here, so their errors name their paths; cross-references (tenant → service, duplicates,
+ * baseline-resolved values) are checked in `validate-references.ts`.
  */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const KUBERNETES_QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+/** apimachinery's quantity grammar: <signedNumber><binarySI | decimalSI | decimalExponent>. */
+const KUBERNETES_QUANTITY =
+  /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 
 /** A Kubernetes object or namespace name. */
 export const dns1123Label = z
@@ -55,23 +71,18 @@ export const cidr = z.string().refine((value) => ipaddr.isValidCIDR(value), {
   message: "must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32",
 });
 
-const quantity = z.union([
-  z.string().regex(KUBERNETES_QUANTITY, "must be a Kubernetes quantity"),
-  z.number(),
-]);
+const QUANTITY_MESSAGE = "must be a Kubernetes quantity such as 500m, 1.5Gi, 512Mi or 1e3";
+
+const quantity = z
+  .union([z.string(), z.number()], { error: QUANTITY_MESSAGE })
+  .refine((value) => typeof value === "number" || KUBERNETES_QUANTITY.test(value), QUANTITY_MESSAGE);
 
 const resourceList = z.strictObject({
   cpu: quantity.optional(),
   memory: quantity.optional(),
 });
 
-export const routingModes = ["passthrough", "passthrough-mtls", "originate", "originate-mutual"] as const;
-export type RoutingMode = (typeof routingModes)[number];
-
-/** True for modes where the gateway terminates mesh mTLS and originates TLS itself. */
-export function originatesTls(service: { readonly mode: RoutingMode }): boolean {
-  return service.mode === "originate" || service.mode === "originate-mutual";
-}
+export { routingModes, originatesTls, type RoutingMode } from "./routing-modes";
 
 export const spreadPolicies = ["DoNotSchedule", "ScheduleAnyway", "off"] as const;
 
@@ -161,23 +172,41 @@ export const goDuration = z.string().refine(isGoDuration, {
   message: "must be a Go duration such as 2160h, 90m or 1h30m (days are not a unit)",
 });
 
-export const keyAlgorithms = ["ECDSA", "RSA", "Ed25519"] as const;
-export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+export const keyAlgorithms = KEY_ALGORITHMS;
+export type { KeyAlgorithm };
 
-/** The size cert-manager uses when none is given; Ed25519 has none. */
-const DEFAULT_KEY_SIZE: Readonly<Record<KeyAlgorithm, number | undefined>> = {
-  ECDSA: 256,
-  RSA: 2048,
-  Ed25519: undefined,
-};
+/** Why cert-manager would refuse a key request, or why it is too weak; undefined when it is fine. */
+function keySizeProblem(algorithm: KeyAlgorithm, size: number | undefined): string | undefined {
+  switch (algorithm) {
+    case "RSA":
+      if ((size ?? 0) < MIN_RSA_KEY_SIZE) {
+        return `weak key: RSA ${size} bits is below ${MIN_RSA_KEY_SIZE}; use ECDSA (P-256, the default) or RSA ${MIN_RSA_KEY_SIZE}+`;
+      }
+      return RSA_KEY_SIZES.includes(size ?? 0)
+        ? undefined
+        : `cert-manager accepts RSA sizes ${RSA_KEY_SIZES.slice(0, -1).join(", ")} or ${RSA_KEY_SIZES.at(-1)}, not ${size}`;
+    case "ECDSA":
+      return ECDSA_KEY_SIZES.includes(size ?? 0)
+        ? undefined
+        : `ECDSA keys are P-256, P-384 or P-521: size ${ECDSA_KEY_SIZES.slice(0, -1).join(", ")} or ${ECDSA_KEY_SIZES.at(-1)}, not ${size}`;
+    case "Ed25519":
+      return size === undefined ? undefined : "Ed25519 keys have a fixed size: remove size";
+    default:
+      return algorithm satisfies never;
+  }
+}
 
-/** A private key request; ECDSA P-256 unless the stack asks otherwise. Strength is checked in validate-references. */
+/** A private key request; ECDSA P-256 unless the stack asks otherwise; as strong as the policy pack demands. */
 export const privateKeySchema = z
   .strictObject({
     algorithm: z
       .enum(keyAlgorithms, { error: `must be one of ${keyAlgorithms.join(", ")}` })
       .default("ECDSA"),
     size: z.number().int().optional(),
+  })
+  .superRefine((key, ctx) => {
+    const problem = keySizeProblem(key.algorithm, key.size ?? DEFAULT_KEY_SIZE[key.algorithm]);
+    if (problem) ctx.addIssue({ code: "custom", path: ["size"], message: problem });
   })
   .transform((key) => ({ algorithm: key.algorithm, size: key.size ?? DEFAULT_KEY_SIZE[key.algorithm] }));
 
@@ -211,119 +240,335 @@ export const certificateSubjectSchema = z.strictObject({
   serialNumber: z.string().min(1).optional(),
 });
 
+/** cert-manager's limits: at least 1h of life, renewal at least 5m before expiry and before it starts. */
+function checkLifetime(
+  { duration, renewBefore }: { readonly duration: string; readonly renewBefore: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!isGoDuration(duration) || !isGoDuration(renewBefore)) return;
+  const life = goDurationSeconds(duration);
+  const lead = goDurationSeconds(renewBefore);
+  const add = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+  if (life < 3600) add("duration", `${duration} is below cert-manager's minimum of 1h`);
+  if (lead < 300) add("renewBefore", `${renewBefore} is below cert-manager's minimum of 5m`);
+  if (lead >= life) {
+    add(
+      "renewBefore",
+      `renewBefore ${describeDuration(renewBefore)} must be shorter than duration ${describeDuration(duration)}, or the certificate is due for renewal as soon as it is issued: e.g. duration 2160h with renewBefore 360h`,
+    );
+  }
+}
+
 const commonName = z.string().min(1).max(64, "must be at most 64 characters (the X.509 limit)");
 
 /** The client certificate the gateway presents for an originate-mutual service, issued by cert-manager. */
-export const clientCertificateSchema = z.strictObject({
-  /** Name of an entry of `mesh-egress:issuers`. */
-  issuer: z
-    .string({ error: "name the issuer that signs it (an entry of mesh-egress:issuers)" })
-    .pipe(dns1123Label),
-  commonName: commonName.optional(),
-  dnsNames: z
-    .array(z.string().regex(DNS1123_SUBDOMAIN, "must be a lowercase DNS name without wildcards"))
-    .min(1)
-    .optional(),
-  uris: z
-    .array(z.url({ error: "must be an absolute URI such as spiffe://corp.example/egress" }))
-    .min(1)
-    .optional(),
-  subject: certificateSubjectSchema.optional(),
-  privateKey: privateKeySchema.prefault({}),
-  /** Requested lifetime; cert-manager's own default is 90 days. */
-  duration: goDuration.default("2160h"),
-  /** How long before expiry cert-manager renews (and, with rotationPolicy Always, re-keys). */
-  renewBefore: goDuration.default("360h"),
-});
+export const clientCertificateSchema = z
+  .strictObject({
+    /** Name of an entry of `mesh-egress:issuers`. */
+    issuer: z
+      .string({ error: "name the issuer that signs it (an entry of mesh-egress:issuers)" })
+      .pipe(dns1123Label),
+    commonName: commonName.optional(),
+    dnsNames: z
+      .array(z.string().regex(DNS1123_SUBDOMAIN, "must be a lowercase DNS name without wildcards"))
+      .min(1)
+      .optional(),
+    uris: z
+      .array(z.url({ error: "must be an absolute URI such as spiffe://corp.example/egress" }))
+      .min(1)
+      .optional(),
+    subject: certificateSubjectSchema.optional(),
+    privateKey: privateKeySchema.prefault({}),
+    /** Requested lifetime; cert-manager's own default is 90 days. */
+    duration: goDuration.default("2160h"),
+    /** How long before expiry cert-manager renews (and, with rotationPolicy Always, re-keys). */
+    renewBefore: goDuration.default("360h"),
+  })
+  .superRefine((certificate, ctx) => {
+    if (!certificate.commonName && !certificate.dnsNames && !certificate.uris) {
+      ctx.addIssue({
+        code: "custom",
+        message: "names no identity: set commonName, dnsNames or uris (what the partner's server authorizes)",
+      });
+    }
+    checkLifetime(certificate, ctx);
+  });
 
 export const issuerKinds = ["Issuer", "ClusterIssuer"] as const;
 
-/** A root of trust for client certificates: exactly one of ca, selfSigned or vault (checked in validate-references). */
-export const issuerSchema = z.strictObject({
-  name: dns1123Label,
-  /** Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). */
-  kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).default("Issuer"),
-  /** A CA key pair: an existing Secret (secretName), or a certificate plus a Pulumi-secret private key. */
-  ca: z
-    .strictObject({
-      secretName: dns1123Label.optional(),
-      certificate: pemCertificates.optional(),
-      privateKey: secretValue.optional(),
-    })
-    .optional(),
-  /** Dev only: cert-manager mints a private root (SelfSigned issuer → CA Certificate → CA issuer). */
-  selfSigned: z
-    .strictObject({
-      commonName: commonName.optional(),
-      privateKey: privateKeySchema.prefault({}),
-      duration: goDuration.default("26280h"),
-      renewBefore: goDuration.default("2160h"),
-    })
-    .optional(),
-  /** A Vault PKI role, authenticated with a Kubernetes service account token. */
-  vault: z
-    .strictObject({
-      server: z.url({
-        protocol: /^https$/,
-        error:
-          "must be an https:// URL such as https://vault.example.com:8200: Vault is reached over TLS only",
-      }),
-      /** The PKI sign path, e.g. pki_int/sign/egress-client. */
-      path: z
-        .string({ error: "the Vault PKI sign path is required, e.g. pki_int/sign/egress-client" })
-        .min(1),
-      /** Vault Enterprise namespace. */
-      namespace: z.string().min(1).optional(),
-      /** PEM roots that verify Vault's server certificate; default: cert-manager's system roots. */
-      caBundle: pemCertificates.optional(),
-      auth: z.strictObject(
-        {
-          kubernetes: z.strictObject({
-            role: z.string({ error: "the Vault role cert-manager logs in as is required" }).min(1),
-            mountPath: z
-              .string()
-              .startsWith("/", "must be an absolute path such as /v1/auth/kubernetes")
-              .default("/v1/auth/kubernetes"),
-            /** The ServiceAccount whose token cert-manager presents; created by the program. Default `<issuer>-vault`. */
-            serviceAccountRef: z
-              .strictObject({ name: dns1123Label, audiences: z.array(z.string().min(1)).min(1).optional() })
-              .optional(),
-          }),
-        },
-        {
+/** A root of trust for client certificates: exactly one of ca, selfSigned or vault. */
+export const issuerSchema = z
+  .strictObject({
+    name: dns1123Label,
+    /** Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). */
+    kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).default("Issuer"),
+    /** A CA key pair: an existing Secret (secretName), or a certificate plus a Pulumi-secret private key. */
+    ca: z
+      .strictObject({
+        secretName: dns1123Label.optional(),
+        certificate: pemCertificates.optional(),
+        privateKey: secretValue.optional(),
+      })
+      .optional(),
+    /** Dev only: cert-manager mints a private root (SelfSigned issuer → CA Certificate → CA issuer). */
+    selfSigned: z
+      .strictObject({
+        commonName: commonName.optional(),
+        privateKey: privateKeySchema.prefault({}),
+        duration: goDuration.default("26280h"),
+        renewBefore: goDuration.default("2160h"),
+      })
+      .superRefine(checkLifetime)
+      .optional(),
+    /** A Vault PKI role, authenticated with a Kubernetes service account token. */
+    vault: z
+      .strictObject({
+        server: z.url({
+          protocol: /^https$/,
           error:
-            "needs auth.kubernetes.role: cert-manager logs in to Vault with a Kubernetes ServiceAccount token",
-        },
-      ),
-    })
-    .optional(),
-});
+            "must be an https:// URL such as https://vault.example.com:8200: Vault is reached over TLS only",
+        }),
+        /** The PKI sign path, e.g. pki_int/sign/egress-client. */
+        path: z
+          .string({ error: "the Vault PKI sign path is required, e.g. pki_int/sign/egress-client" })
+          .min(1),
+        /** Vault Enterprise namespace. */
+        namespace: z.string().min(1).optional(),
+        /** PEM roots that verify Vault's server certificate; default: cert-manager's system roots. */
+        caBundle: pemCertificates
+          .superRefine((pem, ctx) => {
+            const parsed = parsePemCertificates(pem);
+            if ("problem" in parsed)
+              ctx.addIssue({ code: "custom", message: `${parsed.problem}: give Vault's CA as PEM` });
+          })
+          .optional(),
+        auth: z.strictObject(
+          {
+            kubernetes: z.strictObject({
+              role: z.string({ error: "the Vault role cert-manager logs in as is required" }).min(1),
+              mountPath: z
+                .string()
+                .startsWith("/", "must be an absolute path such as /v1/auth/kubernetes")
+                .default("/v1/auth/kubernetes"),
+              /** The ServiceAccount whose token cert-manager presents; created by the program. Default `<issuer>-vault`. */
+              serviceAccountRef: z
+                .strictObject({ name: dns1123Label, audiences: z.array(z.string().min(1)).min(1).optional() })
+                .optional(),
+            }),
+          },
+          {
+            error:
+              "needs auth.kubernetes.role: cert-manager logs in to Vault with a Kubernetes ServiceAccount token",
+          },
+        ),
+      })
+      .optional(),
+  })
+  .superRefine((issuer, ctx) => {
+    const sources = (["ca", "selfSigned", "vault"] as const).filter((source) => issuer[source] !== undefined);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message: `declare exactly one of ca, selfSigned or vault (found ${sources.length === 0 ? "none" : sources.join(" and ")})`,
+      });
+    }
+  });
 
-export const serviceTlsSchema = z.strictObject({
+/** A field a routing mode refuses, with the reason and the fix. */
+const refused = (message: string) => z.undefined({ error: message }).optional();
+
+/** How the gateway verifies the external server: for every mode that originates TLS. */
+const serverVerification = {
   /** SNI sent to the external server; defaults to the host. Only for single-host services. */
   sni: externalHost.optional(),
   /** Names the server certificate must carry; default: the host. */
   subjectAltNames: z.array(z.string().min(1)).min(1).optional(),
   /** The external server's CA bundle; default: the gateway's system roots. */
   caBundle: caBundle.optional(),
-  /** Secret in the gateway namespace holding the client certificate (originate-mutual). */
-  credentialName: dns1123Label.optional(),
-  /** The client certificate cert-manager issues into `credentialName` (originate-mutual). */
-  clientCertificate: clientCertificateSchema.optional(),
-});
+};
 
-export const externalServiceSchema = z.strictObject({
-  name: dns1123Label,
-  description: z.string().optional(),
-  hosts: z.array(externalHost).min(1, "list at least one host"),
-  /** The external server's TLS port. */
-  port: z.number().int().min(1).max(65535).default(443),
-  mode: z.enum(routingModes, {
-    error: `must be one of ${routingModes.join(", ")}`,
-  }),
-  tls: serviceTlsSchema.optional(),
-  /** Public CIDRs the gateway may reach for this service; narrows the gateway's NetworkPolicy. */
-  allowedCidrs: z.array(cidr).optional(),
+const clientCertificateModes = () => modesWhere((traits) => traits.clientCertificate).join(", ");
+
+/** TLS settings of a mode that originates TLS without a client certificate: server verification only. */
+function serverOnlyTlsSchema(mode: RoutingMode) {
+  return z
+    .strictObject({
+      ...serverVerification,
+      credentialName: refused(
+        `a client credential is only presented in ${clientCertificateModes()} mode: change mode or remove credentialName`,
+      ),
+      clientCertificate: refused(
+        `a client certificate is only presented in ${clientCertificateModes()} mode, not ${mode}: change mode or remove clientCertificate`,
+      ),
+    })
+    .optional();
+}
+
+/** TLS settings of a mode where the gateway presents a client certificate: all three parts are required. */
+function clientCertificateTlsSchema(mode: RoutingMode) {
+  return z
+    .strictObject({
+      ...serverVerification,
+      /** Secret in the gateway namespace holding the client certificate. */
+      credentialName: dns1123Label.optional(),
+      /** The client certificate cert-manager issues into `credentialName`. */
+      clientCertificate: clientCertificateSchema.optional(),
+    })
+    .superRefine(
+      (tls, ctx) => {
+        const missing = (field: string, message: string) =>
+          ctx.addIssue({ code: "custom", path: [field], message });
+        if (!tls.credentialName) {
+          missing(
+            "credentialName",
+            `${mode} needs the name of the Secret holding the client certificate in the gateway namespace`,
+          );
+        }
+        if (!tls.clientCertificate) {
+          missing(
+            "clientCertificate",
+            `${mode} needs a client certificate: add tls.clientCertificate with the issuer that signs it (an entry of mesh-egress:issuers)`,
+          );
+        }
+        if (!tls.caBundle) {
+          missing(
+            "caBundle",
+            `${mode} needs the external server's CA bundle (pem, or a secretRef): with a client credential istiod verifies the server only against "${serverRootsSecretName(tls.credentialName ?? "<credentialName>")}", and would otherwise fall back to the client certificate's ca.crt, which is the client issuer's CA, not the server's`,
+          );
+        }
+      },
+      // Report every missing part at once, even when another field is malformed.
+      { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+    )
+    .prefault({});
+}
+
+/** The `tls` settings a routing mode accepts. */
+function tlsSchemaFor(mode: RoutingMode) {
+  const { origination, clientCertificate } = routingModeTraits[mode];
+  switch (origination) {
+    case "none":
+      return refused(
+        `TLS settings apply only where the gateway originates TLS (${modesWhere((t) => t.origination !== "none").join(", ")}); in ${mode} mode the application verifies the server itself: remove tls or change mode`,
+      );
+    case "SIMPLE":
+    case "MUTUAL":
+      return clientCertificate ? clientCertificateTlsSchema(mode) : serverOnlyTlsSchema(mode);
+    default:
+      return origination satisfies never;
+  }
+}
+
+/** The Secret istiod would read a service's server roots from. */
+function expectedRootsSecret(service: ServiceShape): string {
+  return traitsOf(service).clientCertificate && service.tls?.credentialName
+    ? serverRootsSecretName(service.tls.credentialName)
+    : `${service.name}-server${SERVER_ROOTS_SUFFIX}`;
+}
+
+interface ServiceShape {
+  readonly name: string;
+  readonly hosts: readonly string[];
+  readonly port: number;
+  readonly mode: RoutingMode;
+  readonly tls?: {
+    readonly sni?: string;
+    readonly caBundle?: z.output<typeof caBundle>;
+    readonly credentialName?: string;
+  };
+  readonly allowedCidrs?: readonly string[];
+}
+
+/** Checks within one service that span its fields: SNI vs hosts, port vs mode, server roots, CIDRs. */
+function checkService(service: ServiceShape, ctx: z.RefinementCtx): void {
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (service.tls?.sni && service.hosts.length > 1) {
+    add(["tls", "sni"], "an explicit SNI only fits a single-host service: split the service per host");
+  }
+  if (traitsOf(service).origination !== "none" && service.port === 80) {
+    add(
+      ["port"],
+      "port 80 is where the gateway receives plain HTTP from the mesh; the external TLS port is usually 443",
+    );
+  }
+  service.allowedCidrs?.forEach((block, c) => {
+    if (ipaddr.parseCIDR(block)[1] === 0) {
+      add(["allowedCidrs", c], `${block} is the whole internet: omit allowedCidrs instead`);
+    } else if (isInternalCidr(block)) {
+      add(
+        ["allowedCidrs", c],
+        `${block} overlaps private, shared, loopback or link-local space; the gateway may only reach public addresses`,
+      );
+    }
+  });
+  checkServerRoots(service, add);
+}
+
+/** How each kind of bundle reaches the Secret istiod reads, `<credentialName>-cacert`. */
+function checkServerRoots(
+  service: ServiceShape,
+  add: (path: (string | number)[], message: string) => void,
+): void {
+  const bundle = service.tls?.caBundle;
+  if (!bundle) return;
+  const at = ["tls", "caBundle"];
+  if ("pem" in bundle) {
+    const parsed = parsePemCertificates(bundle.pem);
+    if ("problem" in parsed)
+      add([...at, "pem"], `${parsed.problem}: give the server's CA certificates as PEM`);
+  } else if ("configMapRef" in bundle) {
+    add(
+      [...at, "configMapRef"],
+      `istiod reads origination roots only from Secrets in the gateway namespace: give the bundle as pem, or as a secretRef to a Secret named "${expectedRootsSecret(service)}"`,
+    );
+  } else {
+    const { name, key } = bundle.secretRef;
+    const credential = service.tls?.credentialName;
+    if (traitsOf(service).clientCertificate) {
+      if (credential && name !== serverRootsSecretName(credential)) {
+        add(
+          [...at, "secretRef", "name"],
+          `must be "${serverRootsSecretName(credential)}": istiod reads the server roots of credential "${credential}" only from that Secret, in the gateway namespace; create or sync the Secret under that name, or give the PEM inline`,
+        );
+      }
+    } else if (!name.endsWith(SERVER_ROOTS_SUFFIX)) {
+      add(
+        [...at, "secretRef", "name"],
+        `must end in "${SERVER_ROOTS_SUFFIX}" (e.g. "${service.name}-server${SERVER_ROOTS_SUFFIX}"): istiod finds roots-only Secrets by that suffix; the Secret must be in the gateway namespace`,
+      );
+    }
+    if (!SERVER_ROOTS_KEYS.includes(key)) {
+      add(
+        [...at, "secretRef", "key"],
+        `istiod reads server roots from key ${SERVER_ROOTS_KEYS.join(" or ")}, not "${key}"`,
+      );
+    }
+  }
+}
+
+/** An external service in one routing mode: the fields every mode shares, and the tls that mode accepts. */
+function externalServiceOfMode(mode: RoutingMode) {
+  return z
+    .strictObject({
+      name: dns1123Label,
+      description: z.string().optional(),
+      hosts: z.array(externalHost).min(1, "list at least one host"),
+      /** The external server's TLS port. */
+      port: z.number().int().min(1).max(65535).default(443),
+      mode: z.literal(mode),
+      tls: tlsSchemaFor(mode),
+      /** Public CIDRs the gateway may reach for this service; narrows the gateway's NetworkPolicy. */
+      allowedCidrs: z.array(cidr).optional(),
+    })
+    .superRefine(checkService);
+}
+
+const [firstMode, ...otherModes] = routingModes.map(externalServiceOfMode);
+
+/** An external service; which `tls` settings it accepts depends on its mode. */
+export const externalServiceSchema = z.discriminatedUnion("mode", [firstMode, ...otherModes], {
+  error: (issue) =>
+    issue.code === "invalid_union" ? `must be one of ${routingModes.join(", ")}` : undefined,
 });
 
 export const tenantSchema = z.strictObject({

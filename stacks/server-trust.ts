@@ -1,4 +1,5 @@
 import type { ExternalServiceConfig } from "./egress-config";
+import { traitsOf } from "./routing-modes";
 
 /**
  * Where the gateway finds the roots that verify an external server. For a DestinationRule with
@@ -27,9 +28,10 @@ export function serverRootsSecretName(credentialName: string): string {
  * Undefined when the gateway verifies with its system roots.
  */
 export function originationCredentialName(service: ExternalServiceConfig): string | undefined {
-  if (service.mode === "originate-mutual") return service.tls?.credentialName;
+  const traits = traitsOf(service);
+  if (traits.clientCertificate) return service.tls?.credentialName;
   const bundle = service.tls?.caBundle;
-  if (service.mode !== "originate" || !bundle) return undefined;
+  if (traits.origination === "none" || !bundle) return undefined;
   if ("secretRef" in bundle && bundle.secretRef.name.endsWith(SERVER_ROOTS_SUFFIX)) {
     return bundle.secretRef.name.slice(0, -SERVER_ROOTS_SUFFIX.length);
   }

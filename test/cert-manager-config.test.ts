@@ -116,6 +116,30 @@ const cases: MalformedCase[] = [
     says: /set commonName, dnsNames or uris/,
   },
   {
+    title: "a weak RSA key for a self-signed root",
+    mutate: (s) => {
+      s.environment = "dev";
+      s.issuers[0] = { name: "partner-ca", selfSigned: { privateKey: { algorithm: "RSA", size: 1024 } } };
+    },
+    path: "issuers[0].selfSigned.privateKey.size",
+    says: /weak key: RSA 1024 bits is below 2048/,
+  },
+  {
+    title: "a self-signed root renewed before it starts",
+    mutate: (s) => {
+      s.environment = "dev";
+      s.issuers[0] = { name: "partner-ca", selfSigned: { duration: "2h", renewBefore: "3h" } };
+    },
+    path: "issuers[0].selfSigned.renewBefore",
+    says: /must be shorter than duration/,
+  },
+  {
+    title: "a roots-only Secret for plain origination without the -cacert suffix",
+    mutate: (s) => (s.services[0].tls = { caBundle: { secretRef: { name: "openai-roots" } } }),
+    path: "services[0].tls.caBundle.secretRef.name",
+    says: /must end in "-cacert"/,
+  },
+  {
     title: "a misspelt client certificate key",
     mutate: (s) => (clientCertificate(s).renewbefore = "360h"),
     path: "services[1].tls.clientCertificate.renewbefore",
@@ -214,6 +238,21 @@ const cases: MalformedCase[] = [
       }),
     path: "issuers[0].vault.server",
     says: /https:\/\/ URL/,
+  },
+  {
+    title: "a Vault CA bundle that is not a certificate",
+    mutate: (s) =>
+      (s.issuers[0] = {
+        name: "partner-ca",
+        vault: {
+          server: "https://vault.example.com",
+          path: "pki/sign/x",
+          caBundle: "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----",
+          auth: { kubernetes: { role: "r" } },
+        },
+      }),
+    path: "issuers[0].vault.caBundle",
+    says: /does not parse as X\.509: give Vault's CA as PEM/,
   },
   {
     title: "a Vault issuer without its Kubernetes auth role",

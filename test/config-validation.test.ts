@@ -141,6 +141,33 @@ const cases: MalformedCase[] = [
     says: /at least 2 replicas/,
   },
   {
+    title: "a client credential on a service that originates plain TLS",
+    mutate: (s) => (s.services[1].tls = { credentialName: "openai-client" }),
+    path: "services[1].tls.credentialName",
+    says: /only presented in originate-mutual mode/,
+  },
+  {
+    title: "TLS settings on a plain passthrough service",
+    mutate: (s) => {
+      s.services[0].mode = "passthrough";
+      s.services[0].tls = { sni: "api.stripe.com" };
+    },
+    path: "services[0].tls",
+    says: /in passthrough mode the application verifies the server itself/,
+  },
+  {
+    title: "origination on the gateway's own plain-HTTP port",
+    mutate: (s) => (s.services[1].port = 80),
+    path: "services[1].port",
+    says: /port 80 is where the gateway receives plain HTTP/,
+  },
+  ...["1.2.3", "100mi", "5iK", "1e", "Gi", "1.5 Gi", "+-1"].map((memory): MalformedCase => ({
+    title: `a memory request "${memory}" that is no Kubernetes quantity`,
+    mutate: (s) => (s.gateway.resources = { requests: { memory } }),
+    path: "gateway.resources.requests.memory",
+    says: /must be a Kubernetes quantity such as 500m, 1\.5Gi/,
+  })),
+  {
     title: "an explicit SNI on a multi-host service",
     mutate: (s) => {
       s.services[1].hosts = ["api.openai.com", "files.openai.com"];
@@ -159,6 +186,19 @@ describe("the program refuses malformed configuration before registering anythin
   });
 
   itRefusesEach(cases, validStack);
+
+  it("accepts every form of the Kubernetes quantity grammar: decimal SI, binary SI and exponents", async () => {
+    const stack = validStack();
+    stack.gateway.resources = {
+      requests: { cpu: "100m", memory: "1.5Gi" },
+      limits: { cpu: "1e3", memory: "+.5E2" },
+    };
+    const { error, registered } = await runProgram(stack);
+    assert.equal(error, undefined);
+    const chart = registered.find((r) => r.type.includes("helm") || r.type.includes("Chart"));
+    assert.ok(chart, "the gateway chart is registered");
+    assert.match(JSON.stringify(chart.inputs), /"1\.5Gi"/);
+  });
 
   it("reports every problem at once, not only the first", async () => {
     const stack = validStack();

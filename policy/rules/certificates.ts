@@ -1,3 +1,4 @@
+import { defaultKeySize } from "../contract/key-strength";
 import { goDurationSeconds, isGoDuration } from "./go-duration";
 import { KubernetesObject } from "./kubernetes-object";
 import {
@@ -31,7 +32,6 @@ export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secre
 
 /** cert-manager's defaults when a Certificate leaves them out. */
 const DEFAULT_DURATION = "2160h";
-const DEFAULT_KEY_SIZE: Readonly<Record<string, number>> = { RSA: 2048, ECDSA: 256 };
 
 /** The prod ceiling on a client certificate's lifetime unless the policy config says otherwise. */
 export const DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS = 90;
@@ -66,7 +66,7 @@ export const certificateKeyStrength: ResourceRule = {
   check(certificate: KubernetesObject): Violation[] {
     const key = fields(specOf(certificate).privateKey);
     const algorithm = text(key.algorithm) ?? "RSA";
-    const size = integer(key.size) ?? DEFAULT_KEY_SIZE[algorithm];
+    const size = integer(key.size) ?? defaultKeySize(algorithm);
     const fix =
       "request ECDSA P-256 (the mesh-egress default) or RSA 2048+, and let cert-manager re-key on renewal";
     if (algorithm === "RSA" && (size ?? 0) < 2048) {
