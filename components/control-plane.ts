@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { registerChart } from "./egress-gateway";
-import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { COMPONENT_LABEL } from "../policy/contract";
+import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
 
 export interface ControlPlaneManifests {

@@ -8,23 +8,20 @@ import type {
   PrivateKeySpec,
   VaultIssuerConfig,
 } from "../stacks/egress-config";
-import { originationCredentialName, SERVER_ROOTS_KEY, serverRootsSecretName } from "../stacks/server-trust";
-import { COMPONENT_LABEL, KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
+import {
+  COMPONENT_LABEL,
+  ISSUER_LABEL,
+  PART_OF,
+  PART_OF_LABEL,
+  PULUMI_SECRET_KEYS_ANNOTATION,
+  PULUMI_SECRET_SOURCE_ANNOTATION,
+  SERVER_ROOTS_KEY,
+  serverRootsSecretName,
+  SERVICE_LABEL,
+} from "../policy/contract";
+import { originationCredentialName } from "../stacks/server-trust";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
-
-/** Marks the objects of one issuer, so reports and lints can group them. */
-export const ISSUER_LABEL = "mesh-egress.io/issuer";
-
-/** On a Secret rendered without its key material: the keys `pulumi up` fills from Pulumi secrets. */
-export const PULUMI_SECRET_KEYS_ANNOTATION = "mesh-egress.io/pulumi-secret-keys";
-/** On the same Secret: the config path (`mesh-egress:issuers[0].ca.privateKey`) each key comes from. */
-export const PULUMI_SECRET_SOURCE_ANNOTATION = "mesh-egress.io/pulumi-secret-source";
-
-/**
- * On an origination DestinationRule whose server roots live in an existing Secret (caBundle.secretRef):
- * that Secret's name. The stack does not manage it, so the policy pack takes this as the declaration.
- */
-export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secret";
 
 const CERT_MANAGER_API = "cert-manager.io/v1";
 const CERT_MANAGER_GROUP = "cert-manager.io";
@@ -253,7 +250,7 @@ export function buildIssuerManifests(
 
 /** Labels cert-manager copies onto the Secrets it writes (it manages them, Pulumi does not). */
 function secretLabels(extra: Record<string, string>): Record<string, string> {
-  return { "app.kubernetes.io/part-of": "mesh-egress", ...extra };
+  return { [PART_OF_LABEL]: PART_OF, ...extra };
 }
 
 function subjectBlock(certificate: ClientCertificateConfig): Record<string, unknown> {

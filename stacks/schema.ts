@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
-import { isGoDuration } from "../policy/rules/go-duration";
+import { isGoDuration } from "../policy/contract";
 import { DecryptedSecret } from "./pulumi-secrets";
 
 /**

@@ -1,11 +1,16 @@
 import * as ipaddr from "ipaddr.js";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, ExternalServiceConfig, IssuerConfig, PrivateKeySpec } from "./egress-config";
-import { describeDuration, goDurationSeconds } from "../policy/rules/go-duration";
+import {
+  describeDuration,
+  goDurationSeconds,
+  SERVER_ROOTS_KEYS,
+  SERVER_ROOTS_SUFFIX,
+  serverRootsSecretName,
+} from "../policy/contract";
 import { isInternalCidr } from "./internal-ranges";
 import { originatesTls } from "./schema";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
-import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from "./server-trust";
 
 type AddIssue = (path: string, message: string) => void;
 

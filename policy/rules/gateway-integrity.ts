@@ -1,21 +1,17 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { internalRangesReached, INTERNAL_RANGES } from "./address-ranges";
-import { CHART_KINDS, KIND } from "./kinds";
+import { CHART_KINDS, GATEWAY_SELECTOR, INTERNAL_RANGES, KIND, KubernetesObject } from "../contract";
+import { internalRangesReached } from "./address-ranges";
 import {
   ChartRelease,
   chartRelease,
-  EGRESS_GATEWAY_LABELS,
   egressGatewayReleases,
   egressGatewayWorkloads,
-  externalHosts,
   gatewaySelects,
   isEgressGatewayRelease,
-  isGatewayRef,
-  isGatewayServiceHost,
   isIstiodChart,
-  MeshTopology,
   podTemplate,
-} from "./mesh-topology";
+} from "./mesh-object-readers";
+import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import { egressReach, restrictsEgress } from "./network-policies";
 import {
   dig,
@@ -242,7 +238,7 @@ export const gatewayServiceClusterIp: ResourceRule = {
     let externalIps: string[];
     let fix: string;
     if (isKind(object, KIND.Service)) {
-      if (!selectorMatches(EGRESS_GATEWAY_LABELS, stringMap(specOf(object).selector))) return [];
+      if (!selectorMatches(GATEWAY_SELECTOR, stringMap(specOf(object).selector))) return [];
       type = text(specOf(object).type) ?? "ClusterIP";
       externalIps = texts(specOf(object).externalIPs);
       fix = "set spec.type to ClusterIP and remove spec.externalIPs";
@@ -399,7 +395,7 @@ export const gatewayServerHostsNamespaceQualified: ResourceRule = {
   kinds: [KIND.Gateway],
   scope: "resource",
   check(gateway: KubernetesObject): Violation[] {
-    if (!gatewaySelects(gateway, EGRESS_GATEWAY_LABELS)) return [];
+    if (!gatewaySelects(gateway, GATEWAY_SELECTOR)) return [];
     const out: Violation[] = [];
     const fix = `write it as ${namespaceOf(gateway) ?? "<platform-namespace>"}/<exact host>`;
     for (const server of fieldsList(specOf(gateway).servers)) {

@@ -1,4 +1,4 @@
-import { KubernetesObject } from "./kubernetes-object";
+import { KubernetesObject, ObjectKind } from "../contract";
 import type { MeshTopology } from "./mesh-topology";
 
 /** How bad a violation is; the same scale as `@pulumi/policy`'s `Severity`. */
@@ -16,12 +16,6 @@ export type Concern =
   | "tls"
   | "envoy-filters"
   | "observability";
-
-/** A kind of object, by API group ("" for the core group) and kind; any served version matches. */
-export interface ObjectKind {
-  readonly group: string;
-  readonly kind: string;
-}
 
 /** What a rule found wrong: the object it is about, and a message that names it and the fix. */
 export interface Violation {

@@ -11,7 +11,7 @@ import {
   gatewayServiceClusterIp,
   meshRoutesExternalHostsViaGateway,
 } from "../rules/gateway-integrity";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 
