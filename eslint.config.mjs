@@ -1,6 +1,35 @@
-// Flat config: typescript-eslint's recommended rules over the program, CLI, policy pack and tests.
+// Flat config: typescript-eslint's recommended rules over the program, CLI, policy pack and tests,
+// plus the import rules that keep the policy pack a package of its own.
 import js from "@eslint/js";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import importX from "eslint-plugin-import-x";
+import path from "node:path";
 import tseslint from "typescript-eslint";
+
+const PACK_ESCAPE_MESSAGE =
+  "policy/ is its own package and never imports the program (components/, stacks/, cli/) or anything else outside policy/; shared vocabulary belongs in policy/contract/.";
+
+// The pack's own code (its tests exercise it through the CLI, so they may reach the program).
+const PACK_IGNORES = ["policy/test/**", "policy/node_modules/**"];
+
+/** For pack files `depth` folders below policy/: `../` that many times plus one leaves the pack. */
+function packEscapeRule(depth) {
+  return {
+    files: [`policy/${"*/".repeat(depth)}*.ts`],
+    ignores: PACK_IGNORES,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            // From policy/rules/x.ts: "../../components/…", "../../stacks/…", "../../cli/…", any "../../…".
+            { regex: `^(\\.\\./){${depth + 1}}`, message: PACK_ESCAPE_MESSAGE },
+          ],
+        },
+      ],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "policy/node_modules/**", "dist/**"] },
@@ -8,12 +37,54 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      // Parse TypeScript sources for their imports (import-x reads only .js by default).
+      "import-x/extensions": [".ts", ".js", ".mjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/external-module-folders": ["node_modules", "node_modules/@types"],
+      "import-x/resolver-next": [
+        createTypeScriptImportResolver({ project: path.join(import.meta.dirname, "tsconfig.json") }),
+      ],
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-restricted-properties": [
         "error",
         { object: "it", property: "only", message: "A focused test hides the rest of the suite." },
         { object: "describe", property: "only", message: "A focused test hides the rest of the suite." },
+      ],
+      // Data flows one way; a value-import circle means two modules that cannot be read apart.
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
+    },
+  },
+  ...[0, 1, 2, 3].map(packEscapeRule),
+  {
+    // The pack installs from policy/package.json alone: it may use only the packages listed there.
+    files: ["policy/**/*.ts"],
+    ignores: PACK_IGNORES,
+    rules: {
+      "import-x/no-extraneous-dependencies": [
+        "error",
+        { packageDir: path.join(import.meta.dirname, "policy"), devDependencies: false },
+      ],
+    },
+  },
+  {
+    // The contract is the bottom layer both sides import: it imports only its own files.
+    files: ["policy/contract/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!\\./)",
+              message:
+                "policy/contract/ is the vocabulary the program and the pack share: it imports only its own files (no rules, no packages).",
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import type { KubernetesObject } from "../policy/rules/kubernetes-object";
+import type { KubernetesObject } from "../policy/contract";
 
 /** Input `mesh-egress lint` cannot use: unreadable, unparsable, or not Kubernetes objects. Exit 2. */
 export class ManifestInputError extends Error {}

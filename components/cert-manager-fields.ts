@@ -1,5 +1,5 @@
 import type { PrivateKeySpec } from "../stacks/egress-config";
-import { COMPONENT_LABEL } from "./kubernetes-object";
+import { COMPONENT_LABEL, PART_OF, PART_OF_LABEL } from "../policy/contract";
 
 /** cert-manager's API version for Issuers, ClusterIssuers and Certificates. */
 export const CERT_MANAGER_API = "cert-manager.io/v1";
@@ -24,5 +24,5 @@ export function privateKeyBlock(key: PrivateKeySpec): Record<string, unknown> {
 
 /** Labels cert-manager copies onto the Secrets it writes (it manages them, Pulumi does not). */
 export function secretLabels(extra: Record<string, string>): Record<string, string> {
-  return { "app.kubernetes.io/part-of": "mesh-egress", ...extra };
+  return { [PART_OF_LABEL]: PART_OF, ...extra };
 }

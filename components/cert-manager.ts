@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CertManager, CertManagerArgs } from "@pulumi/kubernetes-cert-manager";
 import type { CertManagerComponentSizing, EgressConfig } from "../stacks/egress-config";
-import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { COMPONENT_LABEL } from "../policy/contract";
+import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerNamespaceFirst } from "./register-manifests";
 
 export interface CertManagerManifests {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
-import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { COMPONENT_LABEL } from "../policy/contract";
+import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerChart, registerNamespaceFirst } from "./register-manifests";
 
 export interface ControlPlaneManifests {

@@ -2,14 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
 import { gatewaySubsets } from "./external-service";
-import { GATEWAY_SELECTOR, gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
-import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../policy/contract";
+import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
+import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
-
-/** Marks the gateway namespace, so lint and reports can find the platform from the objects alone. */
-export const ROLE_LABEL = "mesh-egress.io/role";
-export const GATEWAY_ROLE = "egress-gateway";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
 

@@ -1,16 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GATEWAY_SELECTOR, SERVER_ROOTS_SECRET_ANNOTATION, SERVICE_LABEL } from "../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
-import {
-  GATEWAY_SELECTOR,
-  gatewayPortFor,
-  gatewayServiceHost,
-  modePortNumber,
-  tenantsAllowedTo,
-} from "./gateway-endpoint";
-import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
-import { SERVER_ROOTS_SECRET_ANNOTATION } from "./origination-service-trust";
+import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerManifests, upstreamOf } from "./register-manifests";
 
 /**

@@ -1,9 +1,6 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { ModePort, traitsOf } from "../stacks/routing-modes";
 
-/** Label every egress gateway pod carries; Gateways, policies and NetworkPolicies select on it. */
-export const GATEWAY_SELECTOR: Readonly<Record<string, string>> = { istio: "egressgateway" };
-
 /** Port on which the gateway receives plain HTTP (wrapped in Istio mTLS) for the origination modes. */
 export const GATEWAY_HTTP_PORT = 80;
 

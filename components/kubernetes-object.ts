@@ -1,8 +1,10 @@
+import { OWNED_LABELS } from "../policy/contract";
+
 /**
  * The shape every builder returns and every policy rule reads: one type, owned by the policy pack (which
  * must stay importable on its own), so a rendered object is by construction what the rules check.
  */
-export type { KubernetesObject, ObjectMeta } from "../policy/rules/kubernetes-object";
+export type { KubernetesObject, ObjectMeta } from "../policy/contract";
 
 /** A Helm chart the program installs: rendered as a Flux HelmRepository + HelmRelease pair. */
 export interface HelmChartSpec {
@@ -19,14 +21,5 @@ export interface HelmChartSpec {
 
 /** Labels on every object the program owns, so reports, lints and operators can select them. */
 export function ownedLabels(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    "app.kubernetes.io/managed-by": "pulumi",
-    "app.kubernetes.io/part-of": "mesh-egress",
-    ...extra,
-  };
+  return { ...OWNED_LABELS, ...extra };
 }
-
-/** Label keys naming what an object belongs to. */
-export const TENANT_LABEL = "mesh-egress.io/tenant";
-export const SERVICE_LABEL = "mesh-egress.io/external-service";
-export const COMPONENT_LABEL = "app.kubernetes.io/component";

@@ -1,5 +1,6 @@
 import type { EgressConfig } from "../stacks/egress-config";
-import { GATEWAY_SELECTOR, gatewayListenerPorts } from "./gateway-endpoint";
+import { GATEWAY_SELECTOR } from "../policy/contract";
+import { gatewayListenerPorts } from "./gateway-endpoint";
 
 /** The label Kubernetes puts on every namespace with its own name (1.22+). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

@@ -6,15 +6,9 @@ import {
   privateKeyBlock,
   secretLabels,
 } from "./cert-manager-fields";
+import { ISSUER_LABEL, PULUMI_SECRET_KEYS_ANNOTATION, PULUMI_SECRET_SOURCE_ANNOTATION } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
-/** Marks the objects of one issuer, so reports and lints can group them. */
-export const ISSUER_LABEL = "mesh-egress.io/issuer";
-
-/** On a Secret rendered without its key material: the keys `pulumi up` fills from Pulumi secrets. */
-export const PULUMI_SECRET_KEYS_ANNOTATION = "mesh-egress.io/pulumi-secret-keys";
-/** On the same Secret: the config path (`mesh-egress:issuers[0].ca.privateKey`) each key comes from. */
-export const PULUMI_SECRET_SOURCE_ANNOTATION = "mesh-egress.io/pulumi-secret-source";
 
 /**
  * Where an issuer's own objects live: an Issuer in the gateway namespace, next to the Certificates

@@ -1,5 +1,6 @@
 import type { ClientCertificateConfig, EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { originationCredentialName, SERVER_ROOTS_KEY, serverRootsSecretName } from "../stacks/server-trust";
+import { SERVER_ROOTS_KEY, serverRootsSecretName, SERVICE_LABEL } from "../policy/contract";
+import { originationCredentialName } from "../stacks/server-trust";
 import {
   CERT_MANAGER_API,
   issuerRef,
@@ -7,13 +8,7 @@ import {
   privateKeyBlock,
   secretLabels,
 } from "./cert-manager-fields";
-import { KubernetesObject, ownedLabels, SERVICE_LABEL } from "./kubernetes-object";
-
-/**
- * On an origination DestinationRule whose server roots live in an existing Secret (caBundle.secretRef):
- * that Secret's name. The stack does not manage it, so the policy pack takes this as the declaration.
- */
-export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secret";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
 /** Client certificates authenticate the gateway to a partner: nothing more. */
 export const CLIENT_CERTIFICATE_USAGES: readonly string[] = ["client auth", "digital signature"];

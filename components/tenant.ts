@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { traitsOf } from "../stacks/routing-modes";
-import { GATEWAY_SELECTOR, gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
-import { KubernetesObject, ownedLabels, TENANT_LABEL } from "./kubernetes-object";
+import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
+import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
 import { registerManifests, registerNamespaceFirst } from "./register-manifests";
 

@@ -1,4 +1,4 @@
-import { KubernetesObject } from "./rules/kubernetes-object";
+import { KubernetesObject } from "./contract";
 
 /**
  * Turns what CrossGuard hands a policy (a Pulumi type token and the resource's properties) into the

@@ -7,12 +7,12 @@ import {
   StackValidationPolicy,
   UnknownValueError,
 } from "@pulumi/policy";
+import { KubernetesObject, ObjectKind } from "./contract";
 import { toKubernetesObject } from "./crossguard-objects";
 import { allRules } from "./rules/catalog";
-import { KubernetesObject } from "./rules/kubernetes-object";
-import { describeMesh } from "./rules/mesh-topology";
+import { describeMesh } from "./rules/mesh-inference";
 import { isKind } from "./rules/object-fields";
-import { ObjectKind, ResourceRule, Rule, StackRule, Violation } from "./rules/rule";
+import { ResourceRule, Rule, StackRule, Violation } from "./rules/rule";
 
 /**
  * The rules of `rules/` as CrossGuard policies. Each policy's enforcement level is the rule's default

@@ -2,18 +2,22 @@ import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
 import {
   DEFAULT_KEY_SIZE,
+  describeDuration,
   ECDSA_KEY_SIZES,
+  goDurationSeconds,
+  isGoDuration,
   KEY_ALGORITHMS,
   type KeyAlgorithm,
   MIN_RSA_KEY_SIZE,
   RSA_KEY_SIZES,
-} from "../policy/contract/key-strength";
-import { describeDuration, goDurationSeconds, isGoDuration } from "../policy/rules/go-duration";
+  SERVER_ROOTS_KEYS,
+  SERVER_ROOTS_SUFFIX,
+  serverRootsSecretName,
+} from "../policy/contract";
 import { isInternalCidr } from "./internal-ranges";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
 import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf } from "./routing-modes";
-import { SERVER_ROOTS_KEYS, SERVER_ROOTS_SUFFIX, serverRootsSecretName } from "./server-trust";
 
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is

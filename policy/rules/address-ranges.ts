@@ -1,4 +1,5 @@
 import * as ipaddr from "ipaddr.js";
+import { INTERNAL_RANGES } from "../contract";
 
 /** A contiguous block of addresses of one family, as inclusive integer bounds. */
 export interface AddressRange {
@@ -6,23 +7,6 @@ export interface AddressRange {
   readonly start: bigint;
   readonly end: bigint;
 }
-
-/**
- * Ranges a pod must never reach through the egress gateway: private, shared (CGNAT), loopback and
- * link-local (where the cloud metadata endpoint lives), IPv4 and IPv6. A registered name that starts
- * resolving to one of these (DNS rebinding) then stays unreachable.
- */
-export const INTERNAL_RANGES: readonly string[] = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "fc00::/7",
-  "fe80::/10",
-  "::1/128",
-];
 
 /** Everything that is not public internet: the internal ranges plus unspecified, multicast and reserved space. */
 const NON_PUBLIC_RANGES: readonly string[] = [

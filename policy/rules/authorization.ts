@@ -1,6 +1,6 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { CHART_KINDS, KIND } from "./kinds";
-import { hostTraffic, MeshTopology, policyAppliesToGateway } from "./mesh-topology";
+import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
+import { hostTraffic, policyAppliesToGateway } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import {
   Fields,
   dig,

@@ -1,6 +1,16 @@
-import { defaultKeySize } from "../contract/key-strength";
-import { goDurationSeconds, isGoDuration } from "./go-duration";
-import { KubernetesObject } from "./kubernetes-object";
+import {
+  DEFAULT_CERTIFICATE_DURATION,
+  defaultKeySize,
+  goDurationSeconds,
+  isGoDuration,
+  KIND,
+  KubernetesObject,
+  ObjectKind,
+  SERVER_ROOTS_KEY,
+  SERVER_ROOTS_KEYS,
+  SERVER_ROOTS_SECRET_ANNOTATION,
+  serverRootsSecretName,
+} from "../contract";
 import {
   annotationsOf,
   dig,
@@ -13,25 +23,12 @@ import {
   text,
   texts,
 } from "./object-fields";
-import { ObjectKind, ResourceRule, Rule, StackRule, Violation, violation } from "./rule";
+import { ResourceRule, Rule, StackRule, Violation, violation } from "./rule";
 
 /**
  * The roots of TLS origination (issue 4): cert-manager Certificates that authenticate the egress
  * gateway to partners, and the credentials and server roots its MUTUAL DestinationRules name.
  */
-
-const CERTIFICATE: ObjectKind = { group: "cert-manager.io", kind: "Certificate" };
-const SECRET: ObjectKind = { group: "", kind: "Secret" };
-const DESTINATION_RULE: ObjectKind = { group: "networking.istio.io", kind: "DestinationRule" };
-
-/**
- * On a DestinationRule: the existing Secret (not managed by the stack) that holds its server roots.
- * mesh-egress sets it for a caBundle given as secretRef.
- */
-export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secret";
-
-/** cert-manager's defaults when a Certificate leaves them out. */
-const DEFAULT_DURATION = "2160h";
 
 /** The prod ceiling on a client certificate's lifetime unless the policy config says otherwise. */
 export const DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS = 90;
@@ -61,7 +58,7 @@ export const certificateKeyStrength: ResourceRule = {
   defaultEnforcement: "mandatory",
   availability: false,
   remediation: "Request ECDSA P-256 (privateKey: {algorithm: ECDSA, size: 256}) or RSA of 2048 bits or more.",
-  kinds: [CERTIFICATE],
+  kinds: [KIND.Certificate],
   scope: "resource",
   check(certificate: KubernetesObject): Violation[] {
     const key = fields(specOf(certificate).privateKey);
@@ -104,7 +101,7 @@ export function clientCertificateMaxLifetime(
     defaultEnforcement: "mandatory",
     availability: false,
     remediation: `Set duration to ${maxDays * 24}h or less and renewBefore well below it (e.g. 2160h and 360h).`,
-    kinds: [CERTIFICATE],
+    kinds: [KIND.Certificate],
     scope: "resource",
     settings: {
       schema: {
@@ -121,7 +118,7 @@ export function clientCertificateMaxLifetime(
     check(certificate: KubernetesObject): Violation[] {
       if (!isClientCertificate(certificate)) return [];
       const spec = specOf(certificate);
-      const written = text(spec.duration) ?? DEFAULT_DURATION;
+      const written = text(spec.duration) ?? DEFAULT_CERTIFICATE_DURATION;
       const life = durationSeconds(written);
       if (life === undefined) {
         return [
@@ -211,9 +208,9 @@ interface MutualCredentialUse {
 }
 
 function* mutualCredentialUses(objects: readonly KubernetesObject[]): Generator<MutualCredentialUse> {
-  const certificates = indexBy(objects, CERTIFICATE, (c) => text(specOf(c).secretName));
-  const secrets = indexBy(objects, SECRET, (s) => text(s.metadata?.name));
-  for (const rule of ofKind(objects, DESTINATION_RULE)) {
+  const certificates = indexBy(objects, KIND.Certificate, (c) => text(specOf(c).secretName));
+  const secrets = indexBy(objects, KIND.Secret, (s) => text(s.metadata?.name));
+  for (const rule of ofKind(objects, KIND.DestinationRule)) {
     const namespace = namespaceOf(rule);
     const prefix = `${namespace ?? ""}/`;
     for (const { where, credentialName } of mutualCredentials(rule)) {
@@ -242,7 +239,7 @@ export const mutualOriginationCredentialProvided: StackRule = {
   availability: false,
   remediation:
     "Declare tls.clientCertificate for the service (a Certificate with secretName = credentialName), or create the Secret.",
-  kinds: [DESTINATION_RULE],
+  kinds: [KIND.DestinationRule],
   scope: "stack",
   check(objects: readonly KubernetesObject[]): Violation[] {
     const out: Violation[] = [];
@@ -269,7 +266,7 @@ export const mutualOriginationCredentialProvided: StackRule = {
           ),
         );
       }
-      const life = durationSeconds(dig(certificate, "spec", "duration") ?? DEFAULT_DURATION);
+      const life = durationSeconds(dig(certificate, "spec", "duration") ?? DEFAULT_CERTIFICATE_DURATION);
       const lead = durationSeconds(dig(certificate, "spec", "renewBefore"));
       if (life !== undefined && lead !== undefined && lead >= life) {
         out.push(
@@ -299,29 +296,29 @@ export const mutualOriginationServerRootsProvided: StackRule = {
   availability: false,
   remediation:
     "Give the service tls.caBundle (mesh-egress writes <credentialName>-cacert), or create that Secret.",
-  kinds: [DESTINATION_RULE],
+  kinds: [KIND.DestinationRule],
   scope: "stack",
   check(objects: readonly KubernetesObject[]): Violation[] {
     const out: Violation[] = [];
     for (const use of mutualCredentialUses(objects)) {
       const { rule, where, credentialName, namespace, certificate, secret } = use;
-      const roots = secret(`${credentialName}-cacert`);
-      if (roots && ["cacert", "ca.crt"].some((k) => secretKeys(roots).includes(k))) continue;
+      const rootsName = serverRootsSecretName(credentialName);
+      const roots = secret(rootsName);
+      if (roots && SERVER_ROOTS_KEYS.some((k) => secretKeys(roots).includes(k))) continue;
       // Roots in a Secret the stack references but does not manage, declared on the rule for reviewers.
-      if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === `${credentialName}-cacert`)
-        continue;
+      if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === rootsName) continue;
       const own = secret(credentialName);
       // A hand-made generic Secret may carry the server's roots under cacert; cert-manager's never does.
-      if (!roots && own && !certificate && secretKeys(own).includes("cacert")) {
+      if (!roots && own && !certificate && secretKeys(own).includes(SERVER_ROOTS_KEY)) {
         continue;
       }
       out.push(
         violation(
           rule,
           roots
-            ? `${where} verifies the server against Secret ${credentialName}-cacert, which holds neither cacert nor ca.crt`
-            : `${where} presents credential "${credentialName}" but no Secret ${credentialName}-cacert holds the server's roots, so istiod would verify the server against the client certificate's own CA`,
-          `put the server's CA bundle in Secret ${credentialName}-cacert (key cacert) in ${namespace ?? "the rule's namespace"}`,
+            ? `${where} verifies the server against Secret ${rootsName}, which holds neither ${SERVER_ROOTS_KEYS.join(" nor ")}`
+            : `${where} presents credential "${credentialName}" but no Secret ${rootsName} holds the server's roots, so istiod would verify the server against the client certificate's own CA`,
+          `put the server's CA bundle in Secret ${rootsName} (key ${SERVER_ROOTS_KEY}) in ${namespace ?? "the rule's namespace"}`,
         ),
       );
     }

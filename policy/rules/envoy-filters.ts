@@ -1,6 +1,7 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { KIND } from "./kinds";
-import { GatewayServer, isGatewayRef, MeshTopology, policyAppliesToGateway } from "./mesh-topology";
+import { KIND, KubernetesObject } from "../contract";
+import { GatewayServer } from "./mesh-object-readers";
+import { isGatewayRef, policyAppliesToGateway } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, integer, list, ofKind, specOf, stringMap, text } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
 

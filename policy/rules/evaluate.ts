@@ -1,7 +1,8 @@
+import { KubernetesObject } from "../contract";
 import { allRules } from "./catalog";
 import { EnforcementLevels, RuleSettingValues } from "./enforcement";
-import { KubernetesObject } from "./kubernetes-object";
-import { describeMesh, MeshOverrides, MeshTopology } from "./mesh-topology";
+import { describeMesh, MeshOverrides } from "./mesh-inference";
+import { MeshTopology } from "./mesh-topology";
 import { isKind } from "./object-fields";
 import { EnforcementLevel, Rule, Severity, Violation } from "./rule";
 

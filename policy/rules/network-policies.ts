@@ -1,5 +1,5 @@
 import { AddressRange, ipBlockRanges } from "./address-ranges";
-import { KubernetesObject } from "./kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { Fields, fields, fieldsList, list, specOf, text, texts } from "./object-fields";
 
 /** One egress rule of a NetworkPolicy: its peers (`to`) and ports, with its position for messages. */

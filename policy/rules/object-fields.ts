@@ -1,5 +1,4 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { ObjectKind } from "./rule";
+import { KubernetesObject, ObjectKind } from "../contract";
 
 /**
  * Reading untyped objects without crashing: manifests come from YAML anyone wrote, and at

@@ -1,6 +1,6 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { CHART_KINDS, KIND } from "./kinds";
-import { MeshTopology, policyAppliesToGateway } from "./mesh-topology";
+import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
+import { policyAppliesToGateway } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, ofKind, specOf } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
 

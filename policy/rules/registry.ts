@@ -1,7 +1,8 @@
-import { KubernetesObject } from "./kubernetes-object";
+import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
 import { isAddressLiteral } from "./address-ranges";
-import { CHART_KINDS, KIND } from "./kinds";
-import { chartRelease, gatewayRoutedHosts, isIstiodChart, MeshTopology } from "./mesh-topology";
+import { chartRelease, isIstiodChart } from "./mesh-object-readers";
+import { gatewayRoutedHosts } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import { dig, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
 

@@ -1,4 +1,4 @@
-import { KubernetesObject } from "./kubernetes-object";
+import { KubernetesObject, ObjectKind } from "../contract";
 import type { MeshTopology } from "./mesh-topology";
 
 /** How bad a violation is; the same scale as `@pulumi/policy`'s `Severity`. */
@@ -7,7 +7,7 @@ export type Severity = "critical" | "high" | "medium" | "low";
 /** What a violation does to a deployment; the levels `--policy-pack-config` accepts. */
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
 
-/** The concern a rule protects; one file of `policy/rules/` per concern. */
+/** The concern a rule protects; `policy/rules/` groups rules by concern (gateway integrity in four `gateway-*` files). */
 export type Concern =
   | "registry"
   | "tenant-isolation"
@@ -16,12 +16,6 @@ export type Concern =
   | "tls"
   | "envoy-filters"
   | "observability";
-
-/** A kind of object, by API group ("" for the core group) and kind; any served version matches. */
-export interface ObjectKind {
-  readonly group: string;
-  readonly kind: string;
-}
 
 /** What a rule found wrong: the object it is about, and a message that names it and the fix. */
 export interface Violation {

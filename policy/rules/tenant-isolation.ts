@@ -1,7 +1,8 @@
-import { KubernetesObject } from "./kubernetes-object";
+import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
 import { reachesPublicAddresses } from "./address-ranges";
-import { KIND, WORKLOAD_KINDS } from "./kinds";
-import { declaredNamespaces, MeshTopology, podTemplate } from "./mesh-topology";
+import { podTemplate } from "./mesh-object-readers";
+import { declaredNamespaces } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import { egressReach, restrictsEgress } from "./network-policies";
 import {
   dig,

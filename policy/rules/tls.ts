@@ -1,6 +1,6 @@
-import { KubernetesObject } from "./kubernetes-object";
-import { KIND } from "./kinds";
-import { externalHosts, isGatewayRef, isGatewayServiceHost, MeshTopology } from "./mesh-topology";
+import { KIND, KubernetesObject } from "../contract";
+import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
 import {
   Fields,
   dig,

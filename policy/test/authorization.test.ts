@@ -7,7 +7,7 @@ import {
   gatewayAuthzRulesNameSources,
   peerAuthenticationMtlsRequired,
 } from "../rules/authorization";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 

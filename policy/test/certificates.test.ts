@@ -8,7 +8,7 @@ import {
   mutualOriginationCredentialProvided,
   mutualOriginationServerRootsProvided,
 } from "../rules/certificates";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { asEngineResource, urnOf } from "./crossguard-harness";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";

@@ -1,4 +1,4 @@
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 
 /**
  * A compliant platform, shaped like `mesh-egress render` output (istio-egress.md §1–3): the gateway

@@ -8,7 +8,7 @@ import {
   unknownCheckingProxy,
   UnknownValueError,
 } from "@pulumi/policy";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 
 /**
  * Calls policies the way @pulumi/policy 1.21's analyzer server does (server.js makeAnalyzeRpcFun /

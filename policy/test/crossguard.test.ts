@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policies, resourcePolicy } from "../policies";
 import { allRules } from "../rules/catalog";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { ResourceRule } from "../rules/rule";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import {

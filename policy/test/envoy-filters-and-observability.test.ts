@@ -4,7 +4,7 @@ import {
   envoyFilterHttpPatchApplies,
   envoyFilterNoRemovalAtGateway,
 } from "../rules/envoy-filters";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { gatewayAccessLoggingConfigured, gatewayAccessLoggingNotDisabled } from "../rules/observability";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";

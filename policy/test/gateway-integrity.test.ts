@@ -1,17 +1,17 @@
 import * as assert from "node:assert/strict";
+import { KubernetesObject } from "../contract";
 import {
-  controlPlaneScopesGateways,
-  gatewayEgressExcludesInternalRanges,
   gatewayHaDisruptionBudget,
   gatewayHaMinReplicas,
   gatewayHaZoneSpread,
-  gatewayRoutesToDeclaredHost,
+} from "../rules/gateway-availability";
+import { gatewayEgressExcludesInternalRanges, gatewayServiceClusterIp } from "../rules/gateway-exposure";
+import {
+  controlPlaneScopesGateways,
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
-  gatewayServiceClusterIp,
-  meshRoutesExternalHostsViaGateway,
-} from "../rules/gateway-integrity";
-import { KubernetesObject } from "../rules/kubernetes-object";
+} from "../rules/gateway-hijack";
+import { gatewayRoutesToDeclaredHost, meshRoutesExternalHostsViaGateway } from "../rules/gateway-routing";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 

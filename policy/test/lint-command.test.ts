@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { stringify } from "yaml";
 import { LintOptions, LintRecord, runLint } from "../../cli/lint-command";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { compliantPlatform, find } from "./compliant-platform";
 
 const PROJECT_DIR = path.join(__dirname, "..", "..");

@@ -5,7 +5,7 @@ import { loadEnforcementLevels } from "../../cli/lint-command";
 import { loadStackFile } from "../../stacks/load-config";
 import { allRules } from "../rules/catalog";
 import { evaluate, Finding } from "../rules/evaluate";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { Mutable } from "./compliant-platform";
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { evaluate, EvaluateOptions, Finding, runRule } from "../rules/evaluate";
-import { KubernetesObject } from "../rules/kubernetes-object";
-import { describeMesh } from "../rules/mesh-topology";
+import { KubernetesObject } from "../contract";
+import { describeMesh } from "../rules/mesh-inference";
 import { Rule } from "../rules/rule";
 
 /** Every finding over the objects, all rules at their default (mandatory) level. */

@@ -8,7 +8,7 @@ import {
   originationTlsNotDisabled,
   originationTlsSniAndSans,
 } from "../rules/tls";
-import { KubernetesObject } from "../rules/kubernetes-object";
+import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -1,9 +1,14 @@
-import { ObjectKind } from "./rule";
+/** A kind of object, by API group ("" for the core group) and kind; any served version matches. */
+export interface ObjectKind {
+  readonly group: string;
+  readonly kind: string;
+}
 
-/** The kinds the rules read, by API group; any served version of a kind matches. */
+/** The kinds the rules read and the program writes, by API group; any served version of a kind matches. */
 export const KIND = {
   Namespace: { group: "", kind: "Namespace" },
   Service: { group: "", kind: "Service" },
+  Secret: { group: "", kind: "Secret" },
   Pod: { group: "", kind: "Pod" },
   Deployment: { group: "apps", kind: "Deployment" },
   StatefulSet: { group: "apps", kind: "StatefulSet" },
@@ -23,6 +28,7 @@ export const KIND = {
   AuthorizationPolicy: { group: "security.istio.io", kind: "AuthorizationPolicy" },
   PeerAuthentication: { group: "security.istio.io", kind: "PeerAuthentication" },
   Telemetry: { group: "telemetry.istio.io", kind: "Telemetry" },
+  Certificate: { group: "cert-manager.io", kind: "Certificate" },
   /** Flux: how `mesh-egress render` shows a Helm chart. */
   HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
   /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */

@@ -1,6 +1,6 @@
 /**
- * A plain Kubernetes object, as a rule reads it and as the program's builders produce it (they import
- * this type), while the policy pack stays a package of its own that never imports the program.
+ * A plain Kubernetes object, as a rule reads it and as the program's builders produce it: one type,
+ * so a rendered object is by construction what the rules check.
  */
 export interface KubernetesObject {
   readonly apiVersion: string;

@@ -1,0 +1,11 @@
+// The vocabulary the program and the policy pack share; the pack owns it so it never imports the program.
+export * from "./annotations";
+export * from "./certificate-duration";
+export * from "./egress-gateway";
+export * from "./go-duration";
+export * from "./internal-ranges";
+export * from "./key-strength";
+export * from "./kinds";
+export * from "./kubernetes-object";
+export * from "./labels";
+export * from "./server-roots-secret";

@@ -1,0 +1,75 @@
+import { KIND, KubernetesObject } from "../contract";
+import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
+import { MeshTopology } from "./mesh-topology";
+import { namespaceOf } from "./object-fields";
+import { StackRule, Violation, violation } from "./rule";
+
+/** Gateway integrity, routing: external hosts go through the gateway, and the gateway sends each only to itself. */
+
+export const meshRoutesExternalHostsViaGateway: StackRule = {
+  name: "mesh-routes-external-hosts-via-gateway",
+  description:
+    "No VirtualService sends sidecar traffic straight to an external host: a route that applies to the mesh " +
+    "(sidecars) and whose destination is a MESH_EXTERNAL host bypasses the egress gateway, its " +
+    "authorization and its access log. Sidecars route external hosts to the gateway's Service.",
+  severity: "high",
+  concern: "gateway-integrity",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Route the host to the egress gateway's Service from the mesh; only routes bound to the egress Gateway go to the host.",
+  kinds: [KIND.VirtualService],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const external = externalHosts(objects);
+    const out: Violation[] = [];
+    for (const route of mesh.routes) {
+      if (!route.gateways.includes("mesh")) continue;
+      const direct = route.destinations
+        .map((d) => d.host)
+        .filter((h) => external.has(h) && !isGatewayServiceHost(mesh, h, namespaceOf(route.virtualService)));
+      for (const host of new Set(direct)) {
+        out.push(
+          violation(
+            route.virtualService,
+            `a ${route.protocol} route for sidecars (gateway "mesh") sends traffic straight to external host ${host}, around the egress gateway`,
+            "send the mesh route to the egress gateway's Service (with its subset), and bind only the onward route to the egress Gateway",
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const gatewayRoutesToDeclaredHost: StackRule = {
+  name: "gateway-routes-to-declared-host",
+  description:
+    "A route bound to the egress Gateway sends traffic only to the host it was declared for (one of its " +
+    "VirtualService's hosts). Authorization, SNI and logs name that host; a route that forwards it to another " +
+    "destination (another site, or a Service inside the cluster) turns an approved path into a different one.",
+  severity: "high",
+  concern: "gateway-integrity",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Route each host's gateway-side traffic to that same host.",
+  kinds: [KIND.VirtualService],
+  scope: "stack",
+  check(_objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    for (const route of mesh.routes) {
+      if (!route.gateways.some((g) => isGatewayRef(mesh, g))) continue;
+      for (const host of new Set(route.destinations.map((d) => d.host))) {
+        if (host === "" || route.hosts.includes(host)) continue;
+        out.push(
+          violation(
+            route.virtualService,
+            `a ${route.protocol} route bound to the egress Gateway sends ${route.hosts.join(", ")} traffic to ${host}, which is not the host it was declared and authorized for`,
+            `route the gateway-side traffic to ${route.hosts.join(" or ")} itself`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

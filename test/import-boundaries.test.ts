@@ -1,0 +1,68 @@
+import { strict as assert } from "assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ESLint } from "eslint";
+
+const ROOT = path.join(__dirname, "..");
+
+/** The rule ids (and first message) ESLint reports for `code` as if it were the file at `file`, with the project's config. */
+async function lintAs(file: string, code: string): Promise<{ ruleId: string | null; message: string }[]> {
+  const [result] = await new ESLint({ cwd: ROOT }).lintText(code, { filePath: path.join(ROOT, file) });
+  return result!.messages.map(({ ruleId, message }) => ({ ruleId, message }));
+}
+
+const ruleIds = (messages: { ruleId: string | null }[]): (string | null)[] => messages.map((m) => m.ruleId);
+
+describe("import boundaries (eslint.config.mjs)", function () {
+  // The first lint loads typescript-eslint and parses the policy rules' import graph.
+  this.timeout(60_000);
+
+  it("lets the pack's rules import the contract, and the program import the pack's contract", async () => {
+    assert.deepEqual(await lintAs("policy/rules/probe.ts", 'export { KIND } from "../contract";\n'), []);
+    assert.deepEqual(
+      await lintAs("components/probe.ts", 'export { GATEWAY_SELECTOR } from "../policy/contract";\n'),
+      [],
+    );
+  });
+
+  it("refuses a policy rule that imports the program", async () => {
+    const messages = await lintAs(
+      "policy/rules/probe.ts",
+      'export { ownedLabels } from "../../components/kubernetes-object";\n',
+    );
+    assert.deepEqual(ruleIds(messages), ["no-restricted-imports"]);
+    assert.match(messages[0]!.message, /policy\/ is its own package/);
+  });
+
+  it("refuses a file at the pack's top level that imports stacks/", async () => {
+    const messages = await lintAs(
+      "policy/probe.ts",
+      'export { loadStackFile } from "../stacks/load-config";\n',
+    );
+    assert.deepEqual(ruleIds(messages), ["no-restricted-imports"]);
+  });
+
+  it("refuses a contract file that imports the rules or a package", async () => {
+    const fromRules = await lintAs(
+      "policy/contract/probe.ts",
+      'export { violation } from "../rules/rule";\n',
+    );
+    assert.deepEqual(ruleIds(fromRules), ["no-restricted-imports"]);
+    assert.match(fromRules[0]!.message, /policy\/contract\/ is the vocabulary/);
+    const fromPackage = await lintAs("policy/contract/probe.ts", 'export { parseCIDR } from "ipaddr.js";\n');
+    assert.deepEqual(ruleIds(fromPackage), ["no-restricted-imports"]);
+  });
+
+  it("refuses a pack import of a package that policy/package.json does not list", async () => {
+    const messages = await lintAs("policy/rules/probe.ts", 'export { z } from "zod";\n');
+    assert.deepEqual(ruleIds(messages), ["import-x/no-extraneous-dependencies"]);
+  });
+
+  it("reports an import circle: rule.ts importing the catalog, which imports every rule", async () => {
+    const file = "policy/rules/rule.ts";
+    const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+    assert.deepEqual(await lintAs(file, source), [], "rule.ts as it is imports no circle");
+    const circular = `import { allRules } from "./catalog";\nexport const everyRule = allRules;\n${source}`;
+    assert.deepEqual(ruleIds(await lintAs(file, circular)), ["import-x/no-cycle"]);
+  });
+});
