@@ -9,6 +9,7 @@ import {
   ruleSettings,
 } from "../policy/rules/enforcement";
 import { evaluate, Finding } from "../policy/rules/evaluate";
+import type { CliInvocation, CliIo } from "./cli-io";
 import { ManifestInputError, readManifests } from "./read-manifests";
 
 export type Environment = "dev" | "prod";
@@ -23,11 +24,7 @@ export interface LintOptions {
   readonly gatewayNamespace?: string;
 }
 
-export interface LintIo {
-  readonly stdin: NodeJS.ReadableStream;
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+export type LintIo = CliIo;
 
 /** One violation as `--format json` prints it (the CLI contract). */
 export interface LintRecord {
@@ -126,7 +123,7 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   return mandatory > 0 ? 1 : 0;
 }
 
-export function registerLintCommand(program: Command): void {
+export function registerLintCommand(program: Command, invocation: CliInvocation): void {
   program
     .command("lint")
     .description(
@@ -146,14 +143,14 @@ export function registerLintCommand(program: Command): void {
         paths: string[],
         opts: { environment: Environment; format: OutputFormat; gatewayNamespace?: string },
       ) => {
-        process.exitCode = await runLint(
+        invocation.exitCode = await runLint(
           {
             inputs: paths,
             environment: opts.environment,
             format: opts.format,
             ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
           },
-          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+          invocation.io,
         );
       },
     );

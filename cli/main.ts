@@ -1,30 +1,37 @@
-import { Command } from "commander";
-import { registerRenderCommand } from "./render-command";
+import { Command, CommanderError } from "commander";
+import type { CliInvocation, CliIo } from "./cli-io";
 import { registerLintCommand } from "./lint-command";
+import { registerRenderCommand } from "./render-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
-export function buildProgram(): Command {
+export function buildProgram(invocation: CliInvocation): Command {
   const program = new Command("mesh-egress")
     .description("Render, lint and report the egress platform without a cluster.")
+    .configureOutput({
+      writeOut: (text) => void invocation.io.stdout.write(text),
+      writeErr: (text) => void invocation.io.stderr.write(text),
+    })
     .showHelpAfterError()
-    .exitOverride((err) => {
-      // Usage errors (unknown flag, missing argument) exit 2, like every other bad-input path.
-      process.exit(err.exitCode === 0 ? 0 : 2);
-    });
-  registerRenderCommand(program);
-  registerLintCommand(program);
+    // Commander throws a CommanderError instead of calling process.exit; runCli turns it into a code.
+    .exitOverride();
+  registerRenderCommand(program, invocation);
+  registerLintCommand(program, invocation);
   return program;
 }
 
-if (
-  require.main === module ||
-  process.argv[1]?.endsWith("mesh-egress.js") ||
-  process.argv[1]?.endsWith("mesh-egress")
-) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
-      process.stderr.write(`mesh-egress: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(2);
-    });
+/**
+ * Runs `mesh-egress <argv>` in this process with the given streams and resolves to its exit code. It never
+ * exits the process nor sets process.exitCode: bin/mesh-egress.js does that with the code returned.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const invocation: CliInvocation = { io, exitCode: 0 };
+  try {
+    await buildProgram(invocation).parseAsync([...argv], { from: "user" });
+    return invocation.exitCode;
+  } catch (err) {
+    // Usage errors (unknown flag, missing argument) exit 2, like every other bad-input path; --help exits 0.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`mesh-egress: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
 }

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
+import type { CliInvocation, CliIo } from "./cli-io";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
 
 interface RenderOptions {
@@ -12,7 +13,7 @@ interface RenderOptions {
 }
 
 /** `mesh-egress render`: the manifests `pulumi up` would deploy, without a cluster. */
-export function registerRenderCommand(program: Command): void {
+export function registerRenderCommand(program: Command, invocation: CliInvocation): void {
   program
     .command("render")
     .description("Print every object the program deploys for a stack, as multi-document YAML in apply order.")
@@ -22,14 +23,14 @@ export function registerRenderCommand(program: Command): void {
     .addOption(new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format"))
     .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml")
     .action((options: RenderOptions) => {
-      process.exitCode = runRender(options);
+      invocation.exitCode = runRender(options, invocation.io);
     });
 }
 
 /** Returns the exit code: 0 rendered, 2 bad input (errors on stderr, nothing on stdout). */
-export function runRender(options: RenderOptions): number {
+export function runRender(options: RenderOptions, io: CliIo): number {
   if (!options.stack && !options.stackFile) {
-    process.stderr.write("render: give --stack NAME or --stack-file PATH\n");
+    io.stderr.write("render: give --stack NAME or --stack-file PATH\n");
     return 2;
   }
   const file = options.stackFile ?? stackFilePath(options.stack as string);
@@ -38,8 +39,8 @@ export function runRender(options: RenderOptions): number {
     yaml = toMultiDocumentYaml(renderDocuments(loadStackFile(file)));
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
-      for (const issue of err.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
+      for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
       return 2;
     }
     throw err;
@@ -49,6 +50,6 @@ export function runRender(options: RenderOptions): number {
     const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
     fs.writeFileSync(path.join(options.out, `${name}.yaml`), yaml);
   }
-  process.stdout.write(yaml);
+  io.stdout.write(yaml);
   return 0;
 }

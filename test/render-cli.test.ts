@@ -3,18 +3,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { runCli } from "./support/run-cli";
-import { UNSEEN_STACK_FILE } from "./support/stacks";
+import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
+import { runCli, runCliProcess } from "./support/run-cli";
+import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
 
 function documentsOf(stdout: string): any[] {
   return parseAllDocuments(stdout).map((d) => d.toJS());
 }
 
 describe("mesh-egress render", () => {
-  for (const stack of ["dev", "prod"]) {
-    it(`prints the ${stack} stack as multi-document YAML and exits 0`, () => {
-      const result = runCli(["render", "--stack", stack]);
+  for (const stack of ["dev", "prod"] as const) {
+    it(`prints the ${stack} stack as multi-document YAML and exits 0`, async () => {
+      const result = await runCli(["render", "--stack", stack]);
       assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, toMultiDocumentYaml(renderDocuments(projectStack(stack))));
       const docs = documentsOf(result.stdout);
       assert.ok(docs.length > 20);
       for (const doc of docs)
@@ -22,8 +24,8 @@ describe("mesh-egress render", () => {
     });
   }
 
-  it("renders namespaces first, then charts, then the routing objects", () => {
-    const docs = documentsOf(runCli(["render", "--stack", "dev"]).stdout);
+  it("renders namespaces first, then charts, then the routing objects", async () => {
+    const docs = documentsOf((await runCli(["render", "--stack", "dev"])).stdout);
     const firstIndex = (kind: string) => docs.findIndex((d) => d.kind === kind);
     const lastIndex = (kind: string) => docs.map((d) => d.kind).lastIndexOf(kind);
     assert.ok(lastIndex("Namespace") < firstIndex("HelmRelease"));
@@ -31,8 +33,8 @@ describe("mesh-egress render", () => {
     assert.ok(lastIndex("ServiceEntry") < firstIndex("Sidecar"), "tenants are locked after the routes exist");
   });
 
-  it("shows each chart as a Flux HelmRepository and HelmRelease with chart, version and values", () => {
-    const docs = documentsOf(runCli(["render", "--stack", "dev"]).stdout);
+  it("shows each chart as a Flux HelmRepository and HelmRelease with chart, version and values", async () => {
+    const docs = documentsOf((await runCli(["render", "--stack", "dev"])).stdout);
     const releases = docs.filter((d) => d.kind === "HelmRelease");
     const charts = releases.map((r) => r.spec.chart.spec.chart);
     assert.ok(charts.indexOf("base") < charts.indexOf("istiod"), "CRDs before istiod");
@@ -66,8 +68,8 @@ describe("mesh-egress render", () => {
     assert.equal(istiod.spec.values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE, "true");
   });
 
-  it("renders a stack file the project has never seen", () => {
-    const result = runCli(["render", "--stack-file", UNSEEN_STACK_FILE]);
+  it("renders a stack file the project has never seen", async () => {
+    const result = await runCli(["render", "--stack-file", UNSEEN_STACK_FILE]);
     assert.equal(result.status, 0, result.stderr);
     const docs = documentsOf(result.stdout);
     const gateway = docs.find((d) => d.kind === "HelmRelease" && d.spec.chart.spec.chart === "gateway");
@@ -76,14 +78,14 @@ describe("mesh-egress render", () => {
     assert.ok(docs.some((d) => d.kind === "Sidecar" && d.metadata.namespace === "batch"));
   });
 
-  it("writes the same YAML to --out as it prints", () => {
+  it("writes the same YAML to --out as it prints", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-render-"));
-    const result = runCli(["render", "--stack", "prod", "--out", dir]);
+    const result = await runCli(["render", "--stack", "prod", "--out", dir]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(fs.readFileSync(path.join(dir, "prod.yaml"), "utf8"), result.stdout);
   });
 
-  it("exits 2 with one path-qualified error per line, and prints no manifests, for bad config", () => {
+  it("exits 2 with one path-qualified error per line, and prints no manifests, for bad config", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-bad-"));
     const file = path.join(dir, "Pulumi.bad.yaml");
     fs.writeFileSync(
@@ -97,7 +99,7 @@ describe("mesh-egress render", () => {
         "    - {namespace: payments, allow: [strpe], alow: []}",
       ].join("\n"),
     );
-    const result = runCli(["render", "--stack-file", file]);
+    const result = await runCli(["render", "--stack-file", file]);
     assert.equal(result.status, 2);
     assert.equal(result.stdout, "");
     const lines = result.stderr.trim().split("\n");
@@ -112,19 +114,41 @@ describe("mesh-egress render", () => {
     );
   });
 
-  it("exits 2 when the stack file does not exist or no stack is named", () => {
-    const missing = runCli(["render", "--stack", "staging"]);
+  it("exits 2 when the stack file does not exist or no stack is named", async () => {
+    const missing = await runCli(["render", "--stack", "staging"]);
     assert.equal(missing.status, 2);
     assert.equal(missing.stdout, "");
     assert.match(missing.stderr, /Pulumi\.staging\.yaml.*cannot read stack file/s);
-    const unnamed = runCli(["render"]);
+    const unnamed = await runCli(["render"]);
     assert.equal(unnamed.status, 2);
     assert.match(unnamed.stderr, /--stack NAME or --stack-file PATH/);
   });
 
-  it("exits 2 on an unknown option", () => {
-    const result = runCli(["render", "--stak", "dev"]);
+  it("exits 2 on an unknown option, saying which, without exiting or marking the process", async () => {
+    const exitCodeBefore = process.exitCode;
+    const result = await runCli(["render", "--stak", "dev"]);
     assert.equal(result.status, 2);
     assert.equal(result.stdout, "");
+    assert.match(result.stderr, /unknown option '--stak'/);
+    assert.equal(process.exitCode, exitCodeBefore, "runCli returns its code; only the bin sets it");
+  });
+
+  it("prints its help on the given stdout and exits 0", async () => {
+    const result = await runCli(["--help"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: mesh-egress/);
+    assert.match(result.stdout, /\brender\b/);
+    assert.match(result.stdout, /\blint\b/);
+  });
+
+  describe("as the mesh-egress binary, in a child process", function () {
+    this.timeout(30000);
+
+    it("prints the same YAML as the in-process run and exits 0", async () => {
+      const child = runCliProcess(["render", "--stack", "dev"]);
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout, (await runCli(["render", "--stack", "dev"])).stdout);
+      assert.equal(child.stderr, "");
+    });
   });
 });

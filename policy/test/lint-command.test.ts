@@ -1,15 +1,14 @@
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { stringify } from "yaml";
+import { runCli, runCliProcess } from "../../test/support/run-cli";
 import { LintOptions, LintRecord, runLint } from "../../cli/lint-command";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find } from "./compliant-platform";
 
-const PROJECT_DIR = path.join(__dirname, "..", "..");
 const MISSION_EXAMPLE = path.join(__dirname, "fixtures", "mission-example.yaml");
 
 const toYaml = (objects: readonly KubernetesObject[]): string =>
@@ -206,38 +205,40 @@ describe("mesh-egress lint", () => {
     }
   });
 
-  describe("as the mesh-egress command", function () {
-    this.timeout(30000);
-    const run = (args: string[], input?: string) =>
-      spawnSync(process.execPath, [path.join(PROJECT_DIR, "bin", "mesh-egress.js"), "lint", ...args], {
-        input: input ?? "",
-        encoding: "utf8",
-        cwd: PROJECT_DIR,
-      });
-
-    it("reads stdin given as -, and exits 1 on the mission document's example", () => {
-      const result = run(["-"], fs.readFileSync(MISSION_EXAMPLE, "utf8"));
+  describe("as the mesh-egress command", () => {
+    it("reads stdin given as -, and exits 1 on the mission document's example", async () => {
+      const result = await runCli(["lint", "-"], fs.readFileSync(MISSION_EXAMPLE, "utf8"));
       assert.equal(result.status, 1, result.stderr);
       assert.match(result.stdout, /gateway-authz-no-http-fields-on-tls/);
     });
 
-    it("exits 0 on a compliant file with --environment dev --format json", () => {
-      const dir = tempDir();
-      const file = write(dir, "ok.yaml", toYaml(compliantPlatform()));
-      const result = run(["--environment", "dev", "--format", "json", file]);
+    it("exits 0 on a compliant file with --environment dev --format json", async () => {
+      const file = write(tempDir(), "ok.yaml", toYaml(compliantPlatform()));
+      const result = await runCli(["lint", "--environment", "dev", "--format", "json", file]);
       assert.equal(result.status, 0, result.stderr);
       assert.deepEqual(JSON.parse(result.stdout), []);
     });
 
-    it("exits 2 for an unknown environment and for a missing path argument", () => {
-      assert.equal(run(["--environment", "staging", MISSION_EXAMPLE]).status, 2);
-      assert.equal(run([]).status, 2);
+    it("exits 2 for an unknown environment and for a missing path argument", async () => {
+      const staging = await runCli(["lint", "--environment", "staging", MISSION_EXAMPLE]);
+      assert.equal(staging.status, 2);
+      assert.match(staging.stderr, /argument 'staging' is invalid/);
+      const none = await runCli(["lint"]);
+      assert.equal(none.status, 2);
+      assert.match(none.stderr, /missing required argument 'paths'/);
     });
 
-    it("exits 2 for unreadable input", () => {
-      const result = run([path.join(tempDir(), "absent.yaml")]);
+    it("exits 2 for unreadable input", async () => {
+      const result = await runCli(["lint", path.join(tempDir(), "absent.yaml")]);
       assert.equal(result.status, 2);
       assert.match(result.stderr, /absent\.yaml: cannot read it/);
+    });
+
+    it("runs as the binary in a child process: stdin given as -, exit 1 on a mandatory violation", function () {
+      this.timeout(30000);
+      const result = runCliProcess(["lint", "-"], fs.readFileSync(MISSION_EXAMPLE, "utf8"));
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stdout, /mandatory gateway-authz-no-http-fields-on-tls/);
     });
   });
 });

@@ -23,7 +23,7 @@ function assertRejected(outcome: ConformanceOutcome, path: string, message: stri
 }
 
 describeWithUpstreamSchemas(
-  "upstream CRD schemas (Istio 1.30.3, cert-manager v1.21.1, prometheus-operator v0.93.0)",
+  "upstream CRD schemas (Istio 1.30.3, cert-manager v1.21.1, prometheus-operator v0.93.0, Flux)",
   (schemasDir) => {
     const catalog = (): CrdCatalog => loadCrdCatalog(schemasDir);
     const serviceEntry = (): Manifest => fixtureManifest("istio-compliant.yaml", "ServiceEntry");
@@ -286,6 +286,45 @@ describeWithUpstreamSchemas(
       });
     });
 
+    describe("Flux (HelmRelease v2 of helm-controller v1.6.3, HelmRepository v1 of source-controller v1.9.1)", () => {
+      const repository = (): Manifest => fixtureManifest("flux-gateway-release.yaml", "HelmRepository");
+      const release = (): Manifest => fixtureManifest("flux-gateway-release.yaml", "HelmRelease");
+
+      it("validates the HelmRepository and HelmRelease pair render prints for a chart", () => {
+        assertValidated(catalog().validate(repository()));
+        assertValidated(catalog().validate(release()));
+      });
+
+      it("rejects a HelmRepository without its required url", () => {
+        assertRejected(
+          catalog().validate(mutated(repository(), (r) => delete r.spec.url)),
+          "spec.url",
+          "Required value",
+        );
+      });
+
+      it("rejects a misspelled field in a HelmRelease's chart template", () => {
+        const outcome = catalog().validate(
+          mutated(release(), (r) => (r.spec.chart.spec.sourceref = r.spec.chart.spec.sourceRef)),
+        );
+        assertRejected(outcome, "spec.chart.spec.sourceref", "unknown field");
+      });
+
+      it("rejects a sourceRef kind a HelmRelease chart cannot come from", () => {
+        const outcome = catalog().validate(
+          mutated(release(), (r) => (r.spec.chart.spec.sourceRef.kind = "HelmRepo")),
+        );
+        assertRejected(outcome, "spec.chart.spec.sourceRef.kind", 'Unsupported value: "HelmRepo"');
+      });
+
+      it("enforces Flux's CEL rule that a HelmRelease names exactly one of chart or chartRef", () => {
+        const outcome = catalog().validate(
+          mutated(release(), (r) => (r.spec.chartRef = { kind: "OCIRepository", name: "gateway" })),
+        );
+        assertRejected(outcome, "spec", "either chart or chartRef must be set");
+      });
+    });
+
     describe("metadata, as the API server validates it", () => {
       it("rejects a name that is not a DNS-1123 subdomain", () => {
         const outcome = catalog().validate(
@@ -356,21 +395,6 @@ describeWithUpstreamSchemas(
         assert.match(outcome.status === "skipped" ? outcome.reason : "", /built-in Kubernetes kind/);
       });
 
-      it("reports the Flux HelmRepository and HelmRelease as skipped", () => {
-        for (const [apiVersion, kind] of [
-          ["source.toolkit.fluxcd.io/v1", "HelmRepository"],
-          ["helm.toolkit.fluxcd.io/v2", "HelmRelease"],
-        ]) {
-          const outcome = catalog().validate({
-            apiVersion,
-            kind,
-            metadata: { name: "istio", namespace: "flux-system" },
-            spec: {},
-          });
-          assert.equal(outcome.status, "skipped", formatOutcome(outcome));
-        }
-      });
-
       it("fails a Flux kind under a retired apiVersion", () => {
         const release = {
           apiVersion: "helm.toolkit.fluxcd.io/v2beta1",
@@ -381,7 +405,7 @@ describeWithUpstreamSchemas(
         assertRejected(
           catalog().validate(release),
           "apiVersion",
-          "no schema for helm.toolkit.fluxcd.io/v2beta1 HelmRelease",
+          "no schema for helm.toolkit.fluxcd.io/v2beta1 HelmRelease (HelmRelease is served as helm.toolkit.fluxcd.io/v2)",
         );
       });
 

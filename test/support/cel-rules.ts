@@ -1,5 +1,6 @@
 import { ASTNode, Environment } from "@marcbachmann/cel-js";
 import { GoUrl, isRequestUri, parseRequestUri } from "./go-url";
+import { isKubernetesCidr } from "./kubernetes-cidr";
 import { StructuralSchema } from "./strict-crd-schema";
 
 /** One entry of a schema node's `x-kubernetes-validations`. */
@@ -43,7 +44,8 @@ function celEnvironment(): Environment {
       "url(string): kubernetes.URL",
       (text: string) => new KubernetesUrl(parseRequestUri(text)),
     )
-    .registerFunction("kubernetes.URL.getScheme(): string", (url: KubernetesUrl) => url.parsed.scheme);
+    .registerFunction("kubernetes.URL.getScheme(): string", (url: KubernetesUrl) => url.parsed.scheme)
+    .registerFunction("isCIDR(string): bool", (text: string) => isKubernetesCidr(text));
   return environment;
 }
 

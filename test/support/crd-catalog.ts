@@ -47,6 +47,11 @@ export class CrdCatalog {
     return [...this.versions.values()].map((v) => `${v.apiVersion} ${v.kind}`);
   }
 
+  /** Every served version the catalog holds, with the schema it validates against. */
+  servedVersions(): CrdVersion[] {
+    return [...this.versions.values()];
+  }
+
   has(apiVersion: string, kind: string): boolean {
     return this.versions.has(keyOf(apiVersion, kind));
   }
@@ -58,7 +63,7 @@ export class CrdCatalog {
 
   /**
    * Validates one object: a custom resource against its CRD (schema with unknown fields as errors, metadata,
-   * list types, CEL rules); a known built-in or Flux kind is skipped; anything else fails ("no schema for").
+   * list types, CEL rules); a known built-in kind is skipped; anything else fails ("no schema for").
    * A null in a non-nullable field fails too: the server would prune it silently, as it prunes unknown fields.
    */
   validate(object: unknown): ConformanceOutcome {

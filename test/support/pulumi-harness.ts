@@ -26,7 +26,6 @@ interface MockMonitor {
 }
 
 let records: RegisteredResource[] = [];
-let pending = 0;
 let installed: Promise<void> | undefined;
 
 /** Installs Pulumi's mock runtime once per process and records every registration. */
@@ -41,13 +40,12 @@ export function installPulumiMocks(): Promise<void> {
       "test",
       true,
     );
+    countRpcsInFlight();
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
     const register = monitor.registerResource.bind(monitor);
     const { deserializeProperties } = require("@pulumi/pulumi/runtime/rpc");
     monitor.registerResource = (req, callback) => {
-      pending++;
       register(req, (err, res) => {
-        pending--;
         if (!err && res) {
           records.push({
             type: req.getType(),
@@ -77,17 +75,38 @@ export async function registeredBy(build: () => unknown): Promise<RegisteredReso
   return records;
 }
 
-/** Waits until no registration is in flight and none has started for a few turns of the event loop. */
+/**
+ * Waits until the SDK has no RPC in flight, then lets one turn of the event loop pass (continuations of the
+ * last resolved outputs run, and may register more) and checks again: no polling, no timers.
+ */
 async function settle(): Promise<void> {
-  let stableRounds = 0;
-  let lastCount = -1;
-  while (stableRounds < 5) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    if (pending === 0 && records.length === lastCount) {
-      stableRounds++;
-    } else {
-      stableRounds = 0;
-      lastCount = records.length;
-    }
+  for (;;) {
+    if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (inFlight === 0) return;
   }
+}
+
+let inFlight = 0;
+const idleWaiters: (() => void)[] = [];
+
+/**
+ * Counts the SDK's own keep-alives: every registration, output resolution and invoke takes one when it
+ * starts and releases it when done (`pulumi.runtime.disconnect` drains the same chain).
+ */
+function countRpcsInFlight(): void {
+  const settings = require("@pulumi/pulumi/runtime/settings") as { rpcKeepAlive: () => () => void };
+  const keepAlive = settings.rpcKeepAlive;
+  settings.rpcKeepAlive = () => {
+    inFlight++;
+    const release = keepAlive();
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        if (--inFlight === 0) for (const wake of idleWaiters.splice(0)) wake();
+      }
+      release();
+    };
+  };
 }

@@ -1,5 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { Readable } from "stream";
+import { runCli as runCliEntry } from "../../cli/main";
 import { PROJECT_DIR } from "./stacks";
 
 export interface CliResult {
@@ -8,11 +10,23 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real `mesh-egress` binary, as `npx mesh-egress` would. */
-export function runCli(args: readonly string[], input?: string): CliResult {
+/** Runs `mesh-egress <args>` in this process through the CLI's entry function, `input` as its stdin. */
+export async function runCli(args: readonly string[], input = ""): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runCliEntry(args, {
+    stdin: Readable.from([input]),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { status, stdout, stderr };
+}
+
+/** Runs the real `mesh-egress` binary in a child process, as `npx mesh-egress` would (≈2 s: smoke tests only). */
+export function runCliProcess(args: readonly string[], input?: string): CliResult {
   const result = spawnSync(process.execPath, [path.join(PROJECT_DIR, "bin", "mesh-egress.js"), ...args], {
     cwd: PROJECT_DIR,
-    input,
+    input: input ?? "",
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -2,8 +2,8 @@ import { ObjectMetaExpectations } from "./object-metadata";
 
 /**
  * Kinds mesh-egress may render whose schemas are not in the upstream schema set: Kubernetes built-ins
- * (their OpenAPI lives in the API server, not in a CRD) and Flux's GitOps kinds. They are reported as
- * skipped, never as validated; only their metadata is checked.
+ * (their OpenAPI lives in the API server, not in a CRD). They are reported as skipped, never as validated;
+ * only their metadata is checked. Flux's kinds are not here: their CRDs are in the set and validate them.
  */
 export interface UncheckedKind extends ObjectMetaExpectations {
   readonly apiVersion: string;
@@ -13,7 +13,6 @@ export interface UncheckedKind extends ObjectMetaExpectations {
 
 const BUILT_IN =
   "built-in Kubernetes kind: no OpenAPI schema in the upstream schema set; metadata checked only";
-const FLUX = "Flux kind: its CRD is not in the upstream schema set; metadata checked only";
 
 const UNCHECKED_KINDS: readonly UncheckedKind[] = [
   { apiVersion: "v1", kind: "Namespace", namespaced: false, nameRule: "dns1123-label", reason: BUILT_IN },
@@ -35,8 +34,6 @@ const UNCHECKED_KINDS: readonly UncheckedKind[] = [
     nameRule: "path-segment" as const,
     reason: BUILT_IN,
   })),
-  namespaced("source.toolkit.fluxcd.io/v1", "HelmRepository", FLUX),
-  namespaced("helm.toolkit.fluxcd.io/v2", "HelmRelease", FLUX),
 ];
 
 function namespaced(apiVersion: string, kind: string, reason: string): UncheckedKind {
