@@ -6,9 +6,12 @@ import {
   privateKeyBlock,
   secretLabels,
 } from "./cert-manager-fields";
-import { ISSUER_LABEL, PULUMI_SECRET_KEYS_ANNOTATION, PULUMI_SECRET_SOURCE_ANNOTATION } from "../policy/contract";
+import {
+  ISSUER_LABEL,
+  PULUMI_SECRET_KEYS_ANNOTATION,
+  PULUMI_SECRET_SOURCE_ANNOTATION,
+} from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-
 
 /**
  * Where an issuer's own objects live: an Issuer in the gateway namespace, next to the Certificates
