@@ -1,4 +1,4 @@
-import { routingModes } from "../stacks/schema";
+import { routingModes, routingModeTraits } from "../stacks/routing-modes";
 
 /**
  * A registry far larger than a real one: `services` services cycling through the four modes (two hosts
@@ -12,7 +12,7 @@ export function syntheticStack(services: number, tenants: number): Record<string
       name: `svc-${i}`,
       hosts: [`api-${i}.example.com`, `files-${i}.example.com`],
       mode: routingModes[i % routingModes.length],
-      ...(routingModes[i % routingModes.length] === "originate-mutual"
+      ...(routingModeTraits[routingModes[i % routingModes.length]].clientCertificate
         ? {
             tls: {
               credentialName: `svc-${i}-client`,

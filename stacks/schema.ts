@@ -1,7 +1,10 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
 import {
+  DEFAULT_CERTIFICATE_DURATION,
+  DEFAULT_GATEWAY_SERVICE,
   DEFAULT_KEY_SIZE,
+  DEFAULT_ROOT_NAMESPACE,
   describeDuration,
   ECDSA_KEY_SIZES,
   goDurationSeconds,
@@ -108,7 +111,7 @@ export const gatewaySchema = z.strictObject({
   /** Namespace of the gateway and of every gateway-side routing object. */
   namespace: dns1123Label.default("istio-egress"),
   /** Helm release name; the Service is `<releaseName>.<namespace>.svc.cluster.local`. */
-  releaseName: dns1123Label.default("istio-egressgateway"),
+  releaseName: dns1123Label.default(DEFAULT_GATEWAY_SERVICE),
   chart: z
     .strictObject({
       version: z.string().min(1).default("1.30.3"),
@@ -141,7 +144,7 @@ export const gatewaySchema = z.strictObject({
 export const controlPlaneSchema = z.strictObject({
   /** Install Istio base + istiod (clusters the stack owns), or use the Istio already there. */
   install: z.boolean().default(false),
-  namespace: dns1123Label.default("istio-system"),
+  namespace: dns1123Label.default(DEFAULT_ROOT_NAMESPACE),
   chart: z
     .strictObject({
       version: z.string().min(1).default("1.30.3"),
@@ -284,7 +287,7 @@ export const clientCertificateSchema = z
     subject: certificateSubjectSchema.optional(),
     privateKey: privateKeySchema.prefault({}),
     /** Requested lifetime; cert-manager's own default is 90 days. */
-    duration: goDuration.default("2160h"),
+    duration: goDuration.default(DEFAULT_CERTIFICATE_DURATION),
     /** How long before expiry cert-manager renews (and, with rotationPolicy Always, re-keys). */
     renewBefore: goDuration.default("360h"),
   })
