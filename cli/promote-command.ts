@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
-import { Document, parseDocument } from "yaml";
+import { Document, isMap, isSeq, parseDocument } from "yaml";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import {
@@ -268,11 +268,11 @@ function secureRefusal(
     if (!service) continue;
     const leaf = at.slice(service.at.length);
     for (const target of targets) {
-      const own = target.stackFile.document.getIn(listPath("stack", "services"));
-      const index = (own as { items?: { get(k: string): unknown }[] } | undefined)?.items?.findIndex(
-        (item) => item.get("name") === service.json.name,
-      );
-      const position = index !== undefined && index >= 0 ? index : "<index>";
+      // The index the service has, or will have once appended, in the target's own services list.
+      const own = target.stackFile.document.getIn(listPath("stack", "services"), true);
+      const items = isSeq(own) ? own.items : [];
+      const index = items.findIndex((item) => isMap(item) && item.get("name") === service.json.name);
+      const position = index >= 0 ? index : items.length;
       lines.push(
         `  pulumi config set --secret --path '${CONFIG_NAMESPACE}:services[${position}]${leaf}' <value> --stack ${target.name}` +
           (target.registryFile

@@ -224,7 +224,7 @@ describe("mesh-egress promote", () => {
       assert.match(run.stderr, /Pulumi\.dev\.yaml: services\[5\]\.tls\.caBundle\.pem/);
       assert.match(
         run.stderr,
-        /pulumi config set --secret --path 'mesh-egress:services\[<index>\]\.tls\.caBundle\.pem' <value> --stack prod/,
+        /pulumi config set --secret --path 'mesh-egress:services\[5\]\.tls\.caBundle\.pem' <value> --stack prod/,
       );
       assert.deepEqual(snapshot(dir), before);
     });
