@@ -6,6 +6,7 @@ import { gatewaySubsets } from "./external-service";
 import { GATEWAY_SELECTOR, gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
+import { subsetConnectionPool, withConnectionPool } from "./rate-limit-model";
 import { childName, registerKubernetesObject, registerManifests, upstreamOf } from "./register-manifests";
 
 /** Marks the gateway namespace, so lint and reports can find the platform from the objects alone. */
@@ -101,7 +102,11 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
     spec: {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
-      subsets: config.services.flatMap(gatewaySubsets),
+      subsets: config.services.flatMap((service) =>
+        gatewaySubsets(service).map((subset) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        ),
+      ),
     },
   };
 }

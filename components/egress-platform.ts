@@ -6,6 +6,7 @@ import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
+import { RateLimits } from "./rate-limits";
 import { allowedDestinations, Tenant } from "./tenant";
 
 export interface EgressPlatformArgs {
@@ -75,6 +76,8 @@ export class EgressPlatform extends pulumi.ComponentResource {
           { parent: this, dependsOn: [gateway, ...(certificates?.dependenciesOf(service.name) ?? [])] },
         ),
     );
+    // After the services: the filters patch the listeners their Gateways create.
+    new RateLimits(`${name}-rate-limits`, { config }, { parent: this, dependsOn: [gateway, ...services] });
     for (const tenant of config.tenants) {
       new Tenant(
         `${name}-tenant-${tenant.namespace}`,

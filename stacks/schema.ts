@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
 import { isGoDuration } from "../policy/rules/go-duration";
 import { DecryptedSecret } from "./pulumi-secrets";
+import { rateLimitsSchema } from "./rate-limit-schema";
 
 /**
  * The schema of a stack's `mesh-egress:*` configuration. Every object is strict: a misspelt key is
@@ -394,6 +395,7 @@ export const stackConfigSchema = z.strictObject({
   issuers: z.array(issuerSchema).default([]),
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
+  rateLimits: rateLimitsSchema.prefault({}),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
