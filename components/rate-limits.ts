@@ -5,6 +5,7 @@ import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filt
 import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
 import { GATEWAY_SELECTOR } from "./gateway-endpoint";
 import { COMPONENT_LABEL, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { RATE_LIMIT_EXEMPT_ANNOTATION } from "../policy/rules/rate-limits";
 import { PULUMI_SECRET_KEYS_ANNOTATION } from "./origination-certificates";
 import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
 import { describeSizing, replicaShare } from "./rate-limit-sizing";
@@ -20,6 +21,7 @@ function envoyFilter(
   name: string,
   configPatches: Record<string, unknown>[],
   fleetLimits: readonly string[],
+  exempt: readonly string[] = [],
 ): KubernetesObject {
   return {
     apiVersion: "networking.istio.io/v1alpha3",
@@ -28,7 +30,10 @@ function envoyFilter(
       name,
       namespace: config.gateway.namespace,
       labels: labels(),
-      annotations: { [FLEET_LIMITS_ANNOTATION]: fleetLimits.join("\n") },
+      annotations: {
+        [FLEET_LIMITS_ANNOTATION]: fleetLimits.join("\n"),
+        ...(exempt.length > 0 ? { [RATE_LIMIT_EXEMPT_ANNOTATION]: exempt.join("\n") } : {}),
+      },
     },
     spec: { workloadSelector: { labels: { ...GATEWAY_SELECTOR } }, configPatches },
   };
@@ -76,6 +81,14 @@ export function tlsFleetLimits(config: EgressConfig): string[] {
   });
 }
 
+/** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */
+function unlimitedTenants(config: EgressConfig): string[] {
+  return config.tenants.flatMap((t) => {
+    const limits = config.rateLimits.tenants[t.namespace];
+    return limits?.unlimited ? [`${t.namespace}: ${limits.reason}`] : [];
+  });
+}
+
 export interface RateLimitManifests {
   /** EnvoyFilters at the gateway, then the global limiter's objects when enabled. */
   readonly objects: KubernetesObject[];
@@ -98,6 +111,7 @@ export function buildRateLimitManifests(config: EgressConfig): RateLimitManifest
             ? [`global: exact cluster-wide per-tenant limits in domain ${global.domain}, failing open`]
             : []),
         ],
+        unlimitedTenants(config),
       ),
     );
   }

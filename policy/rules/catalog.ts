@@ -3,6 +3,7 @@ import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
 import { observabilityRules } from "./observability";
+import { rateLimitRules } from "./rate-limits";
 import { registryRules } from "./registry";
 import { Rule } from "./rule";
 import { tenantIsolationRules } from "./tenant-isolation";
@@ -17,5 +18,6 @@ export const allRules: readonly Rule[] = [
   ...tlsRules,
   ...certificateRules,
   ...envoyFilterRules,
+  ...rateLimitRules,
   ...observabilityRules,
 ];
