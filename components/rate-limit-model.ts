@@ -136,6 +136,8 @@ export function subsetConnectionPool(
   service: ExternalServiceConfig,
   config: EgressConfig,
 ): Record<string, unknown> | undefined {
+  // HTTP services are limited per request at the gateway; only TLS services are limited by connections.
+  if (originatesTls(service)) return undefined;
   const limit = serviceConnectionLimit(service, config);
   if (!limit || limit.perClientPod >= Number.MAX_SAFE_INTEGER) return undefined;
   return { tcp: { maxConnections: limit.perClientPod } };

@@ -144,7 +144,9 @@ export class EnvoyApi {
         issues.push(`${at || "."}: oneof ${oneof.name} of ${name} has ${set.join(" and ")} set; at most one`);
     }
     for (const field of type.fieldsArray) {
-      if (field.options?.["(validate.rules).message.required"] && !seen.has(field.name)) {
+      // A oneof member is required only once chosen; the oneof's own rule says whether one must be.
+      const inOneof = (field.partOf?.fieldsArray.length ?? 0) > 1;
+      if (field.options?.["(validate.rules).message.required"] && !inOneof && !seen.has(field.name)) {
         issues.push(`${at ? `${at}.` : ""}${field.name}: required by ${name}`);
       }
     }
