@@ -47,24 +47,9 @@ export function validateRateLimits(parsed: ParsedRateLimits, config: EgressConfi
     const allowed = tenant.allow.map((name) => services.get(name)).filter((s) => s !== undefined);
     const http = allowed.filter(originatesTls);
     const tls = allowed.filter((s) => !originatesTls(s));
-    if (limits.http) {
-      checkRequests(`${path}.http`, limits.http, backstopUnit, add);
-      if (http.length === 0) {
-        add(
-          `${path}.http`,
-          `${namespace} uses no origination-mode service, so the gateway sees none of its traffic as HTTP: remove http`,
-        );
-      }
-    }
-    if (limits.tls) {
-      checkConnections(`${path}.tls`, limits.tls, add);
-      if (tls.length === 0) {
-        add(
-          `${path}.tls`,
-          `${namespace} uses no passthrough-mode service, so none of its traffic reaches the gateway as TLS: remove tls`,
-        );
-      }
-    }
+    // A limit may precede the grant it will cover: that is how a promotion of a new destination lands.
+    if (limits.http) checkRequests(`${path}.http`, limits.http, backstopUnit, add);
+    if (limits.tls) checkConnections(`${path}.tls`, limits.tls, add);
     for (const [name, override] of Object.entries(limits.services)) {
       const where = `${path}.services.${name}`;
       const service = services.get(name);
