@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { registerChart } from "./egress-gateway";
+import { meshConfigForAccessLog } from "./gateway-access-log";
 import { COMPONENT_LABEL, HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
 
@@ -31,7 +32,11 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
         chart: "istiod",
         values: {
           global: { istioNamespace: namespace },
-          meshConfig: { trustDomain, outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } },
+          meshConfig: {
+            trustDomain,
+            outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            ...meshConfigForAccessLog(),
+          },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         },
       },

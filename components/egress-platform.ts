@@ -5,6 +5,7 @@ import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
+import { buildObservabilityManifests, Observability, observabilityInputs } from "./observability";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
 import { allowedDestinations, Tenant } from "./tenant";
 
@@ -55,6 +56,12 @@ export class EgressPlatform extends pulumi.ComponentResource {
       `${name}-gateway`,
       { config },
       { parent: this, dependsOn: controlPlane ? [controlPlane] : [] },
+    );
+    // Monitors and rules need the Prometheus Operator's CRDs, which the cluster brings.
+    new Observability(
+      `${name}-observability`,
+      { manifests: buildObservabilityManifests(observabilityInputs(config)) },
+      { parent: this, dependsOn: [gateway] },
     );
     const certManager = config.certManager.install
       ? new CertManagerInstallation(`${name}-cert-manager`, { config }, { parent: this })
