@@ -87,15 +87,14 @@ export function gatewayEgressBytes(gateway: GatewayWorkload, fn: CounterFunction
   return `sum by (tenant, destination_service_name) (label_replace(${both}, ${TENANT_FROM_PRINCIPAL}))`;
 }
 
-/** Sidecar traffic to an unregistered-host cluster, per tenant: TCP connections or HTTP requests. */
+/** Sidecar traffic to the unregistered-host clusters, per tenant and cluster: TCP connections or HTTP requests. */
 export function unregisteredTraffic(
   unit: "connections" | "requests",
-  cluster: typeof BLACK_HOLE_CLUSTER | typeof PASSTHROUGH_CLUSTER,
   fn: CounterFunction,
   range: string,
 ): string {
   const metric = unit === "connections" ? "istio_tcp_connections_opened_total" : "istio_requests_total";
-  const selector = `${metric}{reporter="source", destination_service_name="${cluster}"}`;
+  const selector = `${metric}{reporter="source", destination_service_name=~"${BLACK_HOLE_CLUSTER}|${PASSTHROUGH_CLUSTER}"}`;
   return `sum by (tenant, destination_service_name) (label_replace(${fn}(${selector}[${range}]), ${TENANT_FROM_SIDECAR}))`;
 }
 

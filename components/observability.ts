@@ -92,11 +92,6 @@ export function observabilityInputs(config: {
 /** Per-tenant and per-destination series the alerts, dashboard and audit share. */
 export function egressRecordingRules(inputs: ObservabilityInputs): PrometheusRuleGroup {
   const gw = inputs.gateway;
-  const unregistered = (unit: "connections" | "requests") =>
-    ([BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER] as const).map((cluster) => ({
-      record: unit === "connections" ? RECORDED.unregisteredConnections : RECORDED.unregisteredRequests,
-      expr: unregisteredTraffic(unit, cluster, "rate", "5m"),
-    }));
   return {
     name: "mesh-egress.recording",
     rules: [
@@ -106,8 +101,8 @@ export function egressRecordingRules(inputs: ObservabilityInputs): PrometheusRul
       { record: RECORDED.egressBytes, expr: gatewayEgressBytes(gw, "rate", "5m") },
       { record: RECORDED.tenantDenials, expr: `sum by (tenant) (${RECORDED.denials})` },
       { record: RECORDED.tenantEgressBytes, expr: `sum by (tenant) (${RECORDED.egressBytes})` },
-      ...unregistered("connections"),
-      ...unregistered("requests"),
+      { record: RECORDED.unregisteredConnections, expr: unregisteredTraffic("connections", "rate", "5m") },
+      { record: RECORDED.unregisteredRequests, expr: unregisteredTraffic("requests", "rate", "5m") },
       ...UPSTREAM_TLS_FAILURE_COUNTERS.map((counter) => ({
         record: RECORDED.upstreamTlsFailures,
         expr: upstreamTlsFailures(gw, counter, "rate", "5m"),
@@ -307,8 +302,13 @@ export function dashboardQueries(inputs: ObservabilityInputs): DashboardQuery[] 
       legend: "{{tenant}}",
     },
     {
-      title: "Calls to unregistered hosts by tenant",
-      expr: `sum by (tenant, destination_service_name) (${unregisteredTraffic("connections", BLACK_HOLE_CLUSTER, "rate", "5m")})`,
+      title: "Connections to unregistered hosts by tenant",
+      expr: unregisteredTraffic("connections", "rate", "5m"),
+      legend: "{{tenant}} → {{destination_service_name}}",
+    },
+    {
+      title: "HTTP requests to unregistered hosts by tenant",
+      expr: unregisteredTraffic("requests", "rate", "5m"),
       legend: "{{tenant}} → {{destination_service_name}}",
     },
     ...tlsFailures,
