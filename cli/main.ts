@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerRenderCommand } from "./render-command";
 import { registerLintCommand } from "./lint-command";
+import { registerReportCommand } from "./report-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     });
   registerRenderCommand(program);
   registerLintCommand(program);
+  registerReportCommand(program);
   return program;
 }
 
