@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerRenderCommand } from "./render-command";
+import { registerAuditCommand } from "./audit-command";
 import { registerLintCommand } from "./lint-command";
 import { registerReportCommand } from "./report-command";
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerRenderCommand(program);
   registerLintCommand(program);
   registerReportCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 
