@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
+import { meshConfigNotice } from "./mesh-config-notice";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
 
 interface RenderOptions {
@@ -35,7 +36,8 @@ export function runRender(options: RenderOptions): number {
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   let yaml: string;
   try {
-    yaml = toMultiDocumentYaml(renderDocuments(loadStackFile(file)));
+    const config = loadStackFile(file);
+    yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);

@@ -1,3 +1,4 @@
+import { gatewayAccessLogRecordsCaller } from "./access-log-provider";
 import { KubernetesObject } from "./kubernetes-object";
 import { CHART_KINDS, KIND } from "./kinds";
 import { MeshTopology, policyAppliesToGateway } from "./mesh-topology";
@@ -70,4 +71,8 @@ export const gatewayAccessLoggingConfigured: StackRule = {
   },
 };
 
-export const observabilityRules = [gatewayAccessLoggingNotDisabled, gatewayAccessLoggingConfigured];
+export const observabilityRules = [
+  gatewayAccessLoggingNotDisabled,
+  gatewayAccessLoggingConfigured,
+  gatewayAccessLogRecordsCaller,
+];
