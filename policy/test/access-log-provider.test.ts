@@ -40,7 +40,7 @@ describe("gateway-access-log-records-caller", () => {
   });
 
   it("flags the built-in envoy provider when the istio ConfigMap is given", () => {
-    const objects = [...compliantPlatform(), istioConfigMap("accessLogFile: /dev/stdout\n")];
+    const objects = [...loggingThrough("envoy"), istioConfigMap("accessLogFile: /dev/stdout\n")];
     const [f] = assertOnlyRuleFires(objects, gatewayAccessLogRecordsCaller);
     assert.match(f?.message ?? "", /built-in envoy provider, whose format has no caller identity/);
   });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import {
   controlPlaneScopesGateways,
   gatewayEgressExcludesInternalRanges,
@@ -369,7 +370,10 @@ describe("gateway integrity rules", () => {
       metadata: { name: "istiod", namespace: "istio-system" },
       spec: {
         chart: "istiod",
-        values: { meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } }, ...values },
+        values: {
+          meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, ...meshConfigForAccessLog() },
+          ...values,
+        },
       },
     });
 

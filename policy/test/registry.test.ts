@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import {
   controlPlaneRegistryOnly,
   serviceEntryExportScoped,
@@ -141,7 +142,11 @@ describe("registry rules", () => {
       apiVersion: "helm.toolkit.fluxcd.io/v2",
       kind: "HelmRelease",
       metadata: { name: "istiod", namespace: "istio-system" },
-      spec: { chart: { spec: { chart: "istiod", version: "1.30.3" } }, values },
+      spec: {
+        chart: { spec: { chart: "istiod", version: "1.30.3" } },
+        // The gateway's access-log provider, so only the outbound policy is under test.
+        values: { ...values, meshConfig: { ...(values.meshConfig as object), ...meshConfigForAccessLog() } },
+      },
     });
     const scoped = { env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" } };
 
