@@ -5,6 +5,8 @@ import * as path from "path";
 import { buildEgressReport } from "../cli/egress-report";
 import { formatCsv, formatMarkdown, ReportDocument } from "../cli/report-document";
 import { loadStackFile } from "../stacks/load-config";
+import { runReport } from "../cli/report-command";
+import { captureOutput } from "./support/capture-output";
 import { runCli } from "./support/run-cli";
 import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
 
@@ -56,9 +58,9 @@ describe("mesh-egress report", () => {
     assert.match(result.stdout, /^\| replicas \| 3–12 \(HPA at 70% CPU\) \|$/m);
   });
 
-  it("prints JSON that is the report model of an unseen stack file", () => {
-    const result = runCli(["report", "--stack-file", UNSEEN_STACK_FILE, "--format", "json"]);
-    assert.equal(result.status, 0, result.stderr);
+  it("prints JSON that is the report model of an unseen stack file", async () => {
+    const result = await captureOutput(() => runReport({ stackFile: UNSEEN_STACK_FILE, format: "json" }));
+    assert.equal(result.result, 0, result.stderr);
     const parsed = JSON.parse(result.stdout);
     assert.ok(parsed.grants.length > 0);
     assert.deepEqual(
@@ -69,14 +71,14 @@ describe("mesh-egress report", () => {
     );
   });
 
-  it("exits 2 with the path of the error and prints nothing for a stack with a bad reference", () => {
+  it("exits 2 with the path of the error and prints nothing for a stack with a bad reference", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-report-"));
     const file = path.join(dir, "Pulumi.bad.yaml");
     const stack = fs.readFileSync(UNSEEN_STACK_FILE, "utf8").replace(/allow: \[/, "allow: [strpe, ");
     fs.writeFileSync(file, stack);
     try {
-      const result = runCli(["report", "--stack-file", file]);
-      assert.equal(result.status, 2);
+      const result = await captureOutput(() => runReport({ stackFile: file, format: "text" }));
+      assert.equal(result.result, 2);
       assert.equal(result.stdout, "");
       assert.match(result.stderr, /tenants\[0\]\.allow\[0\].*strpe/);
     } finally {
