@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { registerAuditCommand } from "./audit-command";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { registerLintCommand } from "./lint-command";
 import { registerPromoteCommand } from "./promote-command";
 import { registerRenderCommand } from "./render-command";
+import { registerReportCommand } from "./report-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(invocation: CliInvocation): Command {
@@ -18,6 +20,8 @@ export function buildProgram(invocation: CliInvocation): Command {
   registerRenderCommand(program, invocation);
   registerLintCommand(program, invocation);
   registerPromoteCommand(program, invocation);
+  registerReportCommand(program, invocation);
+  registerAuditCommand(program, invocation);
   return program;
 }
 

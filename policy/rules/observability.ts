@@ -1,4 +1,5 @@
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
+import { gatewayAccessLogRecordsCaller } from "./access-log-provider";
 import { policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, ofKind, specOf } from "./object-fields";
@@ -70,4 +71,8 @@ export const gatewayAccessLoggingConfigured: StackRule = {
   },
 };
 
-export const observabilityRules = [gatewayAccessLoggingNotDisabled, gatewayAccessLoggingConfigured];
+export const observabilityRules = [
+  gatewayAccessLoggingNotDisabled,
+  gatewayAccessLoggingConfigured,
+  gatewayAccessLogRecordsCaller,
+];

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import {
   gatewayHaDisruptionBudget,
   gatewayHaMinReplicas,
@@ -373,6 +374,7 @@ describe("gateway integrity rules", () => {
           meshConfig: {
             outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
             serviceSettings: GATEWAY_CLUSTER_LOCAL,
+            ...meshConfigForAccessLog(),
           },
           ...values,
         },
