@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
+import { AdmissionGuardrails, admissionGuardrailSettings } from "./admission-guardrails";
 import { CertManagerInstallation } from "./cert-manager";
 import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
@@ -56,6 +57,14 @@ export class EgressPlatform extends pulumi.ComponentResource {
       { config },
       { parent: this, dependsOn: controlPlane ? [controlPlane] : [] },
     );
+    if (config.guardrails.enabled) {
+      new AdmissionGuardrails(
+        `${name}-guardrails`,
+        { settings: admissionGuardrailSettings(config) },
+        // They match Istio's kinds: after the CRDs when the stack installs them.
+        { parent: this, dependsOn: controlPlane ? [controlPlane] : [] },
+      );
+    }
     const certManager = config.certManager.install
       ? new CertManagerInstallation(`${name}-cert-manager`, { config }, { parent: this })
       : undefined;

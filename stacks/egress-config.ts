@@ -1,5 +1,5 @@
 import type { DecryptedSecret } from "./pulumi-secrets";
-import type { KeyAlgorithm, RoutingMode } from "./schema";
+import type { KeyAlgorithm, RoutingMode, ValidationAction } from "./schema";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw
@@ -14,11 +14,12 @@ export interface EgressConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
+  readonly guardrails: GuardrailsConfig;
 }
 
 export type Environment = "dev" | "prod";
 export type SpreadPolicy = "DoNotSchedule" | "ScheduleAnyway" | "off";
-export type { KeyAlgorithm, RoutingMode };
+export type { KeyAlgorithm, RoutingMode, ValidationAction };
 
 export interface ChartSource {
   readonly version: string;
@@ -193,4 +194,11 @@ export interface TenantConfig {
   readonly namespace: string;
   readonly description?: string;
   readonly allow: readonly string[];
+}
+
+/** Admission guardrails: ValidatingAdmissionPolicies that refuse weakenings made outside the stack. */
+export interface GuardrailsConfig {
+  readonly enabled: boolean;
+  /** The bindings' validationActions; tier baseline: prod `[Deny]`, dev `[Warn, Audit]`. */
+  readonly validationActions: readonly ValidationAction[];
 }

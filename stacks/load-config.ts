@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { resolveCertManager, resolveGateway } from "./baselines";
+import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
@@ -29,11 +29,12 @@ export function parseEgressConfig(values: Record<string, unknown>, source: strin
       ),
     );
   }
-  const { environment, gateway, certManager, ...rest } = parsed.data;
+  const { environment, gateway, certManager, guardrails, ...rest } = parsed.data;
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
+    guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
   };
   const issues = validateReferences(config);
