@@ -78,6 +78,17 @@ const deployment = (annotations: Record<string, string>) =>
 const namespace = (name: string, labels: Record<string, string>) =>
   object("v1", "Namespace", undefined, name, { metadata: { name, labels } });
 
+/** Bindings reach the admission chain through an informer: wait until the probe sees them (10 s at most). */
+async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the guardrails never took effect");
+}
+
+const hijack = () => gateway(TENANT, { istio: "egressgateway" });
+
 interface Case {
   readonly guardrail: string;
   readonly weakening: string;
@@ -218,8 +229,18 @@ describeWithApiServer(
     before(async function () {
       this.timeout(120_000);
       documents = renderDocuments(projectStack("prod"));
-      await ensurePreexistingNamespaces(server(), documents);
+      // The cases' namespaces too: the root namespace exists wherever istiod runs.
+      await ensurePreexistingNamespaces(server(), [
+        ...documents,
+        ...CASES.flatMap((c) => [c.denied, c.admitted]),
+      ]);
       await applyStrict(server(), documents);
+      await untilEnforced(async () =>
+        applyStrict(server(), [hijack()], { dryRun: true }).then(
+          () => false,
+          () => true,
+        ),
+      );
     });
     after(async function () {
       this.timeout(120_000);
@@ -250,18 +271,17 @@ describeWithApiServer("admission guardrails of the dev render, on a real API ser
     documents = renderDocuments(projectStack("dev"));
     await ensurePreexistingNamespaces(server(), documents);
     await applyStrict(server(), documents);
+    await untilEnforced(async () => (await hijackDryRun()).stderr.includes("Warning"));
   });
   after(async function () {
     this.timeout(120_000);
     await uninstall(server(), documents);
   });
+  const hijackDryRun = () =>
+    server().kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify(hijack()));
 
   it("warns about a hijacking Gateway (Warn + Audit) instead of refusing it", async () => {
-    const hijack = gateway(TENANT, { istio: "egressgateway" });
-    const result = await server().kubectl(
-      ["apply", "--server-side", "--dry-run=server", "-f", "-"],
-      JSON.stringify(hijack),
-    );
+    const result = await hijackDryRun();
     assert.equal(result.status, 0, result.stderr);
     assert.match(
       result.stderr,
