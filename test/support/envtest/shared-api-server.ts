@@ -1,18 +1,11 @@
-import { locateUpstreamSchemas, upstreamSchemasSearchPath } from "../upstream-location";
+import { locateUpstreamSchemas } from "../upstream-location";
 import { EnvtestApiServer } from "./api-server";
 import { locateEnvtestAssets, REQUIRE_ENV_VAR } from "./assets";
+import { apiServerUnavailableReason } from "./availability";
 import { upstreamCrdFiles } from "./upstream-crds";
 
 let starting: Promise<EnvtestApiServer> | undefined;
 let started: EnvtestApiServer | undefined;
-
-/** Why the API-server suites cannot run here, or undefined when they can. */
-export function apiServerUnavailableReason(): string | undefined {
-  const assets = locateEnvtestAssets();
-  if (!assets.available) return assets.reason;
-  if (!locateUpstreamSchemas()) return `upstream CRDs not found at ${upstreamSchemasSearchPath()}`;
-  return undefined;
-}
 
 /**
  * The one API server of this mocha run: started by the first suite that needs it (targeted runs that
