@@ -1,3 +1,4 @@
+import { admissionGuardrailRules } from "./admission-guardrails";
 import { authorizationRules } from "./authorization";
 import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
@@ -13,6 +14,7 @@ export const allRules: readonly Rule[] = [
   ...registryRules,
   ...tenantIsolationRules,
   ...gatewayIntegrityRules,
+  ...admissionGuardrailRules,
   ...authorizationRules,
   ...tlsRules,
   ...certificateRules,
