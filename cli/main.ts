@@ -5,7 +5,7 @@ import { registerLintCommand } from "./lint-command";
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
   const program = new Command("mesh-egress")
-    .description("Render, lint and report the egress platform without a cluster.")
+    .description("Render, lint (manifests or a live cluster) and report the egress platform.")
     .showHelpAfterError()
     .exitOverride((err) => {
       // Usage errors (unknown flag, missing argument) exit 2, like every other bad-input path.
