@@ -4,7 +4,7 @@
 const namedFiles = process.argv.slice(2).filter((arg) => !arg.startsWith("-") && /\.ts$/.test(arg));
 
 module.exports = {
-  require: ["ts-node/register/transpile-only"],
+  require: ["ts-node/register/transpile-only", "test/support/envtest/root-hooks.ts"],
   extension: ["ts"],
   spec: namedFiles.length > 0 ? [] : ["test/**/*.test.ts", "policy/test/**/*.test.ts"],
   timeout: 60000,

@@ -10,6 +10,7 @@ import {
 } from "../policy/rules/enforcement";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
+import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
 import { ManifestInputError, readManifests } from "./read-manifests";
 
 export type Environment = "dev" | "prod";
@@ -22,6 +23,8 @@ export interface LintOptions {
   readonly format: OutputFormat;
   /** The platform namespace, when the objects do not reveal it. */
   readonly gatewayNamespace?: string;
+  /** Read the objects from a live cluster instead of `inputs`. */
+  readonly live?: LiveClusterTarget;
 }
 
 export type LintIo = CliIo;
@@ -93,9 +96,11 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   let objects;
   try {
     policyConfig = loadPolicyConfig(options.environment);
-    objects = await readManifests(options.inputs, () => readAll(io.stdin));
+    objects = options.live
+      ? (await readLiveObjects(options.live)).map((object) => ({ object }))
+      : await readManifests(options.inputs, () => readAll(io.stdin));
   } catch (e) {
-    if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {
+    if (e instanceof ManifestInputError || e instanceof PolicyConfigError || e instanceof LiveClusterError) {
       io.stderr.write(`mesh-egress lint: ${e.message}\n`);
       return 2;
     }
@@ -130,7 +135,12 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
       "Run the egress-guardrails rules over Kubernetes manifests (files, directories, or - for stdin). " +
         "Exit 1 on any mandatory violation, 2 on unusable input.",
     )
-    .argument("<paths...>", "YAML/JSON files, directories (searched recursively), or - for stdin")
+    .argument(
+      "[paths...]",
+      "YAML/JSON files, directories (searched recursively), or - for stdin; none: the live cluster",
+    )
+    .option("--kubeconfig <path>", "lint the live cluster of this kubeconfig (every kind the rules judge)")
+    .option("--context <name>", "the kubeconfig context to lint; its current context by default")
     .addOption(
       new Option("--environment <environment>", "enforcement levels from policy/config/<environment>.json")
         .choices(["dev", "prod"])
@@ -141,11 +151,33 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
     .action(
       async (
         paths: string[],
-        opts: { environment: Environment; format: OutputFormat; gatewayNamespace?: string },
+        opts: {
+          environment: Environment;
+          format: OutputFormat;
+          gatewayNamespace?: string;
+          kubeconfig?: string;
+          context?: string;
+        },
       ) => {
+        const wantsCluster = opts.kubeconfig !== undefined || opts.context !== undefined;
+        if (wantsCluster && paths.length > 0) {
+          invocation.io.stderr.write(
+            "mesh-egress lint: give either paths or --kubeconfig/--context, not both\n",
+          );
+          invocation.exitCode = 2;
+          return;
+        }
+        const live: LiveClusterTarget | undefined =
+          paths.length === 0
+            ? {
+                ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+                ...(opts.context ? { context: opts.context } : {}),
+              }
+            : undefined;
         invocation.exitCode = await runLint(
           {
             inputs: paths,
+            ...(live ? { live } : {}),
             environment: opts.environment,
             format: opts.format,
             ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),

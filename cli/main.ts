@@ -9,7 +9,7 @@ import { registerReportCommand } from "./report-command";
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(invocation: CliInvocation): Command {
   const program = new Command("mesh-egress")
-    .description("Render, lint and report the egress platform without a cluster.")
+    .description("Render, lint (manifests or a live cluster) and report the egress platform.")
     .configureOutput({
       writeOut: (text) => void invocation.io.stdout.write(text),
       writeErr: (text) => void invocation.io.stderr.write(text),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
+import { AdmissionGuardrails } from "./admission-guardrails";
 import { CertManagerInstallation } from "./cert-manager";
 import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
@@ -67,6 +68,14 @@ export class EgressPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (manifests.guardrails) {
+      new AdmissionGuardrails(
+        `${name}-guardrails`,
+        // They match Istio's kinds: after the CRDs when the stack installs them.
+        { objects: manifests.guardrails, after: controlPlane ? [controlPlane.ready] : [] },
+        { parent: this },
+      );
+    }
     // Monitors and rules need the Prometheus Operator's CRDs, which the cluster brings.
     new Observability(
       `${name}-observability`,

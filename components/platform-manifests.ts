@@ -1,4 +1,5 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
@@ -26,6 +27,8 @@ export interface PlatformManifests {
   }[];
   readonly tenants: readonly { readonly tenant: TenantConfig; readonly manifests: TenantManifests }[];
   readonly rateLimits: RateLimitManifests;
+  /** Admission policies and bindings; absent when the stack turns guardrails off. */
+  readonly guardrails?: KubernetesObject[];
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
@@ -42,6 +45,9 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     })),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
     rateLimits: buildRateLimitManifests(config),
+    guardrails: config.guardrails.enabled
+      ? buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))
+      : undefined,
   };
 }
 
@@ -55,7 +61,7 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
- * cert-manager, the gateway), then gateway-wide objects and their monitoring, the origination roots (issuers before the
+ * cert-manager, the gateway), the admission guardrails, then gateway-wide objects and their monitoring, the origination roots (issuers before the
  * certificates they sign), services, and finally the tenants' locks.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
@@ -71,6 +77,8 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     ...controlPlaneCharts.map((chart, i) => ({ chart, dependsOn: controlPlaneCharts.slice(i - 1, i) })),
     ...(platform.certManager ? [{ chart: platform.certManager.chart, dependsOn: [] }] : []),
     { chart: platform.gateway.chart, dependsOn: lastControlPlaneChart },
+    // Admission guardrails need only the API server (and the CRDs base installs): in place before any tenant object.
+    ...objects(platform.guardrails ?? []),
     ...objects(platform.gateway.objects),
     ...objects(platform.observability.objects),
     ...objects(originationObjectsInApplyOrder(platform.certificates)),

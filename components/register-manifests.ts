@@ -65,6 +65,24 @@ export function registerKubernetesObject(
         { metadata, spec: object.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec },
         opts,
       );
+    case "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy":
+      return new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+        name,
+        {
+          metadata,
+          spec: object.spec as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec,
+        },
+        opts,
+      );
+    case "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding":
+      return new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        name,
+        {
+          metadata,
+          spec: object.spec as unknown as k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec,
+        },
+        opts,
+      );
     default:
       return new k8s.apiextensions.CustomResource(name, { ...object }, opts);
   }

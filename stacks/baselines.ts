@@ -1,9 +1,11 @@
-import type { ParsedCertManager, ParsedGateway } from "./schema";
+import type { ParsedCertManager, ParsedGateway, ParsedGuardrails } from "./schema";
 import type {
   CertManagerComponentSizing,
   CertManagerConfig,
   Environment,
   GatewayConfig,
+  GuardrailsConfig,
+  ValidationAction,
 } from "./egress-config";
 
 type GatewayBaseline = Pick<
@@ -120,5 +122,19 @@ export function resolveCertManager(environment: Environment, parsed: ParsedCertM
     controller: sizing("controller"),
     webhook: sizing("webhook"),
     cainjector: sizing("cainjector"),
+  };
+}
+
+/** Guardrails per tier: prod refuses weakenings; dev warns the author and records them in the audit log. */
+export const guardrailActionBaselines: Readonly<Record<Environment, readonly ValidationAction[]>> = {
+  dev: ["Warn", "Audit"],
+  prod: ["Deny"],
+};
+
+/** Applies the tier baseline under the stack's own guardrail values. */
+export function resolveGuardrails(environment: Environment, parsed: ParsedGuardrails): GuardrailsConfig {
+  return {
+    enabled: parsed.enabled,
+    validationActions: parsed.validationActions ?? guardrailActionBaselines[environment],
   };
 }

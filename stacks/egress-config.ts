@@ -1,7 +1,7 @@
 import type { DecryptedSecret } from "./pulumi-secrets";
 import type { RateLimitsConfig } from "./rate-limit-baselines";
 import type { RoutingMode } from "./routing-modes";
-import type { KeyAlgorithm } from "./schema";
+import type { KeyAlgorithm, ValidationAction } from "./schema";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw
@@ -18,11 +18,12 @@ export interface EgressConfig {
   readonly tenants: readonly TenantConfig[];
   /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
   readonly rateLimits: RateLimitsConfig;
+  readonly guardrails: GuardrailsConfig;
 }
 
 export type Environment = "dev" | "prod";
 export type SpreadPolicy = "DoNotSchedule" | "ScheduleAnyway" | "off";
-export type { KeyAlgorithm, RoutingMode };
+export type { KeyAlgorithm, RoutingMode, ValidationAction };
 
 export interface ChartSource {
   readonly version: string;
@@ -197,4 +198,11 @@ export interface TenantConfig {
   readonly namespace: string;
   readonly description?: string;
   readonly allow: readonly string[];
+}
+
+/** Admission guardrails: ValidatingAdmissionPolicies that refuse weakenings made outside the stack. */
+export interface GuardrailsConfig {
+  readonly enabled: boolean;
+  /** The bindings' validationActions; tier baseline: prod `[Deny]`, dev `[Warn, Audit]`. */
+  readonly validationActions: readonly ValidationAction[];
 }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { resolveCertManager, resolveGateway } from "./baselines";
+import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
@@ -50,12 +50,13 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, rateLimits, ...rest } = parsed.data;
+  const { environment, gateway, certManager, guardrails, rateLimits, ...rest } = parsed.data;
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
     rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
+    guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
   };
   const issues = [...validateReferences(config), ...validateRateLimits(rateLimits, config)];

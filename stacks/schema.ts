@@ -635,6 +635,23 @@ export const certManagerSchema = z
     }
   });
 
+export const validationActions = ["Deny", "Warn", "Audit"] as const;
+export type ValidationAction = (typeof validationActions)[number];
+
+/** Admission guardrails; validationActions defaults to the tier baseline (baselines.ts). */
+export const guardrailsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  validationActions: z
+    .array(z.enum(validationActions, { error: `must be one of ${validationActions.join(", ")}` }))
+    .min(1, "list at least one action")
+    .refine((actions) => new Set(actions).size === actions.length, "must not repeat an action")
+    .refine(
+      (actions) => !(actions.includes("Deny") && actions.includes("Warn")),
+      "Deny and Warn cannot be combined (the API server refuses the binding): use [Deny] or [Warn, Audit]",
+    )
+    .optional(),
+});
+
 export const environmentSchema = z.enum(["dev", "prod"], { error: "must be dev or prod" });
 
 /** Every `mesh-egress:<key>` a stack may set. */
@@ -648,9 +665,11 @@ export const stackConfigSchema = z.strictObject({
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
   rateLimits: rateLimitsSchema.prefault({}),
+  guardrails: guardrailsSchema.default({ enabled: true }),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
 export type ParsedGateway = z.output<typeof gatewaySchema>;
 export type ParsedCertManager = z.output<typeof certManagerSchema>;
+export type ParsedGuardrails = z.output<typeof guardrailsSchema>;

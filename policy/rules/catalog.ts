@@ -1,3 +1,4 @@
+import { admissionGuardrailRules } from "./admission-guardrails";
 import { authorizationRules } from "./authorization";
 import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
@@ -16,6 +17,7 @@ export const allRules: readonly Rule[] = [
   ...tenantIsolationRules,
   ...gatewayIntegrityRules,
   ...multiClusterRules,
+  ...admissionGuardrailRules,
   ...authorizationRules,
   ...tlsRules,
   ...certificateRules,

@@ -1,4 +1,5 @@
 import { KubernetesObject } from "../contract";
+import { REQUIRED_GUARDRAILS } from "../rules/admission-guardrails";
 
 /**
  * A compliant platform, shaped like `mesh-egress render` output (istio-egress.md §1–3): the gateway
@@ -516,9 +517,28 @@ function rateLimitObjects(): KubernetesObject[] {
 }
 
 /** A fresh, deep copy of the compliant platform: mutate it freely. */
+/** The admission guardrails, each bound with Deny (their CEL is proven on a real API server in test/apiserver/). */
+function guardrailObjects(): KubernetesObject[] {
+  return REQUIRED_GUARDRAILS.flatMap((guardrail) => [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: meta(`mesh-egress-${guardrail}`),
+      spec: { failurePolicy: "Fail", validations: [{ expression: "true" }] },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: meta(`mesh-egress-${guardrail}`),
+      spec: { policyName: `mesh-egress-${guardrail}`, validationActions: ["Deny"] },
+    },
+  ]);
+}
+
 export function compliantPlatform(): KubernetesObject[] {
   const objects = [
     ...gatewayObjects(),
+    ...guardrailObjects(),
     ...SERVICES.flatMap(serviceObjects),
     ...Object.keys(TENANTS).flatMap(tenantObjects),
     ...rateLimitObjects(),

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { loadEnforcementLevels } from "../../cli/lint-command";
+import { loadPolicyConfig } from "../../cli/lint-command";
 import { renderDocuments } from "../../cli/render";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { loadStackFile } from "../../stacks/load-config";
@@ -27,7 +27,8 @@ function render(file: string): { objects: KubernetesObject[]; environment: "dev"
 }
 
 function lint(objects: readonly KubernetesObject[], environment: "dev" | "prod"): Finding[] {
-  return evaluate(objects, { levels: loadEnforcementLevels(environment) }).findings;
+  // Levels and settings, as `mesh-egress lint` and CrossGuard apply the environment's config.
+  return evaluate(objects, loadPolicyConfig(environment)).findings;
 }
 
 const describeFindings = (findings: readonly Finding[]): string =>
@@ -217,6 +218,31 @@ const MUTATIONS: readonly Mutation[] = [
       const copy = JSON.parse(JSON.stringify(pick(o, "Gateway")));
       copy.metadata.namespace = pick(o, "Namespace", isTenant).metadata.name;
       o.push(copy);
+    },
+  },
+  {
+    rule: "admission-guardrails-enforced",
+    weakening: "binds the gateway-selector guardrail with Warn instead of Deny",
+    apply: (o) => {
+      const binding = o.find(
+        (x) =>
+          x.kind === "ValidatingAdmissionPolicyBinding" && x.metadata.name === "mesh-egress-gateway-selector",
+      )!;
+      binding.spec!.validationActions = ["Warn"];
+    },
+  },
+  {
+    rule: "admission-guardrails-enforced",
+    weakening: "drops the network-policy-internal-egress guardrail",
+    apply: (o) => {
+      o.splice(
+        o.findIndex(
+          (x) =>
+            x.kind === "ValidatingAdmissionPolicy" &&
+            x.metadata.name === "mesh-egress-network-policy-internal-egress",
+        ),
+        1,
+      );
     },
   },
   {

@@ -22,6 +22,8 @@ export interface UnevaluatedRule {
 export type ConformanceOutcome =
   | { readonly status: "validated"; readonly subject: string; readonly unevaluatedRules: UnevaluatedRule[] }
   | { readonly status: "skipped"; readonly subject: string; readonly reason: string }
+  /** Not checkable here, but checked in this run by another suite (`to` names it): neither skipped nor validated here. */
+  | { readonly status: "delegated"; readonly subject: string; readonly to: string }
   | {
       readonly status: "failed";
       readonly subject: string;
@@ -48,6 +50,8 @@ export function formatOutcome(outcome: ConformanceOutcome): string {
       return `${outcome.subject}: valid`;
     case "skipped":
       return `${outcome.subject}: SKIPPED (${outcome.reason})`;
+    case "delegated":
+      return `${outcome.subject}: checked by ${outcome.to}`;
     case "failed":
       return outcome.issues
         .map((issue) => `${outcome.subject}: ${issue.path || "<root>"}: ${issue.message}`)

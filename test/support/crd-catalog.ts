@@ -9,7 +9,7 @@ import { listTypeIssues } from "./list-types";
 import { validateObjectMeta } from "./object-metadata";
 import { walkSchemaNodes } from "./schema-walk";
 import { StructuralSchema, toStrictSchema } from "./strict-crd-schema";
-import { findUncheckedKind } from "./unchecked-kinds";
+import { findUncheckedKind, uncheckedOutcome } from "./unchecked-kinds";
 
 /** One served version of a CRD: what a custom resource of that apiVersion and kind is validated against. */
 export interface CrdVersion {
@@ -132,9 +132,7 @@ export class CrdCatalog {
     const unchecked = findUncheckedKind(apiVersion, kind);
     if (unchecked) {
       const issues = validateObjectMeta(metadata, unchecked);
-      return issues.length > 0
-        ? failed(subject, issues)
-        : { status: "skipped", subject, reason: unchecked.reason };
+      return issues.length > 0 ? failed(subject, issues) : uncheckedOutcome(subject, unchecked);
     }
     const served = this.apiVersionsOf(kind);
     const hint = served.length > 0 ? ` (${kind} is served as ${served.join(", ")})` : "";

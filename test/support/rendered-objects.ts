@@ -9,6 +9,8 @@ export interface ConformanceReport {
   readonly validated: Extract<ConformanceOutcome, { status: "validated" }>[];
   readonly skipped: Extract<ConformanceOutcome, { status: "skipped" }>[];
   readonly failures: Extract<ConformanceOutcome, { status: "failed" }>[];
+  /** Built-in kinds the real API server validates in this run: not listed as skipped. */
+  readonly delegated: Extract<ConformanceOutcome, { status: "delegated" }>[];
   /** CEL rules that applied to some node but could not be evaluated: neither passed nor failed. */
   readonly unevaluatedRules: (UnevaluatedRule & { readonly subject: string })[];
 }
@@ -28,12 +30,19 @@ export function validateRenderedObjects(
     ...objects.map((object) => catalog.validate(object)),
     ...charts.map((chart) => checkChartValues(schemasDir, chart)),
   ];
-  const report: ConformanceReport = { validated: [], skipped: [], failures: [], unevaluatedRules: [] };
+  const report: ConformanceReport = {
+    validated: [],
+    skipped: [],
+    failures: [],
+    delegated: [],
+    unevaluatedRules: [],
+  };
   for (const outcome of outcomes) {
     if (outcome.status === "validated") report.validated.push(outcome);
     if (outcome.status === "skipped") report.skipped.push(outcome);
     if (outcome.status === "failed") report.failures.push(outcome);
-    if (outcome.status !== "skipped") {
+    if (outcome.status === "delegated") report.delegated.push(outcome);
+    if (outcome.status === "validated" || outcome.status === "failed") {
       report.unevaluatedRules.push(
         ...outcome.unevaluatedRules.map((rule) => ({ ...rule, subject: outcome.subject })),
       );
@@ -44,7 +53,8 @@ export function validateRenderedObjects(
 
 /** A human summary: counts, then every failure issue, skipped subject and unevaluated rule, one per line. */
 export function formatConformanceReport(report: ConformanceReport): string {
-  const counts = `${report.validated.length} validated, ${report.failures.length} failed, ${report.skipped.length} skipped`;
+  const delegated = report.delegated.length > 0 ? `, ${report.delegated.length} left to the API server` : "";
+  const counts = `${report.validated.length} validated, ${report.failures.length} failed, ${report.skipped.length} skipped${delegated}`;
   const unevaluated = report.unevaluatedRules.map(
     (r) => `${r.subject}: ${r.path}: rule not evaluated (${r.reason}): ${r.rule}`,
   );

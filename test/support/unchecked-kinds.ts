@@ -1,9 +1,12 @@
+import type { ConformanceOutcome } from "./conformance-outcome";
+import { API_SERVER_SUITE, apiServerUnavailableReason } from "./envtest/availability";
 import { ObjectMetaExpectations } from "./object-metadata";
 
 /**
  * Kinds mesh-egress may render whose schemas are not in the upstream schema set: Kubernetes built-ins
- * (their OpenAPI lives in the API server, not in a CRD). They are reported as skipped, never as validated;
- * only their metadata is checked. Flux's kinds are not here: their CRDs are in the set and validate them.
+ * (their OpenAPI lives in the API server, not in a CRD). Only their metadata is checked here; they are
+ * left to the real API server when one runs here, else reported as skipped, never as validated. Flux's
+ * kinds are not here: their CRDs are in the set and validate them.
  */
 export interface UncheckedKind extends ObjectMetaExpectations {
   readonly apiVersion: string;
@@ -34,10 +37,25 @@ const UNCHECKED_KINDS: readonly UncheckedKind[] = [
     nameRule: "path-segment" as const,
     reason: BUILT_IN,
   })),
+  ...["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"].map((kind) => ({
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind,
+    namespaced: false,
+    nameRule: "dns1123-subdomain" as const,
+    reason: BUILT_IN,
+  })),
 ];
 
 function namespaced(apiVersion: string, kind: string, reason: string): UncheckedKind {
   return { apiVersion, kind, namespaced: true, nameRule: "dns1123-subdomain", reason };
+}
+
+/** Built-in kinds go to the API server suite when it can run here; everything else is skipped with its reason. */
+export function uncheckedOutcome(subject: string, unchecked: UncheckedKind): ConformanceOutcome {
+  if (unchecked.reason === BUILT_IN && apiServerUnavailableReason() === undefined) {
+    return { status: "delegated", subject, to: API_SERVER_SUITE };
+  }
+  return { status: "skipped", subject, reason: unchecked.reason };
 }
 
 /** The unchecked kind with exactly this apiVersion and kind, if any (a wrong apiVersion is not one). */

@@ -1,0 +1,329 @@
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_LABEL, INTERNAL_RANGES, TENANT_LABEL } from "../policy/contract";
+import type { EgressConfig, ValidationAction } from "../stacks/egress-config";
+import { gatewayChartValues } from "./egress-gateway";
+import { gatewayServiceHost } from "./gateway-endpoint";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { registerManifests, upstreamOf } from "./register-manifests";
+
+/** The label Kubernetes puts on every namespace with its own name; the API server keeps it true. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** What the guardrails read: the platform's namespaces, the gateway's identity, and how to enforce. */
+export interface AdmissionGuardrailSettings {
+  /** Namespace of the gateway and the registry; exempt from every guardrail. */
+  readonly gatewayNamespace: string;
+  /** istiod's (root) namespace: exempt where the mesh's own configuration must live. */
+  readonly controlPlaneNamespace: string;
+  /** FQDN of the gateway's Service (`<release>.<namespace>.svc.cluster.local`). */
+  readonly gatewayServiceHost: string;
+  /** Labels every egress gateway pod carries: a selector made only of these selects the gateway. */
+  readonly gatewayPodLabels: Readonly<Record<string, string>>;
+  /** The bindings' `validationActions`: `[Deny]` refuses, `[Warn, Audit]` only reports. */
+  readonly validationActions: readonly ValidationAction[];
+}
+
+/** Where a guardrail applies: tenant namespaces, or every namespace but the platform's own. */
+type Scope = "tenants" | "all-but-gateway" | "all-but-platform";
+
+interface Guardrail {
+  /** Suffix of the policy and binding names; also the rule name in messages. */
+  readonly name: string;
+  readonly description: string;
+  readonly resourceRules: readonly { apiGroups: string[]; resources: string[] }[];
+  readonly scope: Scope;
+  readonly variables?: readonly { name: string; expression: string }[];
+  readonly validations: readonly { expression: string; message: string }[];
+}
+
+/** The settings of a stack: the single place config is read, so the builder sees only what it needs. */
+export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuardrailSettings {
+  const chartLabels = gatewayChartValues(config).labels as Record<string, string>;
+  return {
+    gatewayNamespace: config.gateway.namespace,
+    controlPlaneNamespace: config.controlPlane.namespace,
+    gatewayServiceHost: gatewayServiceHost(config),
+    // The istio/gateway chart adds `app: <release>` to the values' labels on every pod.
+    gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
+    validationActions: config.guardrails.validationActions,
+  };
+}
+
+const cel = (value: unknown): string => JSON.stringify(value);
+
+/** `labels` (a CEL map expression) is non-empty and every entry is one of the gateway pods' labels. */
+function selectsGateway(labels: string, gatewayPodLabels: Readonly<Record<string, string>>): string {
+  return `size(${labels}) > 0 && ${labels}.all(k, k in ${cel(gatewayPodLabels)} && ${cel(gatewayPodLabels)}[k] == ${labels}[k])`;
+}
+
+const INTERCEPTION_ANNOTATIONS = [
+  "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+  "traffic.sidecar.istio.io/excludeOutboundPorts",
+  "traffic.sidecar.istio.io/includeOutboundIPRanges",
+];
+
+function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
+  const gw = s.gatewayNamespace;
+  const hostForms = [
+    s.gatewayServiceHost,
+    s.gatewayServiceHost.replace(/\.svc\.cluster\.local$/, ""),
+    s.gatewayServiceHost.replace(/\.cluster\.local$/, ""),
+  ];
+  const workloadLabels = (field: string) =>
+    `has(object.spec.${field}) && has(object.spec.${field}.labels) ? object.spec.${field}.labels : {}`;
+  const tenantNamespace = `namespaceObject != null && has(namespaceObject.metadata.labels) && ${cel(TENANT_LABEL)} in namespaceObject.metadata.labels`;
+  const podMetadata =
+    "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.spec.template.metadata";
+  return [
+    {
+      name: "gateway-selector",
+      description: `Only ${gw} may hold Gateways that select the egress gateway pods; an empty selector selects every gateway.`,
+      resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["gateways"] }],
+      scope: "all-but-gateway",
+      variables: [{ name: "selector", expression: "has(object.spec.selector) ? object.spec.selector : {}" }],
+      validations: [
+        {
+          expression: "size(variables.selector) > 0",
+          message: `mesh-egress guardrail gateway-selector: a Gateway outside ${gw} must have a selector (an empty one binds every gateway workload, the egress gateway included). Fix: select your own ingress gateway's labels.`,
+        },
+        {
+          expression: `!(${selectsGateway("variables.selector", s.gatewayPodLabels)})`,
+          message: `mesh-egress guardrail gateway-selector: this Gateway selects the shared egress gateway pods (${Object.entries(
+            s.gatewayPodLabels,
+          )
+            .map(([k, v]) => `${k}=${v}`)
+            .join(
+              ", ",
+            )}); only ${gw} may configure them. Fix: ask the platform team to add the host to the egress registry.`,
+        },
+      ],
+    },
+    {
+      name: "service-entry-registry",
+      description: `External destinations come only from the registry in ${gw}: elsewhere ServiceEntries are MESH_INTERNAL and not exported to ${gw}.`,
+      resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["serviceentries"] }],
+      scope: "all-but-platform",
+      validations: [
+        {
+          expression: "has(object.spec.location) && object.spec.location == 'MESH_INTERNAL'",
+          message: `mesh-egress guardrail service-entry-registry: a ServiceEntry outside ${gw} must set location: MESH_INTERNAL (MESH_EXTERNAL is the default); external destinations come only from the egress registry. Fix: ask the platform team to register the host, or set location: MESH_INTERNAL for an in-cluster service.`,
+        },
+        {
+          expression: `!has(object.spec.exportTo) || !object.spec.exportTo.exists(e, e == '*' || e == ${cel(gw)})`,
+          message: `mesh-egress guardrail service-entry-registry: a ServiceEntry outside ${gw} must not be exported to '*' or to ${gw}. Fix: set exportTo: ["."].`,
+        },
+      ],
+    },
+    {
+      name: "network-policy-internal-egress",
+      description:
+        "Tenant NetworkPolicies reach only in-cluster peers and internal address ranges: never the internet.",
+      resourceRules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] }],
+      scope: "tenants",
+      validations: [
+        {
+          expression:
+            "!has(object.spec.egress) || object.spec.egress.all(rule, has(rule.to) && size(rule.to) > 0)",
+          message:
+            "mesh-egress guardrail network-policy-internal-egress: an egress rule without `to` allows every destination, the internet included. Fix: list in-cluster peers (podSelector/namespaceSelector); external services go through the egress gateway.",
+        },
+        {
+          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(INTERNAL_RANGES)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${INTERNAL_RANGES.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+        },
+      ],
+    },
+    {
+      name: "destination-rule-gateway-host",
+      description: `Only ${gw} may hold a DestinationRule for the gateway's Service: another one would shadow the platform's subsets.`,
+      resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["destinationrules"] }],
+      scope: "all-but-platform",
+      validations: [
+        {
+          expression: `!(object.spec.host in ${cel(hostForms)}) && object.spec.host != '*' && !(object.spec.host.startsWith('*.') && ${cel(s.gatewayServiceHost)}.endsWith(object.spec.host.substring(1)))`,
+          message: `mesh-egress guardrail destination-rule-gateway-host: this DestinationRule's host matches the egress gateway's Service (${s.gatewayServiceHost}) and would shadow the platform's subsets. Fix: remove it; route external hosts through the registry.`,
+        },
+      ],
+    },
+    {
+      name: "envoy-filter-gateway",
+      description: `EnvoyFilters outside ${gw} must not reach the egress gateway: no selector on its labels, and none left empty in the root namespace.`,
+      resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["envoyfilters"] }],
+      scope: "all-but-gateway",
+      variables: [{ name: "labels", expression: workloadLabels("workloadSelector") }],
+      validations: [
+        {
+          expression: `!(${selectsGateway("variables.labels", s.gatewayPodLabels)})`,
+          message: `mesh-egress guardrail envoy-filter-gateway: this EnvoyFilter selects the egress gateway pods; only ${gw} may patch them. Fix: select your own workloads' labels.`,
+        },
+        {
+          expression: `size(variables.labels) > 0 || request.namespace != ${cel(s.controlPlaneNamespace)}`,
+          message: `mesh-egress guardrail envoy-filter-gateway: an EnvoyFilter in the root namespace ${s.controlPlaneNamespace} without a workloadSelector patches every proxy, the egress gateway included. Fix: set workloadSelector.labels.`,
+        },
+      ],
+    },
+    {
+      name: "sidecar-registry-only",
+      description: `Sidecars outside ${gw} must not select the gateway, and in tenant namespaces and the root namespace must not set ALLOW_ANY.`,
+      resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["sidecars"] }],
+      scope: "all-but-gateway",
+      variables: [{ name: "labels", expression: workloadLabels("workloadSelector") }],
+      validations: [
+        {
+          expression: `!(${selectsGateway("variables.labels", s.gatewayPodLabels)})`,
+          message: `mesh-egress guardrail sidecar-registry-only: this Sidecar selects the egress gateway pods; only ${gw} may configure them. Fix: select your own workloads' labels.`,
+        },
+        {
+          expression: `!(${tenantNamespace} || request.namespace == ${cel(s.controlPlaneNamespace)}) || !has(object.spec.outboundTrafficPolicy) || !has(object.spec.outboundTrafficPolicy.mode) || object.spec.outboundTrafficPolicy.mode != 'ALLOW_ANY'`,
+          message:
+            "mesh-egress guardrail sidecar-registry-only: outboundTrafficPolicy ALLOW_ANY lets proxies reach hosts the registry never granted. Fix: use REGISTRY_ONLY (or leave the mode unset) and ask for the host to be registered.",
+        },
+      ],
+    },
+    {
+      name: "tenant-pod-interception",
+      description: "Tenant pods keep their sidecar and let it intercept all outbound traffic.",
+      resourceRules: [
+        { apiGroups: [""], resources: ["pods"] },
+        { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"] },
+        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
+      ],
+      scope: "tenants",
+      variables: [
+        { name: "meta", expression: podMetadata },
+        { name: "labels", expression: "has(variables.meta.labels) ? variables.meta.labels : {}" },
+        {
+          name: "annotations",
+          expression: "has(variables.meta.annotations) ? variables.meta.annotations : {}",
+        },
+      ],
+      validations: [
+        {
+          expression:
+            "!('sidecar.istio.io/inject' in variables.labels && variables.labels['sidecar.istio.io/inject'] == 'false') && !('sidecar.istio.io/inject' in variables.annotations && variables.annotations['sidecar.istio.io/inject'] == 'false')",
+          message: `mesh-egress guardrail tenant-pod-interception: sidecar.istio.io/inject: "false" turns egress interception off in a tenant namespace. Fix: remove it; every tenant pod runs the sidecar.`,
+        },
+        {
+          expression: `!${cel(INTERCEPTION_ANNOTATIONS)}.exists(a, a in variables.annotations)`,
+          message: `mesh-egress guardrail tenant-pod-interception: ${INTERCEPTION_ANNOTATIONS.join(", ")} let traffic bypass the sidecar in a tenant namespace. Fix: remove the annotation.`,
+        },
+      ],
+    },
+    {
+      name: "tenant-namespace-interception",
+      description: "Tenant namespaces keep sidecar injection on.",
+      resourceRules: [{ apiGroups: [""], resources: ["namespaces"] }],
+      scope: "tenants",
+      variables: [
+        { name: "labels", expression: "has(object.metadata.labels) ? object.metadata.labels : {}" },
+      ],
+      validations: [
+        {
+          expression:
+            "(('istio-injection' in variables.labels && variables.labels['istio-injection'] == 'enabled') || ('istio.io/rev' in variables.labels && !('istio-injection' in variables.labels))) && !('sidecar.istio.io/inject' in variables.labels && variables.labels['sidecar.istio.io/inject'] == 'false')",
+          message: `mesh-egress guardrail tenant-namespace-interception: a tenant namespace must keep sidecar injection on (istio-injection: enabled, or istio.io/rev without istio-injection). Fix: restore the label.`,
+        },
+      ],
+    },
+  ];
+}
+
+function namespaceSelector(scope: Scope, s: AdmissionGuardrailSettings): Record<string, unknown> {
+  switch (scope) {
+    case "tenants":
+      return { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] };
+    case "all-but-gateway":
+      return {
+        matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: [s.gatewayNamespace] }],
+      };
+    case "all-but-platform":
+      return {
+        matchExpressions: [
+          {
+            key: NAMESPACE_NAME_LABEL,
+            operator: "NotIn",
+            values: [s.gatewayNamespace, s.controlPlaneNamespace],
+          },
+        ],
+      };
+  }
+}
+
+/** Prefix of every guardrail's policy and binding name. */
+export const GUARDRAIL_PREFIX = "mesh-egress-";
+
+/** Marks guardrail objects, so the pack and lint can find them. */
+export const GUARDRAIL_COMPONENT = "admission-guardrails";
+
+/**
+ * One ValidatingAdmissionPolicy and one binding per guardrail: the API server itself refuses objects
+ * that would undo the egress lock, whoever creates them and whether or not istiod scopes Gateways.
+ * Pure: same settings, same objects.
+ */
+export function buildAdmissionGuardrailManifests(settings: AdmissionGuardrailSettings): KubernetesObject[] {
+  const labels = ownedLabels({ [COMPONENT_LABEL]: GUARDRAIL_COMPONENT });
+  return guardrails(settings).flatMap((guardrail) => {
+    const name = `${GUARDRAIL_PREFIX}${guardrail.name}`;
+    const policy: KubernetesObject = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name, labels, annotations: { "mesh-egress.io/description": guardrail.description } },
+      spec: {
+        failurePolicy: "Fail",
+        matchConstraints: {
+          resourceRules: guardrail.resourceRules.map((rule) => ({
+            ...rule,
+            apiVersions: ["*"],
+            operations: ["CREATE", "UPDATE"],
+          })),
+        },
+        ...(guardrail.variables ? { variables: guardrail.variables.map((v) => ({ ...v })) } : {}),
+        validations: guardrail.validations.map((v) => ({ ...v, reason: "Forbidden" })),
+      },
+    };
+    const binding: KubernetesObject = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name, labels },
+      spec: {
+        policyName: name,
+        validationActions: [...settings.validationActions],
+        matchResources: { namespaceSelector: namespaceSelector(guardrail.scope, settings) },
+      },
+    };
+    return [policy, binding];
+  });
+}
+
+export interface AdmissionGuardrailsArgs {
+  /** What `buildAdmissionGuardrailManifests` built: policies and their bindings. */
+  readonly objects: readonly KubernetesObject[];
+  /** Resources every policy waits for: the control plane's CRDs when the stack installs them. Default: none. */
+  readonly after?: readonly pulumi.Resource[];
+}
+
+/** The cluster-side half of the guardrails: admission policies that keep holding after `pulumi up`. */
+export class AdmissionGuardrails extends pulumi.ComponentResource {
+  /** Names of the ValidatingAdmissionPolicies deployed. */
+  public readonly policyNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: AdmissionGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:AdmissionGuardrails", name, {}, opts);
+    const { objects } = args;
+    // Each binding names its policy: register policies first so a binding never points at nothing.
+    const policies = registerManifests(
+      name,
+      objects.filter((o) => o.kind === "ValidatingAdmissionPolicy"),
+      { parent: this, dependsOn: [...upstreamOf(opts), ...(args.after ?? [])] },
+    );
+    registerManifests(
+      name,
+      objects.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding"),
+      { parent: this, dependsOn: policies },
+    );
+    this.policyNames = pulumi.output(
+      objects.filter((o) => o.kind === "ValidatingAdmissionPolicy").map((o) => o.metadata.name),
+    );
+    this.registerOutputs({ policyNames: this.policyNames });
+  }
+}

@@ -1,0 +1,291 @@
+import { strict as assert } from "assert";
+import { renderDocuments } from "../../cli/render";
+import type { KubernetesObject } from "../../components/kubernetes-object";
+import { describeWithApiServer } from "../support/envtest/shared-api-server";
+import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
+import { projectStack } from "../support/stacks";
+
+const TENANT = "payments";
+const GATEWAY_NS = "istio-egress";
+const ROOT_NS = "istio-system";
+
+const object = (
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+  rest: object,
+) =>
+  ({
+    apiVersion,
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    ...rest,
+  }) as KubernetesObject;
+const gateway = (namespace: string, selector: Record<string, string> | undefined) =>
+  object("networking.istio.io/v1", "Gateway", namespace, "edge", {
+    spec: {
+      ...(selector ? { selector } : {}),
+      servers: [
+        {
+          port: { number: 443, name: "tls", protocol: "TLS" },
+          hosts: ["*/x.example.com"],
+          tls: { mode: "PASSTHROUGH" },
+        },
+      ],
+    },
+  });
+const serviceEntry = (spec: object) =>
+  object("networking.istio.io/v1", "ServiceEntry", TENANT, "extra", {
+    spec: {
+      hosts: ["ledger.example.net"],
+      ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+      resolution: "DNS",
+      ...spec,
+    },
+  });
+const egressPolicy = (namespace: string, egress: object[]) =>
+  object("networking.k8s.io/v1", "NetworkPolicy", namespace, "extra-egress", {
+    spec: { podSelector: {}, policyTypes: ["Egress"], egress },
+  });
+const destinationRule = (host: string) =>
+  object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", { spec: { host } });
+const envoyFilter = (namespace: string, labels: Record<string, string> | undefined) =>
+  object("networking.istio.io/v1alpha3", "EnvoyFilter", namespace, "extra", {
+    spec: {
+      ...(labels ? { workloadSelector: { labels } } : {}),
+      configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }],
+    },
+  });
+const sidecar = (spec: object) => object("networking.istio.io/v1", "Sidecar", TENANT, "extra", { spec });
+const pod = (namespace: string, metadata: object) =>
+  ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "app", namespace, ...metadata },
+    spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
+  }) as KubernetesObject;
+const deployment = (annotations: Record<string, string>) =>
+  object("apps/v1", "Deployment", TENANT, "app", {
+    spec: {
+      selector: { matchLabels: { app: "app" } },
+      template: {
+        metadata: { labels: { app: "app" }, annotations },
+        spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
+      },
+    },
+  });
+const namespace = (name: string, labels: Record<string, string>) =>
+  object("v1", "Namespace", undefined, name, { metadata: { name, labels } });
+
+/** Bindings reach the admission chain through an informer: wait until the probe sees them (10 s at most). */
+async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the guardrails never took effect");
+}
+
+const hijack = () => gateway(TENANT, { istio: "egressgateway" });
+
+interface Case {
+  readonly guardrail: string;
+  readonly weakening: string;
+  readonly denied: KubernetesObject;
+  readonly neighbour: string;
+  readonly admitted: KubernetesObject;
+}
+
+/** One weakening per guardrail clause, each beside the compliant object it must not catch. */
+const CASES: readonly Case[] = [
+  {
+    guardrail: "gateway-selector",
+    weakening: "a tenant Gateway selecting the egress gateway pods",
+    denied: gateway(TENANT, { istio: "egressgateway" }),
+    neighbour: "a Gateway in the gateway namespace",
+    admitted: gateway(GATEWAY_NS, { istio: "egressgateway" }),
+  },
+  {
+    guardrail: "gateway-selector",
+    weakening: "a Gateway with an empty selector in a namespace that is not a tenant",
+    denied: gateway("default", undefined),
+    neighbour: "a tenant Gateway selecting its own ingress pods",
+    admitted: gateway(TENANT, { istio: "payments-ingress" }),
+  },
+  {
+    guardrail: "service-entry-registry",
+    weakening: "a tenant ServiceEntry with the default location, MESH_EXTERNAL",
+    denied: serviceEntry({}),
+    neighbour: "a MESH_INTERNAL ServiceEntry exported to its own namespace",
+    admitted: serviceEntry({ location: "MESH_INTERNAL", exportTo: ["."] }),
+  },
+  {
+    guardrail: "service-entry-registry",
+    weakening: "a MESH_INTERNAL ServiceEntry exported to the gateway namespace",
+    denied: serviceEntry({ location: "MESH_INTERNAL", exportTo: [".", GATEWAY_NS] }),
+    neighbour: "a MESH_EXTERNAL ServiceEntry in the gateway namespace (the registry's own place)",
+    admitted: { ...serviceEntry({}), metadata: { name: "extra", namespace: GATEWAY_NS } },
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a tenant NetworkPolicy opening 0.0.0.0/0",
+    denied: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]),
+    neighbour: "a tenant NetworkPolicy to an in-cluster range and namespace",
+    admitted: egressPolicy(TENANT, [
+      { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { namespaceSelector: {} }] },
+    ]),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a tenant NetworkPolicy egress rule with no `to` (every destination)",
+    denied: egressPolicy(TENANT, [{ ports: [{ protocol: "TCP", port: 443 }] }]),
+    neighbour: "the same policy in a namespace that is not a tenant",
+    admitted: egressPolicy("default", [{ ports: [{ protocol: "TCP", port: 443 }] }]),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a tenant NetworkPolicy opening public IPv6 space",
+    denied: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "2000::/3" } }] }]),
+    neighbour: "a tenant NetworkPolicy to unique-local IPv6",
+    admitted: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "fd00:10::/64" } }] }]),
+  },
+  {
+    guardrail: "destination-rule-gateway-host",
+    weakening: "a tenant DestinationRule for the gateway's Service",
+    denied: destinationRule("istio-egressgateway.istio-egress.svc.cluster.local"),
+    neighbour: "a tenant DestinationRule for its own service",
+    admitted: destinationRule("ledger.payments.svc.cluster.local"),
+  },
+  {
+    guardrail: "destination-rule-gateway-host",
+    weakening: "a tenant DestinationRule whose wildcard covers the gateway's Service",
+    denied: destinationRule("*.istio-egress.svc.cluster.local"),
+    neighbour: "a tenant DestinationRule whose wildcard covers only its own namespace",
+    admitted: destinationRule("*.payments.svc.cluster.local"),
+  },
+  {
+    guardrail: "envoy-filter-gateway",
+    weakening: "an EnvoyFilter selecting the egress gateway pods",
+    denied: envoyFilter(TENANT, { istio: "egressgateway" }),
+    neighbour: "a tenant EnvoyFilter selecting its own workload",
+    admitted: envoyFilter(TENANT, { app: "ledger" }),
+  },
+  {
+    guardrail: "envoy-filter-gateway",
+    weakening: "an EnvoyFilter without a selector in the root namespace (every proxy)",
+    denied: envoyFilter(ROOT_NS, undefined),
+    neighbour: "an EnvoyFilter without a selector in the gateway namespace",
+    admitted: envoyFilter(GATEWAY_NS, undefined),
+  },
+  {
+    guardrail: "sidecar-registry-only",
+    weakening: "a tenant Sidecar with ALLOW_ANY",
+    denied: sidecar({
+      workloadSelector: { labels: { app: "ledger" } },
+      outboundTrafficPolicy: { mode: "ALLOW_ANY" },
+    }),
+    neighbour: "a tenant Sidecar with REGISTRY_ONLY",
+    admitted: sidecar({
+      workloadSelector: { labels: { app: "ledger" } },
+      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+    }),
+  },
+  {
+    guardrail: "sidecar-registry-only",
+    weakening: "a Sidecar selecting the egress gateway pods",
+    denied: sidecar({ workloadSelector: { labels: { istio: "egressgateway" } } }),
+    neighbour: "a Sidecar selecting the gateway's labels plus one it lacks",
+    admitted: sidecar({ workloadSelector: { labels: { istio: "egressgateway", app: "ledger" } } }),
+  },
+  {
+    guardrail: "tenant-pod-interception",
+    weakening: 'a tenant pod with sidecar.istio.io/inject: "false"',
+    denied: pod(TENANT, { labels: { "sidecar.istio.io/inject": "false" } }),
+    neighbour: "the same pod in a namespace that is not a tenant",
+    admitted: pod("default", { labels: { "sidecar.istio.io/inject": "false" } }),
+  },
+  {
+    guardrail: "tenant-pod-interception",
+    weakening: "a tenant Deployment whose pods exclude outbound ranges from the sidecar",
+    denied: deployment({ "traffic.sidecar.istio.io/excludeOutboundIPRanges": "0.0.0.0/0" }),
+    neighbour: "a tenant Deployment excluding an inbound port",
+    admitted: deployment({ "traffic.sidecar.istio.io/excludeInboundPorts": "9090" }),
+  },
+  {
+    guardrail: "tenant-namespace-interception",
+    weakening: "a tenant namespace switching injection off",
+    denied: namespace(TENANT, { "mesh-egress.io/tenant": TENANT, "istio-injection": "disabled" }),
+    neighbour: "a namespace that is not a tenant switching injection off",
+    admitted: namespace("batch-jobs", { "istio-injection": "disabled" }),
+  },
+];
+
+describeWithApiServer(
+  "admission guardrails of the prod render, on a real API server with no istiod at all",
+  (server) => {
+    let documents: KubernetesObject[];
+
+    before(async function () {
+      this.timeout(120_000);
+      documents = renderDocuments(projectStack("prod"));
+      // The cases' namespaces too: the root namespace exists wherever istiod runs.
+      await ensurePreexistingNamespaces(server(), [
+        ...documents,
+        ...CASES.flatMap((c) => [c.denied, c.admitted]),
+      ]);
+      await applyStrict(server(), documents);
+      await untilEnforced(async () =>
+        applyStrict(server(), [hijack()], { dryRun: true }).then(
+          () => false,
+          () => true,
+        ),
+      );
+    });
+    after(async function () {
+      this.timeout(120_000);
+      await uninstall(server(), documents);
+    });
+
+    for (const c of CASES) {
+      it(`${c.guardrail}: denies ${c.weakening}, naming the rule and the fix`, async () => {
+        await assert.rejects(applyStrict(server(), [c.denied], { dryRun: true }), (err: Error) => {
+          assert.match(err.message, new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${c.guardrail}'`));
+          assert.match(err.message, new RegExp(`mesh-egress guardrail ${c.guardrail}: .*Fix: `));
+          return true;
+        });
+      });
+      it(`${c.guardrail}: admits ${c.neighbour}`, async () => {
+        const applied = await applyStrict(server(), [c.admitted], { dryRun: true });
+        assert.equal(applied.size, 1);
+      });
+    }
+  },
+);
+
+describeWithApiServer("admission guardrails of the dev render, on a real API server", (server) => {
+  let documents: KubernetesObject[];
+
+  before(async function () {
+    this.timeout(120_000);
+    documents = renderDocuments(projectStack("dev"));
+    await ensurePreexistingNamespaces(server(), documents);
+    await applyStrict(server(), documents);
+    await untilEnforced(async () => (await hijackDryRun()).stderr.includes("Warning"));
+  });
+  after(async function () {
+    this.timeout(120_000);
+    await uninstall(server(), documents);
+  });
+  const hijackDryRun = () =>
+    server().kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify(hijack()));
+
+  it("warns about a hijacking Gateway (Warn + Audit) instead of refusing it", async () => {
+    const result = await hijackDryRun();
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /Warning: Validation failed for ValidatingAdmissionPolicy 'mesh-egress-gateway-selector'/,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { strict as assert } from "assert";
+import {
+  admissionGuardrailSettings,
+  buildAdmissionGuardrailManifests,
+} from "../../components/admission-guardrails";
+import { buildPlatformManifests } from "../../components/platform-manifests";
+import { REQUIRED_GUARDRAILS } from "../../policy/rules/admission-guardrails";
+import { ConfigError } from "../../stacks/config-error";
+import { parseEgressConfig } from "../../stacks/load-config";
+import { projectStack } from "../support/stacks";
+
+const stack = (extra: Record<string, unknown> = {}, environment = "prod") => ({
+  environment,
+  services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+  tenants: [{ namespace: "payments", allow: ["stripe"] }],
+  ...extra,
+});
+
+const bindings = (objects: ReturnType<typeof buildAdmissionGuardrailManifests>) =>
+  objects.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding");
+
+describe("admission guardrails (pure builder)", () => {
+  it("builds one policy and one binding per guardrail the policy pack requires, binding each to its policy", () => {
+    const objects = buildAdmissionGuardrailManifests(admissionGuardrailSettings(projectStack("prod")));
+    const policyNames = objects
+      .filter((o) => o.kind === "ValidatingAdmissionPolicy")
+      .map((o) => o.metadata.name);
+    assert.deepEqual(
+      policyNames,
+      REQUIRED_GUARDRAILS.map((g) => `mesh-egress-${g}`),
+    );
+    assert.deepEqual(
+      bindings(objects).map((b) => b.spec!.policyName),
+      policyNames,
+    );
+  });
+
+  it("binds with Deny in prod and with Warn + Audit in dev, by tier baseline", () => {
+    const actions = (environment: string) =>
+      bindings(
+        buildAdmissionGuardrailManifests(
+          admissionGuardrailSettings(parseEgressConfig(stack({}, environment), "t")),
+        ),
+      ).map((b) => b.spec!.validationActions);
+    assert.ok(actions("prod").every((a) => JSON.stringify(a) === '["Deny"]'));
+    assert.ok(actions("dev").every((a) => JSON.stringify(a) === '["Warn","Audit"]'));
+  });
+
+  it("lets a stack override the tier's validationActions", () => {
+    const config = parseEgressConfig(
+      stack({ guardrails: { validationActions: ["Deny", "Audit"] } }, "dev"),
+      "t",
+    );
+    const objects = buildAdmissionGuardrailManifests(admissionGuardrailSettings(config));
+    assert.deepEqual(bindings(objects)[0].spec!.validationActions, ["Deny", "Audit"]);
+  });
+
+  it("selects tenants by the tenant label, and exempts the gateway (and where needed the control plane) namespace", () => {
+    const config = parseEgressConfig(
+      stack({ gateway: { namespace: "edge-out" }, controlPlane: { namespace: "mesh-system" } }),
+      "t",
+    );
+    const selectors = Object.fromEntries(
+      bindings(buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))).map((b) => [
+        b.metadata.name,
+        (b.spec!.matchResources as any).namespaceSelector.matchExpressions,
+      ]),
+    );
+    assert.deepEqual(selectors["mesh-egress-network-policy-internal-egress"], [
+      { key: "mesh-egress.io/tenant", operator: "Exists" },
+    ]);
+    assert.deepEqual(selectors["mesh-egress-gateway-selector"], [
+      { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["edge-out"] },
+    ]);
+    assert.deepEqual(selectors["mesh-egress-service-entry-registry"], [
+      { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["edge-out", "mesh-system"] },
+    ]);
+  });
+
+  it("writes the gateway's namespace, Service host and pod labels into the rules it checks", () => {
+    const config = parseEgressConfig(
+      stack({ gateway: { namespace: "edge-out", releaseName: "corp-egress" } }),
+      "t",
+    );
+    const text = JSON.stringify(buildAdmissionGuardrailManifests(admissionGuardrailSettings(config)));
+    assert.match(text, /corp-egress\.edge-out\.svc\.cluster\.local/);
+    assert.match(text, /\\"app\\":\\"corp-egress\\"/);
+    assert.match(text, /\\"istio\\":\\"egressgateway\\"/);
+    assert.doesNotMatch(text, /istio-egress/);
+  });
+
+  it("renders no guardrails when the stack turns them off", () => {
+    const config = parseEgressConfig(stack({ guardrails: { enabled: false } }), "t");
+    assert.equal(buildPlatformManifests(config).guardrails, undefined);
+    assert.ok(buildPlatformManifests(projectStack("prod")).guardrails!.length > 0);
+  });
+
+  it("refuses Deny together with Warn, naming the path and the fix", () => {
+    assert.throws(
+      () => parseEgressConfig(stack({ guardrails: { validationActions: ["Deny", "Warn"] } }), "t"),
+      (err: ConfigError) =>
+        /guardrails\.validationActions: Deny and Warn cannot be combined .*use \[Deny\] or \[Warn, Audit\]/.test(
+          err.message,
+        ),
+    );
+  });
+
+  it("refuses an unknown validation action, naming the path", () => {
+    assert.throws(
+      () => parseEgressConfig(stack({ guardrails: { validationActions: ["Block"] } }), "t"),
+      /guardrails\.validationActions\[0\]: must be one of Deny, Warn, Audit/,
+    );
+  });
+});
