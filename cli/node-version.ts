@@ -1,8 +1,8 @@
 import satisfies from "semver/functions/satisfies";
+import { PACKAGE_JSON } from "./package-json";
 
 /** The Node.js range package.json's `engines` promises: @pulumi/pulumi 3.270 and this CLI need Node 22. */
-export const REQUIRED_NODE: string = (require("../package.json") as { engines: { node: string } }).engines
-  .node;
+export const REQUIRED_NODE: string = PACKAGE_JSON.engines.node;
 
 /**
  * What to tell a user whose Node.js is outside REQUIRED_NODE, with the fix; undefined when it fits.
