@@ -9,7 +9,7 @@ export const REQUIRED_NODE: string = PACKAGE_JSON.engines.node;
  * The bin prints it once and exits 2 before loading anything that would warn or fail further in.
  */
 export function nodeVersionProblem(version: string, required: string = REQUIRED_NODE): string | undefined {
-  if (satisfies(version, required)) return undefined;
+  if (satisfies(version, required, { includePrerelease: true })) return undefined;
   return [
     `mesh-egress: Node.js ${required.replace(/^>=\s*/, "")} or newer is required; this is Node.js v${version}.`,
     '  The Pulumi SDK this project pins (@pulumi/pulumi 3.270) declares engines.node ">=22".',

@@ -9,7 +9,7 @@ describe("the Node.js version check the bin runs first", () => {
   });
 
   it("accepts Node 22 and later", () => {
-    for (const version of ["22.0.0", "22.23.3", "24.1.0"])
+    for (const version of ["22.0.0", "22.23.3", "24.1.0", "25.0.0-nightly20261101"])
       assert.equal(nodeVersionProblem(version), undefined);
   });
 
