@@ -2,10 +2,13 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
-import { loadStackFile, stackFilePath } from "../stacks/load-config";
+import { loadStackFile, loadStackText, stackFilePath } from "../stacks/load-config";
+import type { EgressConfig } from "../stacks/egress-config";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { meshConfigNotice } from "./mesh-config-notice";
+import { readStream } from "./read-stream";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
+import { renderOutputName, STDIN_STACK_FILE } from "./render-output-name";
 
 interface RenderOptions {
   readonly stack?: string;
@@ -21,23 +24,37 @@ export function registerRenderCommand(program: Command, invocation: CliInvocatio
     .addOption(
       new Option("--stack <name>", "render Pulumi.<name>.yaml from the project").conflicts("stackFile"),
     )
-    .addOption(new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format"))
-    .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml")
-    .action((options: RenderOptions) => {
-      invocation.exitCode = runRender(options, invocation.io);
+    .addOption(
+      new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format; - reads stdin"),
+    )
+    .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml (replacing it)")
+    .action(async (options: RenderOptions) => {
+      invocation.exitCode = await runRender(options, invocation.io);
     });
 }
 
 /** Returns the exit code: 0 rendered, 2 bad input (errors on stderr, nothing on stdout). */
-export function runRender(options: RenderOptions, io: CliIo): number {
+export async function runRender(options: RenderOptions, io: CliIo): Promise<number> {
   if (!options.stack && !options.stackFile) {
-    io.stderr.write("render: give --stack NAME or --stack-file PATH\n");
+    io.stderr.write("render: give --stack NAME or --stack-file PATH (- for stdin)\n");
     return 2;
   }
-  const file = options.stackFile ?? stackFilePath(options.stack as string);
+  const output = renderOutputName(options);
+  if ("error" in output) {
+    io.stderr.write(`render: ${output.error}\n`);
+    return 2;
+  }
+  // Checked before rendering, so a bad --out leaves nothing half-done.
+  if (options.out && fs.existsSync(options.out) && !fs.statSync(options.out).isDirectory()) {
+    io.stderr.write(
+      `render: --out ${options.out} is a file, but --out names a directory (the YAML goes to ` +
+        `<dir>/${output.name}.yaml): give a directory, or redirect stdout to write one file\n`,
+    );
+    return 2;
+  }
   let yaml: string;
   try {
-    const config = loadStackFile(file);
+    const config = await loadConfig(options, io);
     yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -49,9 +66,16 @@ export function runRender(options: RenderOptions, io: CliIo): number {
   }
   if (options.out) {
     fs.mkdirSync(options.out, { recursive: true });
-    const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
-    fs.writeFileSync(path.join(options.out, `${name}.yaml`), yaml);
+    fs.writeFileSync(path.join(options.out, `${output.name}.yaml`), yaml);
   }
   io.stdout.write(yaml);
   return 0;
+}
+
+/** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd). */
+async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConfig> {
+  if (options.stackFile === STDIN_STACK_FILE) {
+    return loadStackText(await readStream(io.stdin), "<stdin>", process.cwd());
+  }
+  return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string));
 }

@@ -85,6 +85,15 @@ export function loadStackFile(file: string): EgressConfig {
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${(err as Error).message}` }]);
   }
+  return loadStackText(text, file, path.dirname(file));
+}
+
+/**
+ * Validates text in the `Pulumi.<stack>.yaml` format read from `source` (a path, or `<stdin>`);
+ * a shared registry file it references is resolved against `baseDir`.
+ */
+export function loadStackText(text: string, source: string, baseDir: string): EgressConfig {
+  const file = source;
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -97,11 +106,7 @@ export function loadStackFile(file: string): EgressConfig {
       { path: "config", message: "a stack file needs a `config:` map of `mesh-egress:<key>` values" },
     ]);
   }
-  return parseEgressConfig(
-    selectNamespacedValues(config as Record<string, unknown>),
-    file,
-    path.dirname(file),
-  );
+  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>), file, baseDir);
 }
 
 /** The stack file of a named stack in the project directory. */

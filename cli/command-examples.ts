@@ -1,0 +1,99 @@
+import type { CommandHelp } from "./command-help";
+
+/** The examples and exit codes each command's `--help` ends with (a test requires one per command). */
+export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
+  "mesh-egress": {
+    examples: [
+      ["mesh-egress render --stack dev", "every manifest `pulumi up --stack dev` applies"],
+      ["mesh-egress render --stack prod | mesh-egress lint -", "the guardrails over them, at prod's levels"],
+      ["mesh-egress promote --from dev --to prod --service NAME --dry-run", "the diff a promotion makes"],
+    ],
+    exitCodes: [
+      [0, "done; no mandatory violation"],
+      [1, "a mandatory guardrail is violated (lint, promote)"],
+      [2, "bad input: unknown command or option, invalid configuration, unreadable file"],
+    ],
+  },
+  render: {
+    examples: [
+      ["mesh-egress render --stack dev", "Pulumi.dev.yaml's manifests on stdout"],
+      ["mesh-egress render --stack prod --out out/", "the same, also written to out/prod.yaml"],
+      [
+        "mesh-egress render --stack dev | mesh-egress lint --environment dev -",
+        "render, then lint at dev's levels",
+      ],
+      [
+        "git show main:Pulumi.dev.yaml | mesh-egress render --stack-file -",
+        "the stack as on main, to diff against",
+      ],
+    ],
+    exitCodes: [
+      [0, "rendered"],
+      [
+        2,
+        "bad input: unreadable stack file, invalid configuration (one path-qualified error a line), bad --out",
+      ],
+    ],
+  },
+  lint: {
+    examples: [
+      ["mesh-egress render --stack prod | mesh-egress lint -", "what prod deploys, at prod's levels"],
+      ["mesh-egress lint --environment dev out/dev.yaml", "a rendered file, at dev's levels"],
+      ["mesh-egress lint --format json manifests/", "every YAML/JSON file below a directory, as JSON"],
+    ],
+    exitCodes: [
+      [0, "no mandatory violation (advisory ones are printed)"],
+      [1, "at least one mandatory violation"],
+      [2, "unusable input: unreadable or unparsable file, bad policy config"],
+    ],
+  },
+  promote: {
+    examples: [
+      [
+        "mesh-egress promote --from dev --to prod --service exchange-rates --dry-run",
+        "the diff, nothing written",
+      ],
+      [
+        "mesh-egress promote --from dev --to prod-eu prod-us --service exchange-rates",
+        "into a shared registry",
+      ],
+      ["mesh-egress promote --from dev --to prod --tenant payments", "a tenant's grants and their services"],
+    ],
+    exitCodes: [
+      [0, "promoted, or nothing to do"],
+      [1, "a target would refuse the result (its validation or a mandatory rule); nothing written"],
+      [2, "bad input: unknown stack, service or tenant, a secure value"],
+    ],
+  },
+  report: {
+    examples: [
+      ["mesh-egress report --stack prod", "prod's declared egress, as text"],
+      ["mesh-egress report --stack prod --format markdown", "the same as a table for a pull request"],
+      [
+        "mesh-egress report --stack-file Pulumi.prod-eu.yaml --format csv",
+        "one cluster's grants, for a spreadsheet",
+      ],
+    ],
+    exitCodes: [
+      [0, "reported"],
+      [2, "bad input: unknown stack, invalid configuration, unknown format"],
+    ],
+  },
+  audit: {
+    examples: [
+      [
+        "mesh-egress audit --stack prod --prometheus http://localhost:9090",
+        "observed egress over 30 days against prod's grants",
+      ],
+      [
+        "mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 7d --format json",
+        "the last week, as JSON",
+      ],
+    ],
+    exitCodes: [
+      [0, "nothing undeclared observed"],
+      [1, "undeclared egress observed"],
+      [2, "bad input, an unreachable Prometheus, a failed query, or an empty window"],
+    ],
+  },
+};
