@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { KubernetesObject } from "../contract";
 import { gatewayServiceClusterLocal } from "../rules/multi-cluster";
 import { compliantPlatform, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
@@ -13,7 +14,11 @@ const istiod = (serviceSettings: unknown): KubernetesObject => ({
     chart: { spec: { chart: "istiod", version: "1.30.3" } },
     values: {
       env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
-      meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, serviceSettings },
+      meshConfig: {
+        outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+        serviceSettings,
+        ...meshConfigForAccessLog(),
+      },
     },
   },
 });

@@ -437,7 +437,11 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) =>
       o.push(
         istiodRelease({
-          meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, serviceSettings: [] },
+          meshConfig: {
+            outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            serviceSettings: [],
+            ...meshConfigForAccessLog(),
+          },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         }),
       ),
