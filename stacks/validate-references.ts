@@ -2,6 +2,7 @@ import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, IssuerConfig } from "./egress-config";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
+import { validateTierRequirements } from "./tier-requirements";
 
 type AddIssue = (path: string, message: string) => void;
 
@@ -100,6 +101,7 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     }
   });
 
+  validateTierRequirements(config, add);
   validateIssuers(config, add);
   validateOriginationTrust(config, add);
   return issues;

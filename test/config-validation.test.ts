@@ -105,6 +105,15 @@ const cases: MalformedCase[] = [
     says: /passthrough, passthrough-mtls, originate, originate-mutual/,
   },
   {
+    title: "plain passthrough in prod, which cannot be scoped to tenants",
+    mutate: (s) => {
+      s.environment = "prod";
+      s.services[0].mode = "passthrough";
+    },
+    path: "services[0].mode",
+    says: /cannot be scoped to tenants in prod.*use mode passthrough-mtls/,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

@@ -114,6 +114,43 @@ describe("mesh-egress render", () => {
     );
   });
 
+  it("exits 2 for a prod stack with a plain passthrough service, naming passthrough-mtls as the fix", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-passthrough-"));
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(
+      file,
+      [
+        "config:",
+        "  mesh-egress:environment: prod",
+        "  mesh-egress:services:",
+        "    - {name: idp, hosts: [login.example.com], mode: passthrough}",
+        "  mesh-egress:tenants:",
+        "    - {namespace: payments, allow: [idp]}",
+      ].join("\n"),
+    );
+    const result = await runCli(["render", "--stack-file", file]);
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /^services\[0\]\.mode: passthrough cannot be scoped to tenants in prod.*use mode passthrough-mtls/m,
+    );
+  });
+
+  it("renders the shipped prod stack with no plain passthrough service", async () => {
+    const result = await runCli(["render", "--stack", "prod"]);
+    assert.equal(result.status, 0, result.stderr);
+    const servers = parseAllDocuments(result.stdout)
+      .map((d) => d.toJSON())
+      .filter((d) => d.kind === "Gateway")
+      .flatMap((g) => g.spec.servers);
+    assert.ok(servers.length > 0);
+    assert.deepEqual(
+      servers.filter((s: { tls: { mode: string } }) => s.tls.mode === "PASSTHROUGH"),
+      [],
+    );
+  });
+
   it("exits 2 when the stack file does not exist or no stack is named", async () => {
     const missing = await runCli(["render", "--stack", "staging"]);
     assert.equal(missing.status, 2);

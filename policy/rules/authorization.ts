@@ -78,21 +78,21 @@ export const gatewayAuthzNoAllowAll: StackRule = {
 };
 
 const ANYONE = new Set(["*", "0.0.0.0/0", "::/0"]);
-const SOURCE_FIELDS = [
-  "namespaces",
-  "principals",
-  "notPrincipals",
-  "ipBlocks",
-  "remoteIpBlocks",
-  "requestPrincipals",
-];
+// notPrincipals is absent on purpose: excluding callers names nobody who may call.
+const SOURCE_FIELDS = ["namespaces", "principals", "ipBlocks", "remoteIpBlocks", "requestPrincipals"];
+
+/** `notPrincipals: ["*"]`: connections that carry no mesh identity at all (plain passthrough's admission). */
+function admitsIdentityLess(from: Fields): boolean {
+  return texts(dig(from, "source", "notPrincipals")).includes("*");
+}
 
 export const gatewayAuthzRulesNameSources: StackRule = {
   name: "gateway-authz-rules-name-sources",
   description:
-    "Every ALLOW rule at the egress gateway names its sources: each `from` entry sets namespaces, principals, " +
-    "notPrincipals or ipBlocks, and not as `*`. A rule without sources lets any workload of the mesh use the " +
-    "destination it names.",
+    "Every ALLOW rule at the egress gateway names its sources: each `from` entry sets namespaces, principals " +
+    "or ipBlocks, and not as `*`. Excluding callers (notNamespaces, notPrincipals) names nobody. A rule without " +
+    "sources lets any workload of the mesh use the destination it names. (A from entry admitting identity-less " +
+    "connections is judged by gateway-authz-no-identity-less-admission.)",
   severity: "high",
   concern: "authorization",
   defaultEnforcement: "mandatory",
@@ -104,12 +104,12 @@ export const gatewayAuthzRulesNameSources: StackRule = {
     const out: Violation[] = [];
     for (const rule of gatewayAuthzRules(objects, mesh)) {
       if (rule.action !== "ALLOW" || matchesEverything(rule)) continue;
-      // A source of "*" (any namespace, principal or address) names nobody; notPrincipals ["*"] ("callers
-      // without an identity") is the passthrough mode's deliberate, documented exception.
+      // A source of "*" (any namespace, principal or address) names nobody.
       const names = (from: Fields): boolean =>
+        admitsIdentityLess(from) ||
         SOURCE_FIELDS.some((f) => {
           const values = texts(dig(from, "source", f));
-          return values.length > 0 && (f === "notPrincipals" || !values.some((v) => ANYONE.has(v)));
+          return values.length > 0 && !values.some((v) => ANYONE.has(v));
         });
       if (rule.from.length === 0 || !rule.from.every(names)) {
         out.push(
@@ -122,6 +122,35 @@ export const gatewayAuthzRulesNameSources: StackRule = {
       }
     }
     return out;
+  },
+};
+
+export const gatewayAuthzNoIdentityLessAdmission: StackRule = {
+  name: "gateway-authz-no-identity-less-admission",
+  description:
+    "No ALLOW rule at the egress gateway admits connections without a mesh identity (`from.source.notPrincipals: " +
+    '["*"]`, plain passthrough\'s admission). Every tenant the gateway NetworkPolicy lets in gets through: a pod ' +
+    "that bypasses its sidecar, or a tenant's own ServiceEntry + VirtualService to the gateway (auto-mTLS sends " +
+    "plaintext there), so the destination cannot be scoped to tenants. Advisory in dev, where plain passthrough " +
+    "is tolerated.",
+  severity: "high",
+  concern: "authorization",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Use mode passthrough-mtls: the gateway then sees the caller's identity and authorizes by source namespace.",
+  kinds: [KIND.AuthorizationPolicy],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    return gatewayAuthzRules(objects, mesh)
+      .filter((r) => r.action === "ALLOW" && r.from.some(admitsIdentityLess))
+      .map((r) =>
+        violation(
+          r.policy,
+          `ALLOW rule ${r.index} admits connections without a mesh identity (notPrincipals ["*"]), so every tenant the gateway's NetworkPolicy lets in may use it, whatever its allow list`,
+          "route the service in passthrough-mtls mode and allow it per tenant with from.source.namespaces",
+        ),
+      );
   },
 };
 
@@ -315,6 +344,7 @@ export const authorizationRules = [
   gatewayAuthzDefaultDeny,
   gatewayAuthzNoAllowAll,
   gatewayAuthzRulesNameSources,
+  gatewayAuthzNoIdentityLessAdmission,
   gatewayAuthzNoHttpFieldsOnTls,
   gatewayAuthzHostsRegistered,
   peerAuthenticationMtlsRequired,

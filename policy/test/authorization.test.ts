@@ -4,6 +4,7 @@ import {
   gatewayAuthzHostsRegistered,
   gatewayAuthzNoAllowAll,
   gatewayAuthzNoHttpFieldsOnTls,
+  gatewayAuthzNoIdentityLessAdmission,
   gatewayAuthzRulesNameSources,
   peerAuthenticationMtlsRequired,
 } from "../rules/authorization";
@@ -101,8 +102,15 @@ describe("authorization rules", () => {
   });
 
   describe("gateway-authz-rules-name-sources", () => {
-    it("accepts namespaces and notPrincipals as named sources", () => {
+    it("accepts namespaces as named sources", () => {
       assertRulePasses(compliantPlatform(), gatewayAuthzRulesNameSources);
+    });
+
+    it("flags a from entry that only excludes principals, which names nobody", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[1].from = [{ source: { notPrincipals: ["cluster.local/ns/support/sa/bot"] } }];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+      assert.match(f?.message ?? "", /rule 1 does not name its sources/);
     });
 
     it("flags an ALLOW rule without from", () => {
@@ -130,6 +138,25 @@ describe("authorization rules", () => {
       const objects = compliantPlatform();
       paymentsRules(objects)[0].from.push({ source: {} });
       assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+    });
+  });
+
+  describe("gateway-authz-no-identity-less-admission", () => {
+    it("accepts per-tenant rules that name their source namespaces", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzNoIdentityLessAdmission);
+    });
+
+    it("flags a rule admitting connections without a mesh identity, as plain passthrough did", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].from = [{ source: { notPrincipals: ["*"] } }];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzNoIdentityLessAdmission);
+      assert.match(f?.message ?? "", /rule 0 admits connections without a mesh identity/);
+    });
+
+    it("flags an identity-less entry added beside a named one", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].from.push({ source: { notPrincipals: ["*"] } });
+      assertOnlyRuleFires(objects, gatewayAuthzNoIdentityLessAdmission);
     });
   });
 

@@ -382,23 +382,19 @@ function tenantObjects(tenant: string): KubernetesObject[] {
       spec: {
         selector: { matchLabels: GATEWAY_SELECTOR },
         action: "ALLOW",
-        rules: allowed.map((s) => {
-          if (s.mode === "passthrough") {
-            return {
-              from: [{ source: { notPrincipals: ["*"] } }],
-              to: [{ operation: { ports: ["443"] } }],
-              when: [{ key: "connection.sni", values: [s.host] }],
-            };
-          }
-          if (s.mode === "passthrough-mtls") {
-            return {
-              from: [{ source: { namespaces: [tenant] } }],
-              to: [{ operation: { ports: ["443"] } }],
-              when: [{ key: "connection.sni", values: [s.host] }],
-            };
-          }
-          return { from: [{ source: { namespaces: [tenant] } }], to: [{ operation: { hosts: [s.host] } }] };
-        }),
+        // Plain passthrough carries no identity: nothing may admit it per tenant, so it has no rule here.
+        rules: allowed
+          .filter((s) => s.mode !== "passthrough")
+          .map((s) => {
+            if (s.mode === "passthrough-mtls") {
+              return {
+                from: [{ source: { namespaces: [tenant] } }],
+                to: [{ operation: { ports: ["443"] } }],
+                when: [{ key: "connection.sni", values: [s.host] }],
+              };
+            }
+            return { from: [{ source: { namespaces: [tenant] } }], to: [{ operation: { hosts: [s.host] } }] };
+          }),
       },
     },
     {

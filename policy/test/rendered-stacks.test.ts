@@ -49,19 +49,23 @@ describe("the rendered stacks under the policy pack", function () {
     assert.deepEqual(findings, [], describeFindings(findings));
   });
 
-  it("reports exactly the dev baseline's two availability gaps on the gateway release, as advisory", () => {
+  it("reports exactly the dev baseline's two availability gaps and its plain passthrough service, as advisory", () => {
     const findings = lint(render(STACKS.dev).objects, "dev");
-    // Dev scales the gateway from 1 replica and, so, has no PodDisruptionBudget (the chart refuses one).
+    // Dev scales the gateway from 1 replica and, so, has no PodDisruptionBudget (the chart refuses one);
+    // its identity service stays plain passthrough, which dev tolerates and prod refuses.
     assert.deepEqual(
       findings.map((f) => [f.rule, f.enforcement, `${f.kind} ${f.namespace}/${f.name}`]),
       [
         ["gateway-ha-min-replicas", "advisory", "HelmRelease istio-egress/istio-egressgateway"],
         ["gateway-ha-disruption-budget", "advisory", "HelmRelease istio-egress/istio-egressgateway"],
+        [
+          "gateway-authz-no-identity-less-admission",
+          "advisory",
+          "AuthorizationPolicy istio-egress/identity-passthrough",
+        ],
       ],
       describeFindings(findings),
     );
-    const availability = new Set(allRules.filter((r) => r.availability).map((r) => r.name));
-    for (const f of findings) assert.ok(availability.has(f.rule), `${f.rule} is an availability rule`);
   });
 });
 
@@ -226,6 +230,14 @@ const MUTATIONS: readonly Mutation[] = [
     rule: "gateway-authz-rules-name-sources",
     weakening: "drops the source of a tenant's gateway rule",
     apply: (o) => delete rulesOf(pick(o, "AuthorizationPolicy", isTenant))[0].from,
+  },
+  {
+    rule: "gateway-authz-no-identity-less-admission",
+    weakening: "admits identity-less connections (plain passthrough's rule) for a tenant's TLS service",
+    apply: (o) =>
+      rulesOf(pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(sniRule)))
+        .find(sniRule)
+        .from.push({ source: { notPrincipals: ["*"] } }),
   },
   {
     rule: "gateway-authz-no-http-fields-on-tls",

@@ -4,7 +4,7 @@ import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 describe("egress gateway builder", () => {
   it("gives prod an autoscaled gateway from 3 to 10 replicas with a disruption budget and hard zone spread", () => {
-    const values = gatewayChartValues(fourModeConfig("prod")) as any;
+    const values = gatewayChartValues(configFrom({ environment: "prod" })) as any;
     assert.deepEqual(values.autoscaling, {
       enabled: true,
       minReplicas: 3,
