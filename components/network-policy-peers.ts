@@ -9,6 +9,36 @@ export function namespaceSelectorFor(namespace: string): { matchLabels: Record<s
   return { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } };
 }
 
+/**
+ * Namespaces tenants may not reach on every port: the control plane (istiod's plaintext 15010/15014), the
+ * gateway and DNS keep their explicit, port-scoped rules; open-egress namespaces would make a relay.
+ */
+export function namespacesClosedToTenants(config: EgressConfig): string[] {
+  return [
+    ...new Set([
+      config.controlPlane.namespace,
+      config.gateway.namespace,
+      config.cluster.dns.namespace,
+      ...config.cluster.openEgressNamespaces,
+    ]),
+  ].sort();
+}
+
+/** In-cluster pods on any port, except in the namespaces closed to tenants. No ipBlock: nothing outside the cluster. */
+export function inClusterEgressRule(config: EgressConfig): Record<string, unknown> {
+  return {
+    to: [
+      {
+        namespaceSelector: {
+          matchExpressions: [
+            { key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: namespacesClosedToTenants(config) },
+          ],
+        },
+      },
+    ],
+  };
+}
+
 /** Egress to the cluster DNS on 53/UDP and 53/TCP. */
 export function dnsEgressRule(config: EgressConfig): Record<string, unknown> {
   return {

@@ -4,7 +4,12 @@ import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
+import {
+  dnsEgressRule,
+  gatewayEgressRule,
+  inClusterEgressRule,
+  istiodEgressRule,
+} from "./network-policy-peers";
 import { registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 /** The services a tenant may use, in the order it lists them. */
@@ -60,8 +65,9 @@ function sidecar(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
 }
 
 /**
- * Default-deny egress for the whole namespace: DNS, istiod, the gateway and in-cluster pods only.
- * A pod that bypasses its sidecar still cannot reach the internet.
+ * Default-deny egress for the whole namespace: DNS, istiod, the gateway (each on its ports) and other
+ * in-cluster pods. A pod that bypasses its sidecar still cannot reach the internet, nor relay through a
+ * proxy in the platform's namespaces.
  */
 function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
   return {
@@ -75,8 +81,7 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
         dnsEgressRule(config),
         istiodEgressRule(config),
         gatewayEgressRule(config),
-        // Pods in any namespace; no ipBlock, so nothing outside the cluster.
-        { to: [{ namespaceSelector: {} }] },
+        inClusterEgressRule(config),
       ],
     },
   };

@@ -65,6 +65,8 @@ export interface ControlPlaneConfig {
 
 export interface ClusterConfig {
   readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Namespaces whose pods have open egress (e.g. a CI runner's): tenants must not reach them, or they relay. */
+  readonly openEgressNamespaces: readonly string[];
 }
 
 export type CaBundleSource =

@@ -162,6 +162,8 @@ export const clusterSchema = z.strictObject({
       podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
     })
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+  /** Namespaces with open egress; tenants' in-cluster rule excludes them, as it excludes the platform's. */
+  openEgressNamespaces: z.array(dns1123Label).default([]),
 });
 
 const pemCertificates = z

@@ -95,6 +95,15 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     });
   });
 
+  config.cluster.openEgressNamespaces.forEach((ns, i) => {
+    if (tenantNamespaces.has(ns)) {
+      add(
+        `cluster.openEgressNamespaces[${i}]`,
+        `"${ns}" is a tenant, whose egress is locked to the gateway: remove it from openEgressNamespaces, or stop declaring it a tenant`,
+      );
+    }
+  });
+
   config.gateway.scrapeFromNamespaces.forEach((ns, i) => {
     if (tenantNamespaces.has(ns)) {
       add(`gateway.scrapeFromNamespaces[${i}]`, `"${ns}" is a tenant; metrics scrapers must not be tenants`);

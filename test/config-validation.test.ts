@@ -114,6 +114,12 @@ const cases: MalformedCase[] = [
     says: /cannot be scoped to tenants in prod.*use mode passthrough-mtls/,
   },
   {
+    title: "a tenant marked as a namespace with open egress",
+    mutate: (s) => (s.cluster = { openEgressNamespaces: ["payments"] }),
+    path: "cluster.openEgressNamespaces[0]",
+    says: /is a tenant, whose egress is locked/,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

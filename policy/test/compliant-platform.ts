@@ -370,8 +370,26 @@ function tenantObjects(tenant: string): KubernetesObject[] {
                 podSelector: { matchLabels: GATEWAY_SELECTOR },
               },
             ],
+            ports: [
+              { protocol: "TCP", port: 80 },
+              { protocol: "TCP", port: 443 },
+            ],
           },
-          { to: [{ namespaceSelector: {} }] },
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchExpressions: [
+                    {
+                      key: "kubernetes.io/metadata.name",
+                      operator: "NotIn",
+                      values: ["istio-system", GATEWAY_NS, "kube-system"],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
         ],
       },
     },

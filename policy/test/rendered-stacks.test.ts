@@ -158,6 +158,14 @@ const MUTATIONS: readonly Mutation[] = [
       pick(o, "NetworkPolicy", isTenant).spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
   },
   {
+    rule: "tenant-egress-platform-namespaces-port-scoped",
+    weakening: "puts back the tenant lock's catch-all in-cluster rule, every namespace on every port",
+    apply: (o) => {
+      const inCluster = pick(o, "NetworkPolicy", isTenant).spec.egress.find((e: Mutable) => !e.ports);
+      inCluster.to = [{ namespaceSelector: {} }];
+    },
+  },
+  {
     rule: "tenant-sidecar-injection-enabled",
     weakening: "disables sidecar injection on a tenant namespace",
     apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio-injection"] = "disabled"),

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { allowedDestinations, buildTenantManifests } from "../../components/tenant";
-import { fourModeConfig } from "../support/config-fixtures";
+import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 function tenantManifests(namespace: string) {
   const config = fourModeConfig();
@@ -41,8 +41,40 @@ describe("tenant builder", () => {
     ]);
     assert.deepEqual(spec.egress[1].ports, [{ protocol: "TCP", port: 15012 }]);
     assert.deepEqual(spec.egress[2].to[0].podSelector, { matchLabels: { istio: "egressgateway" } });
-    assert.deepEqual(spec.egress[3], { to: [{ namespaceSelector: {} }] });
+    // Every namespace on every port, except those that keep their port-scoped rules above.
+    assert.deepEqual(spec.egress[3], {
+      to: [
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              {
+                key: "kubernetes.io/metadata.name",
+                operator: "NotIn",
+                values: ["istio-egress", "istio-system", "kube-system"],
+              },
+            ],
+          },
+        },
+      ],
+    });
     assert.ok(!JSON.stringify(spec).includes("ipBlock"), "no rule reaches outside the cluster");
+  });
+
+  it("also closes namespaces the config marks as having open egress to tenants", () => {
+    const config = configFrom({
+      environment: "dev",
+      cluster: { openEgressNamespaces: ["ci-runners"] },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+      tenants: [{ namespace: "payments", allow: ["stripe"] }],
+    });
+    const { objects } = buildTenantManifests(config.tenants[0], config);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy")!.spec as any;
+    assert.deepEqual(policy.egress[3].to[0].namespaceSelector.matchExpressions[0].values, [
+      "ci-runners",
+      "istio-egress",
+      "istio-system",
+      "kube-system",
+    ]);
   });
 
   it("authorizes TLS services by SNI and port, never by HTTP host", () => {
