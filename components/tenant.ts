@@ -99,7 +99,15 @@ function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): Kuber
       traitsOf(service).authorizationMatch === "http-host"
         ? {
             from,
-            to: [{ operation: { hosts: [...service.hosts], ports: [String(gatewayPortFor(service))] } }],
+            // An exact match on :authority: `Host: <host>:80` needs the `:*` form.
+            to: [
+              {
+                operation: {
+                  hosts: service.hosts.flatMap((host) => [host, `${host}:*`]),
+                  ports: [String(gatewayPortFor(service))],
+                },
+              },
+            ],
           }
         : {
             from,

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import {
   gatewayAuthzDefaultDeny,
   gatewayAuthzHostsRegistered,
+  gatewayAuthzHttpHostsAnyPort,
   gatewayAuthzNoAllowAll,
   gatewayAuthzNoHttpFieldsOnTls,
   gatewayAuthzNoIdentityLessAdmission,
@@ -138,6 +139,30 @@ describe("authorization rules", () => {
       const objects = compliantPlatform();
       paymentsRules(objects)[0].from.push({ source: {} });
       assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+    });
+  });
+
+  describe("gateway-authz-http-hosts-any-port", () => {
+    it("accepts HTTP rules that list each host bare and as <host>:*", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzHttpHostsAnyPort);
+    });
+
+    it("flags a rule listing only the bare host, which denies Host: <host>:80", () => {
+      const objects = compliantPlatform();
+      const operation = paymentsRules(objects)[1].to[0].operation;
+      operation.hosts = operation.hosts.filter((h: string) => !h.endsWith(":*"));
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzHttpHostsAnyPort);
+      assert.match(
+        f?.message ?? "",
+        /rule 1 lists api\.partner\.example\.com without both the bare and the `:\*` form/,
+      );
+    });
+
+    it("flags a rule listing only one spelled-out port", () => {
+      const objects = compliantPlatform();
+      const operation = paymentsRules(objects)[1].to[0].operation;
+      operation.hosts = ["api.partner.example.com:443"];
+      assertOnlyRuleFires(objects, gatewayAuthzHttpHostsAnyPort);
     });
   });
 

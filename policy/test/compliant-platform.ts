@@ -411,7 +411,10 @@ function tenantObjects(tenant: string): KubernetesObject[] {
                 when: [{ key: "connection.sni", values: [s.host] }],
               };
             }
-            return { from: [{ source: { namespaces: [tenant] } }], to: [{ operation: { hosts: [s.host] } }] };
+            return {
+              from: [{ source: { namespaces: [tenant] } }],
+              to: [{ operation: { hosts: [s.host, `${s.host}:*`] } }],
+            };
           }),
       },
     },

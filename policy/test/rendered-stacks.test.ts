@@ -269,6 +269,16 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "gateway-authz-http-hosts-any-port",
+    weakening: "drops the <host>:* form from a tenant's HTTP host rule",
+    apply: (o) => {
+      const operation = rulesOf(
+        pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(hostRule)),
+      ).find(hostRule).to[0].operation;
+      operation.hosts = operation.hosts.filter((h: string) => !h.endsWith(":*"));
+    },
+  },
+  {
     rule: "peer-authentication-mtls-required",
     weakening: "makes mTLS PERMISSIVE in the gateway namespace",
     apply: (o) =>

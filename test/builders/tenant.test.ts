@@ -100,7 +100,7 @@ describe("tenant builder", () => {
     assert.deepEqual((kind("AuthorizationPolicy")!.spec as any).rules, [
       {
         from: [{ source: { namespaces: ["assistant"] } }],
-        to: [{ operation: { hosts: ["api.openai.com"], ports: ["80"] } }],
+        to: [{ operation: { hosts: ["api.openai.com", "api.openai.com:*"], ports: ["80"] } }],
       },
     ]);
   });
