@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { isAlias, parseAllDocuments, visit } from "yaml";
 import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
 import { runCli, runCliProcess } from "./support/run-cli";
 import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
@@ -77,6 +77,22 @@ describe("mesh-egress render", () => {
     assert.equal(gateway.spec.releaseName, "corp-egress");
     assert.ok(docs.some((d) => d.kind === "Sidecar" && d.metadata.namespace === "batch"));
   });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`renders ${stack} as plain YAML, without anchors or aliases`, async () => {
+      const result = await runCli(["render", "--stack", stack]);
+      assert.equal(result.status, 0, result.stderr);
+      let aliases = 0;
+      let anchors = 0;
+      for (const doc of parseAllDocuments(result.stdout)) {
+        visit(doc, (_key, node) => {
+          if (isAlias(node)) aliases++;
+          else if (node && typeof node === "object" && "anchor" in node && node.anchor) anchors++;
+        });
+      }
+      assert.deepEqual({ aliases, anchors }, { aliases: 0, anchors: 0 });
+    });
+  }
 
   it("writes the same YAML to --out as it prints", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-render-"));
