@@ -309,8 +309,11 @@ export const issuerKinds = ["Issuer", "ClusterIssuer"] as const;
 export const issuerSchema = z
   .strictObject({
     name: dns1123Label,
-    /** Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). */
-    kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).default("Issuer"),
+    /**
+     * Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). Default:
+     * ClusterIssuer for issuers holding a CA key (ca, selfSigned), Issuer for vault (no key in the cluster).
+     */
+    kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).optional(),
     /** A CA key pair: an existing Secret (secretName), or a certificate plus a Pulumi-secret private key. */
     ca: z
       .strictObject({
@@ -381,6 +384,18 @@ export const issuerSchema = z
         message: `declare exactly one of ca, selfSigned or vault (found ${sources.length === 0 ? "none" : sources.join(" and ")})`,
       });
     }
+    const keyHolder = sources.find((source) => source !== "vault");
+    if (issuer.kind === "Issuer" && keyHolder) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: `a ${keyHolder} issuer's CA key pair would live in the gateway namespace, where the gateway's Role reads every Secret: a compromised gateway pod could mint client certificates partners trust; use kind ClusterIssuer (the default), which keeps the key in cert-manager's namespace`,
+      });
+    }
+  })
+  .transform((issuer) => {
+    const kind: (typeof issuerKinds)[number] = issuer.kind ?? (issuer.vault ? "Issuer" : "ClusterIssuer");
+    return { ...issuer, kind };
   });
 
 /** A field a routing mode refuses, with the reason and the fix. */

@@ -120,6 +120,12 @@ const cases: MalformedCase[] = [
     says: /is a tenant, whose egress is locked/,
   },
   {
+    title: "a CA issuer as a namespaced Issuer, whose key would sit in the gateway namespace",
+    mutate: (s) => (s.issuers = [{ name: "corp-ca", kind: "Issuer", ca: { secretName: "corp-ca" } }]),
+    path: "issuers[0].kind",
+    says: /gateway's Role reads every Secret.*use kind ClusterIssuer/,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

@@ -472,6 +472,12 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "issuer-keys-outside-gateway-namespace",
+    weakening:
+      "turns the gateway namespace's Vault Issuer into a CA Issuer over a key pair beside the gateway",
+    apply: (o) => (pick(o, "Issuer").spec = { ca: { secretName: "partner-clients-ca" } }),
+  },
+  {
     rule: "gateway-authz-default-deny",
     weakening: "deletes every AuthorizationPolicy at the gateway",
     apply: (o) => {
