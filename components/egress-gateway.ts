@@ -2,7 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
 import { gatewaySubsets } from "./external-service";
-import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../policy/contract";
+import {
+  COMPONENT_LABEL,
+  GATEWAY_PROXY_HEADERS,
+  GATEWAY_ROLE,
+  GATEWAY_SELECTOR,
+  PROXY_CONFIG_ANNOTATION,
+  ROLE_LABEL,
+} from "../policy/contract";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
@@ -52,6 +59,8 @@ export function gatewayChartValues(config: EgressConfig): Record<string, unknown
       ],
     },
     labels: { ...GATEWAY_SELECTOR, ...labels() },
+    // Peer metadata and attempt counts stay inside the mesh (the routes also strip them per request).
+    podAnnotations: { [PROXY_CONFIG_ANNOTATION]: JSON.stringify({ proxyHeaders: GATEWAY_PROXY_HEADERS }) },
     autoscaling: {
       enabled: true,
       minReplicas: gw.replicas.min,

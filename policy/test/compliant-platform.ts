@@ -1,4 +1,4 @@
-import { KubernetesObject } from "../contract";
+import { INTERNAL_REQUEST_HEADERS, KubernetesObject } from "../contract";
 
 /**
  * A compliant platform, shaped like `mesh-egress render` output (istio-egress.md §1–3): the gateway
@@ -257,7 +257,7 @@ function serviceObjects(service: ExternalService): KubernetesObject[] {
           name: `${name}-egress`,
           match: [{ gateways: [gatewayRef], port: 80 }],
           route: [{ destination: { host, port: { number: 443 } } }],
-          headers: { request: { remove: ["x-forwarded-client-cert"] } },
+          headers: { request: { remove: [...INTERNAL_REQUEST_HEADERS] } },
         },
       ],
     };

@@ -516,6 +516,17 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "gateway-routes-strip-internal-headers",
+    weakening: "lets an originated request carry the tenant pod's IP (x-forwarded-for) out of the cluster",
+    apply: (o) => {
+      const vs = pick(o, "VirtualService", (v) => (v.spec.http ?? []).length > 1);
+      const onward = vs.spec.http.find((r: Mutable) => r.headers?.request?.remove);
+      onward.headers.request.remove = onward.headers.request.remove.filter(
+        (h: string) => h !== "x-forwarded-for",
+      );
+    },
+  },
+  {
     rule: "envoy-filter-no-removal-at-gateway",
     weakening: "removes the RBAC filter from the gateway",
     apply: (o) =>

@@ -20,6 +20,13 @@ describe("egress gateway builder", () => {
     });
   });
 
+  it("keeps peer metadata and attempt counts inside the mesh through the gateway pods' proxy config", () => {
+    const values = gatewayChartValues(fourModeConfig()) as any;
+    assert.deepEqual(JSON.parse(values.podAnnotations["proxy.istio.io/config"]), {
+      proxyHeaders: { metadataExchangeHeaders: { mode: "IN_MESH" }, attemptCount: { disabled: true } },
+    });
+  });
+
   it("gives dev a single cheap replica, no disruption budget and soft spread", () => {
     const values = gatewayChartValues(fourModeConfig("dev")) as any;
     assert.equal(values.autoscaling.minReplicas, 1);
