@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
-import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
+import { clusterInternalRanges } from "../stacks/internal-ranges";
 import { gatewaySubsets } from "./external-service";
 import {
   COMPONENT_LABEL,
@@ -111,14 +111,15 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
   };
 }
 
-/** The whole internet minus internal ranges, or the service's declared CIDRs. */
-function externalPeers(cidrs: readonly string[] | undefined) {
+/** The whole internet minus internal ranges (the cluster's own included), or the service's declared CIDRs. */
+function externalPeers(config: EgressConfig, cidrs: readonly string[] | undefined) {
   if (cidrs && cidrs.length > 0) {
     return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   }
+  const internal = clusterInternalRanges(config);
   return [
-    { ipBlock: { cidr: "0.0.0.0/0", except: [...INTERNAL_IPV4_RANGES] } },
-    { ipBlock: { cidr: "::/0", except: [...INTERNAL_IPV6_RANGES] } },
+    { ipBlock: { cidr: "0.0.0.0/0", except: internal.ipv4 } },
+    { ipBlock: { cidr: "::/0", except: internal.ipv6 } },
   ];
 }
 
@@ -153,13 +154,13 @@ function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
   const external: Record<string, unknown>[] = [];
   if (openInternetPorts.length > 0) {
     external.push({
-      to: externalPeers(undefined),
+      to: externalPeers(config, undefined),
       ports: openInternetPorts.map((port) => ({ protocol: "TCP", port })),
     });
   }
   for (const service of config.services.filter((s) => s.allowedCidrs?.length)) {
     external.push({
-      to: externalPeers(service.allowedCidrs),
+      to: externalPeers(config, service.allowedCidrs),
       ports: [{ protocol: "TCP", port: service.port }],
     });
   }

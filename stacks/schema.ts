@@ -164,6 +164,14 @@ export const clusterSchema = z.strictObject({
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
   /** Namespaces with open egress; tenants' in-cluster rule excludes them, as it excludes the platform's. */
   openEgressNamespaces: z.array(dns1123Label).default([]),
+  /** Pod, service and node ranges outside the private ones; the gateway's NetworkPolicy excepts them too. */
+  internalCidrs: z
+    .array(
+      cidr.refine((block) => ipaddr.parseCIDR(block)[1] > 0, {
+        message: "is the whole address family: list the cluster's pod, service and node ranges",
+      }),
+    )
+    .default([]),
 });
 
 const pemCertificates = z

@@ -126,6 +126,12 @@ const cases: MalformedCase[] = [
     says: /gateway's Role reads every Secret.*use kind ClusterIssuer/,
   },
   {
+    title: "a cluster internal range that is a whole address family",
+    mutate: (s) => (s.cluster = { internalCidrs: ["2600:1f18::/32", "::/0"] }),
+    path: "cluster.internalCidrs[1]",
+    says: /whole address family/,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

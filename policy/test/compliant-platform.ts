@@ -142,7 +142,12 @@ function gatewayObjects(): KubernetesObject[] {
                   ],
                 },
               },
-              { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } },
+              {
+                ipBlock: {
+                  cidr: "::/0",
+                  except: ["fc00::/7", "fe80::/10", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48"],
+                },
+              },
             ],
             ports: [
               { protocol: "TCP", port: 443 },

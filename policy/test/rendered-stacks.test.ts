@@ -222,6 +222,14 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "gateway-egress-excludes-internal-ranges",
+    weakening: "lets the gateway reach NAT64 addresses, which embed private IPv4 ones",
+    apply: (o) => {
+      const block = gatewayInternetRule(o).to.find((t: Mutable) => t.ipBlock?.cidr === "::/0").ipBlock;
+      block.except = block.except.filter((c: string) => c !== "64:ff9b::/96");
+    },
+  },
+  {
     rule: "gateway-selector-only-in-platform-namespace",
     weakening: "copies an egress Gateway into a tenant namespace",
     apply: (o) => {

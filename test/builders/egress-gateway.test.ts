@@ -59,7 +59,7 @@ describe("egress gateway builder", () => {
     assert.equal(values.labels.istio, "egressgateway");
   });
 
-  it("lets the gateway reach only public addresses, never private, shared, loopback or link-local ranges", () => {
+  it("lets the gateway reach only public addresses, never private, shared, loopback, link-local or NAT64 ranges", () => {
     const policy = buildEgressGatewayManifests(fourModeConfig()).objects.find(
       (o) => o.kind === "NetworkPolicy",
     )!;
@@ -81,9 +81,30 @@ describe("egress gateway builder", () => {
           ],
         },
       },
-      { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } },
+      {
+        ipBlock: {
+          cidr: "::/0",
+          except: ["fc00::/7", "fe80::/10", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48"],
+        },
+      },
     ]);
     assert.deepEqual(internet.ports, [{ protocol: "TCP", port: 443 }]);
+  });
+
+  it("also excepts the cluster's own public ranges (cluster.internalCidrs), each in its family's block", () => {
+    const config = configFrom({
+      environment: "dev",
+      cluster: { internalCidrs: ["2600:1f18:abcd::/56", "198.18.0.0/15"] },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+    });
+    const policy = buildEgressGatewayManifests(config).objects.find((o) => o.kind === "NetworkPolicy")!;
+    const blocks = (policy.spec as any).egress
+      .flatMap((rule: any) => rule.to ?? [])
+      .filter((p: any) => p.ipBlock);
+    const except = (cidr: string) => blocks.find((p: any) => p.ipBlock.cidr === cidr).ipBlock.except;
+    assert.ok(except("0.0.0.0/0").includes("198.18.0.0/15"));
+    assert.ok(!except("0.0.0.0/0").includes("2600:1f18:abcd::/56"));
+    assert.ok(except("::/0").includes("2600:1f18:abcd::/56"));
   });
 
   it("narrows a service with allowed CIDRs to those blocks on its port", () => {
