@@ -39,6 +39,7 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
             serviceSettings: [{ settings: { clusterLocal: true }, hosts: [gatewayServiceHost(config)] }],
           },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
+          ...(config.controlPlane.revision ? { revision: config.controlPlane.revision } : {}),
         },
       },
     ],

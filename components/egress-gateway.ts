@@ -12,6 +12,7 @@ import {
 } from "../policy/contract";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { injectionLabels } from "./mesh-injection";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
 
@@ -23,7 +24,7 @@ function gatewayNamespace(config: EgressConfig): KubernetesObject {
     kind: "Namespace",
     metadata: {
       name: config.gateway.namespace,
-      labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, "istio-injection": "enabled" },
+      labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, ...injectionLabels(config) },
     },
   };
 }
@@ -73,6 +74,10 @@ export function gatewayChartValues(config: EgressConfig): Record<string, unknown
       ...spreadConstraint("kubernetes.io/hostname", gw.spread.node),
     ],
   };
+  if (config.controlPlane.revision) {
+    // The gateway's proxy is injected by, and connects to, that revision's istiod.
+    values.revision = config.controlPlane.revision;
+  }
   if (gw.podDisruptionBudget !== false) {
     values.podDisruptionBudget = { ...gw.podDisruptionBudget };
   }

@@ -1,6 +1,7 @@
 import type { EgressConfig } from "../stacks/egress-config";
 import { GATEWAY_SELECTOR } from "../policy/contract";
 import { gatewayListenerPorts } from "./gateway-endpoint";
+import { istiodPodLabels } from "./mesh-injection";
 
 /** The label Kubernetes puts on every namespace with its own name (1.22+). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -61,7 +62,7 @@ export function istiodEgressRule(config: EgressConfig): Record<string, unknown> 
     to: [
       {
         namespaceSelector: namespaceSelectorFor(config.controlPlane.namespace),
-        podSelector: { matchLabels: { app: "istiod" } },
+        podSelector: { matchLabels: istiodPodLabels(config) },
       },
     ],
     ports: [{ protocol: "TCP", port: 15012 }],

@@ -4,6 +4,7 @@ import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { injectionLabels } from "./mesh-injection";
 import {
   dnsEgressRule,
   gatewayEgressRule,
@@ -34,11 +35,11 @@ function labels(tenant: TenantConfig): Record<string, string> {
 }
 
 /** The tenant's namespace, enrolled in the mesh so its traffic can be routed and identified. */
-function namespace(tenant: TenantConfig): KubernetesObject {
+function namespace(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: tenant.namespace, labels: { ...labels(tenant), "istio-injection": "enabled" } },
+    metadata: { name: tenant.namespace, labels: { ...labels(tenant), ...injectionLabels(config) } },
   };
 }
 
@@ -141,7 +142,7 @@ export interface TenantManifests {
 export function buildTenantManifests(tenant: TenantConfig, config: EgressConfig): TenantManifests {
   const authorization = gatewayAuthorization(tenant, config);
   return {
-    namespace: namespace(tenant),
+    namespace: namespace(tenant, config),
     objects: [
       sidecar(tenant, config),
       egressNetworkPolicy(tenant, config),

@@ -58,6 +58,8 @@ export interface GatewayConfig {
 
 export interface ControlPlaneConfig {
   readonly install: boolean;
+  /** The control plane's revision (`istio.io/rev`); unset: the default revision. */
+  readonly revision?: string;
   readonly namespace: string;
   readonly chart: ChartSource;
   readonly trustDomain: string;

@@ -153,6 +153,8 @@ export const controlPlaneSchema = z.strictObject({
     .default({ version: "1.30.3", repository: "https://istio-release.storage.googleapis.com/charts" }),
   /** The mesh trust domain, used in SPIFFE identities. */
   trustDomain: z.string().min(1).default("cluster.local"),
+  /** Revision of a revisioned control plane: namespaces get `istio.io/rev`, the gateway chart `revision`. */
+  revision: dns1123Label.optional(),
 });
 
 export const clusterSchema = z.strictObject({

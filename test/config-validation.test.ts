@@ -132,6 +132,12 @@ const cases: MalformedCase[] = [
     says: /whole address family/,
   },
   {
+    title: "a control-plane revision that is not a label value istiod uses (dots)",
+    mutate: (s) => (s.controlPlane = { revision: "1.30.3" }),
+    path: "controlPlane.revision",
+    says: /./,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

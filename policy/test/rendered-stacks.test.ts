@@ -180,6 +180,11 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio-injection"] = "disabled"),
   },
   {
+    rule: "namespace-injection-labels-not-mixed",
+    weakening: "adds a revision label to a tenant namespace that keeps istio-injection",
+    apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio.io/rev"] = "1-30"),
+  },
+  {
     rule: "gateway-ha-min-replicas",
     weakening: "lets the gateway scale down to 1 replica",
     apply: (o) =>

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  namespaceInjectionLabelsNotMixed,
   networkPolicyNoInternetEgress,
   sidecarEgressHostsScoped,
   sidecarImportsGatewayHostsByName,
@@ -245,6 +246,23 @@ describe("tenant isolation rules", () => {
         { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ml" } } },
       ];
       assertRulePasses(objects, tenantEgressPlatformNamespacesPortScoped);
+    });
+  });
+
+  describe("namespace-injection-labels-not-mixed", () => {
+    it("accepts namespaces with istio-injection alone, or istio.io/rev alone", () => {
+      const objects = compliantPlatform();
+      const payments = find(objects, "Namespace", "payments");
+      delete payments.metadata.labels["istio-injection"];
+      payments.metadata.labels["istio.io/rev"] = "1-30";
+      assertRulePasses(objects, namespaceInjectionLabelsNotMixed);
+    });
+
+    it("flags a namespace with both labels, where istio-injection overrides the revision", () => {
+      const objects = compliantPlatform();
+      find(objects, "Namespace", "payments").metadata.labels["istio.io/rev"] = "1-30";
+      const [f] = assertOnlyRuleFires(objects, namespaceInjectionLabelsNotMixed);
+      assert.match(f?.message ?? "", /istio-injection=enabled beside istio\.io\/rev=1-30/);
     });
   });
 

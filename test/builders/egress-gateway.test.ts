@@ -27,6 +27,15 @@ describe("egress gateway builder", () => {
     });
   });
 
+  it("joins a revisioned control plane: the chart's revision value and the namespace's istio.io/rev label only", () => {
+    const config = configFrom({ environment: "dev", controlPlane: { revision: "1-30-3" } });
+    const manifests = buildEgressGatewayManifests(config);
+    assert.equal((manifests.chart.values as any).revision, "1-30-3");
+    assert.equal(manifests.namespace.metadata.labels?.["istio.io/rev"], "1-30-3");
+    assert.equal(manifests.namespace.metadata.labels?.["istio-injection"], undefined);
+    assert.equal((gatewayChartValues(fourModeConfig()) as any).revision, undefined);
+  });
+
   it("gives dev a single cheap replica, no disruption budget and soft spread", () => {
     const values = gatewayChartValues(fourModeConfig("dev")) as any;
     assert.equal(values.autoscaling.minReplicas, 1);

@@ -77,6 +77,22 @@ describe("tenant builder", () => {
     ]);
   });
 
+  it("enrols namespaces with istio.io/rev alone and reaches only that revision's istiod under a revisioned control plane", () => {
+    const config = configFrom({
+      environment: "dev",
+      controlPlane: { revision: "1-30-3" },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+      tenants: [{ namespace: "payments", allow: ["stripe"] }],
+    });
+    const { namespace, objects } = buildTenantManifests(config.tenants[0], config);
+    assert.equal(namespace.metadata.labels?.["istio.io/rev"], "1-30-3");
+    assert.equal(namespace.metadata.labels?.["istio-injection"], undefined);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy")!.spec as any;
+    assert.deepEqual(policy.egress[1].to[0].podSelector, {
+      matchLabels: { app: "istiod", "istio.io/rev": "1-30-3" },
+    });
+  });
+
   it("authorizes TLS services by SNI and port, never by HTTP host", () => {
     const { kind } = tenantManifests("payments");
     const policy = kind("AuthorizationPolicy")!;
