@@ -2,11 +2,12 @@ import { routingModes, routingModeTraits } from "../stacks/routing-modes";
 
 /**
  * A registry far larger than a real one: `services` services cycling through the four modes (two hosts
- * each) and `tenants` tenants allowed up to ten services each. A test keeps it a valid stack.
+ * each) and `tenants` tenants allowed up to ten services each. A test keeps it a valid stack. Dev, since
+ * prod refuses plain passthrough and the registry exercises every mode.
  */
 export function syntheticStack(services: number, tenants: number): Record<string, unknown> {
   return {
-    environment: "prod",
+    environment: "dev",
     issuers: [{ name: "bench-client-ca", ca: { secretName: "bench-client-ca-key-pair" } }],
     services: Array.from({ length: services }, (_, i) => ({
       name: `svc-${i}`,

@@ -30,5 +30,8 @@ export function renderDocuments(config: EgressConfig): KubernetesObject[] {
 
 /** Multi-document YAML, one object per document. */
 export function toMultiDocumentYaml(documents: readonly KubernetesObject[]): string {
-  return documents.map((doc) => `---\n${stringify(doc, { lineWidth: 0 })}`).join("");
+  // No anchors or aliases for objects shared between builders: GitOps diffs and some tools mishandle them.
+  return documents
+    .map((doc) => `---\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+    .join("");
 }

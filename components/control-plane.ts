@@ -41,6 +41,7 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
             ...meshConfigForAccessLog(),
           },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
+          ...(config.controlPlane.revision ? { revision: config.controlPlane.revision } : {}),
         },
       },
     ],

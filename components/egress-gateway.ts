@@ -1,12 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
-import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
+import { clusterInternalRanges } from "../stacks/internal-ranges";
 import { PROXY_STATS_INCLUSION_REGEXPS } from "./egress-metrics";
 import { gatewaySubsets } from "./external-service";
-import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../policy/contract";
+import {
+  COMPONENT_LABEL,
+  GATEWAY_PROXY_HEADERS,
+  GATEWAY_ROLE,
+  GATEWAY_SELECTOR,
+  PROXY_CONFIG_ANNOTATION,
+  ROLE_LABEL,
+} from "../policy/contract";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
+import { injectionLabels } from "./mesh-injection";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
 import { subsetConnectionPool, withConnectionPool } from "./rate-limit-model";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
@@ -19,7 +27,7 @@ function gatewayNamespace(config: EgressConfig): KubernetesObject {
     kind: "Namespace",
     metadata: {
       name: config.gateway.namespace,
-      labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, "istio-injection": "enabled" },
+      labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, ...injectionLabels(config) },
     },
   };
 }
@@ -55,10 +63,12 @@ export function gatewayChartValues(config: EgressConfig): Record<string, unknown
       ],
     },
     labels: { ...GATEWAY_SELECTOR, ...labels() },
-    // Read at pod start: Envoy exports per-cluster TLS stats only when included here.
+    // Read at pod start: Envoy exports per-cluster TLS stats only when included here; peer metadata and
+    // attempt counts stay inside the mesh (the routes also strip them per request).
     podAnnotations: {
-      "proxy.istio.io/config": JSON.stringify({
+      [PROXY_CONFIG_ANNOTATION]: JSON.stringify({
         proxyStatsMatcher: { inclusionRegexps: [...PROXY_STATS_INCLUSION_REGEXPS] },
+        proxyHeaders: GATEWAY_PROXY_HEADERS,
       }),
     },
     autoscaling: {
@@ -73,6 +83,10 @@ export function gatewayChartValues(config: EgressConfig): Record<string, unknown
       ...spreadConstraint("kubernetes.io/hostname", gw.spread.node),
     ],
   };
+  if (config.controlPlane.revision) {
+    // The gateway's proxy is injected by, and connects to, that revision's istiod.
+    values.revision = config.controlPlane.revision;
+  }
   if (gw.podDisruptionBudget !== false) {
     values.podDisruptionBudget = { ...gw.podDisruptionBudget };
   }
@@ -115,14 +129,15 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
   };
 }
 
-/** The whole internet minus internal ranges, or the service's declared CIDRs. */
-function externalPeers(cidrs: readonly string[] | undefined) {
+/** The whole internet minus internal ranges (the cluster's own included), or the service's declared CIDRs. */
+function externalPeers(config: EgressConfig, cidrs: readonly string[] | undefined) {
   if (cidrs && cidrs.length > 0) {
     return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
   }
+  const internal = clusterInternalRanges(config);
   return [
-    { ipBlock: { cidr: "0.0.0.0/0", except: [...INTERNAL_IPV4_RANGES] } },
-    { ipBlock: { cidr: "::/0", except: [...INTERNAL_IPV6_RANGES] } },
+    { ipBlock: { cidr: "0.0.0.0/0", except: internal.ipv4 } },
+    { ipBlock: { cidr: "::/0", except: internal.ipv6 } },
   ];
 }
 
@@ -157,13 +172,13 @@ function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
   const external: Record<string, unknown>[] = [];
   if (openInternetPorts.length > 0) {
     external.push({
-      to: externalPeers(undefined),
+      to: externalPeers(config, undefined),
       ports: openInternetPorts.map((port) => ({ protocol: "TCP", port })),
     });
   }
   for (const service of config.services.filter((s) => s.allowedCidrs?.length)) {
     external.push({
-      to: externalPeers(service.allowedCidrs),
+      to: externalPeers(config, service.allowedCidrs),
       ports: [{ protocol: "TCP", port: service.port }],
     });
   }

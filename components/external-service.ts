@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GATEWAY_SELECTOR, SERVER_ROOTS_SECRET_ANNOTATION, SERVICE_LABEL } from "../policy/contract";
+import {
+  GATEWAY_SELECTOR,
+  INTERNAL_REQUEST_HEADERS,
+  SERVER_ROOTS_SECRET_ANNOTATION,
+  SERVICE_LABEL,
+} from "../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
@@ -118,8 +123,8 @@ function virtualService(
         // Named so that EnvoyFilters (rate limits) can target the gateway's outbound route.
         name: `${key}-to-external`,
         match: [{ gateways: [gatewayRef], port }],
-        // Internal identities never leave the cluster.
-        headers: { request: { remove: ["x-forwarded-client-cert"] } },
+        // Internal identities, pod details and the tenant pod's address never leave the cluster.
+        headers: { request: { remove: [...INTERNAL_REQUEST_HEADERS] } },
         route: toWorld,
       };
       break;

@@ -1,12 +1,43 @@
 import type { EgressConfig } from "../stacks/egress-config";
 import { GATEWAY_SELECTOR } from "../policy/contract";
 import { gatewayListenerPorts } from "./gateway-endpoint";
+import { istiodPodLabels } from "./mesh-injection";
 
 /** The label Kubernetes puts on every namespace with its own name (1.22+). */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 export function namespaceSelectorFor(namespace: string): { matchLabels: Record<string, string> } {
   return { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } };
+}
+
+/**
+ * Namespaces tenants may not reach on every port: the control plane (istiod's plaintext 15010/15014), the
+ * gateway and DNS keep their explicit, port-scoped rules; open-egress namespaces would make a relay.
+ */
+export function namespacesClosedToTenants(config: EgressConfig): string[] {
+  return [
+    ...new Set([
+      config.controlPlane.namespace,
+      config.gateway.namespace,
+      config.cluster.dns.namespace,
+      ...config.cluster.openEgressNamespaces,
+    ]),
+  ].sort();
+}
+
+/** In-cluster pods on any port, except in the namespaces closed to tenants. No ipBlock: nothing outside the cluster. */
+export function inClusterEgressRule(config: EgressConfig): Record<string, unknown> {
+  return {
+    to: [
+      {
+        namespaceSelector: {
+          matchExpressions: [
+            { key: NAMESPACE_NAME_LABEL, operator: "NotIn", values: namespacesClosedToTenants(config) },
+          ],
+        },
+      },
+    ],
+  };
 }
 
 /** Egress to the cluster DNS on 53/UDP and 53/TCP. */
@@ -31,7 +62,7 @@ export function istiodEgressRule(config: EgressConfig): Record<string, unknown> 
     to: [
       {
         namespaceSelector: namespaceSelectorFor(config.controlPlane.namespace),
-        podSelector: { matchLabels: { app: "istiod" } },
+        podSelector: { matchLabels: istiodPodLabels(config) },
       },
     ],
     ports: [{ protocol: "TCP", port: 15012 }],

@@ -4,7 +4,13 @@ import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { dnsEgressRule, gatewayEgressRule, istiodEgressRule } from "./network-policy-peers";
+import { injectionLabels } from "./mesh-injection";
+import {
+  dnsEgressRule,
+  gatewayEgressRule,
+  inClusterEgressRule,
+  istiodEgressRule,
+} from "./network-policy-peers";
 import { registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 /** The services a tenant may use, in the order it lists them. */
@@ -29,11 +35,11 @@ function labels(tenant: TenantConfig): Record<string, string> {
 }
 
 /** The tenant's namespace, enrolled in the mesh so its traffic can be routed and identified. */
-function namespace(tenant: TenantConfig): KubernetesObject {
+function namespace(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: tenant.namespace, labels: { ...labels(tenant), "istio-injection": "enabled" } },
+    metadata: { name: tenant.namespace, labels: { ...labels(tenant), ...injectionLabels(config) } },
   };
 }
 
@@ -60,8 +66,9 @@ function sidecar(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
 }
 
 /**
- * Default-deny egress for the whole namespace: DNS, istiod, the gateway and in-cluster pods only.
- * A pod that bypasses its sidecar still cannot reach the internet.
+ * Default-deny egress for the whole namespace: DNS, istiod, the gateway (each on its ports) and other
+ * in-cluster pods. A pod that bypasses its sidecar still cannot reach the internet, nor relay through a
+ * proxy in the platform's namespaces.
  */
 function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
   return {
@@ -75,8 +82,7 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
         dnsEgressRule(config),
         istiodEgressRule(config),
         gatewayEgressRule(config),
-        // Pods in any namespace; no ipBlock, so nothing outside the cluster.
-        { to: [{ namespaceSelector: {} }] },
+        inClusterEgressRule(config),
       ],
     },
   };
@@ -94,7 +100,15 @@ function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): Kuber
       traitsOf(service).authorizationMatch === "http-host"
         ? {
             from,
-            to: [{ operation: { hosts: [...service.hosts], ports: [String(gatewayPortFor(service))] } }],
+            // An exact match on :authority: `Host: <host>:80` needs the `:*` form.
+            to: [
+              {
+                operation: {
+                  hosts: service.hosts.flatMap((host) => [host, `${host}:*`]),
+                  ports: [String(gatewayPortFor(service))],
+                },
+              },
+            ],
           }
         : {
             from,
@@ -128,7 +142,7 @@ export interface TenantManifests {
 export function buildTenantManifests(tenant: TenantConfig, config: EgressConfig): TenantManifests {
   const authorization = gatewayAuthorization(tenant, config);
   return {
-    namespace: namespace(tenant),
+    namespace: namespace(tenant, config),
     objects: [
       sidecar(tenant, config),
       egressNetworkPolicy(tenant, config),

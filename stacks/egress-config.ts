@@ -62,6 +62,8 @@ export interface GatewayConfig {
 
 export interface ControlPlaneConfig {
   readonly install: boolean;
+  /** The control plane's revision (`istio.io/rev`); unset: the default revision. */
+  readonly revision?: string;
   readonly namespace: string;
   readonly chart: ChartSource;
   readonly trustDomain: string;
@@ -69,6 +71,10 @@ export interface ControlPlaneConfig {
 
 export interface ClusterConfig {
   readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Namespaces whose pods have open egress (e.g. a CI runner's): tenants must not reach them, or they relay. */
+  readonly openEgressNamespaces: readonly string[];
+  /** The cluster's own pod, service and node ranges outside the private ones (EKS IPv6 pods are public `2600:`). */
+  readonly internalCidrs: readonly string[];
 }
 
 export type CaBundleSource =

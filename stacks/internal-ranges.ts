@@ -14,6 +14,21 @@ export const INTERNAL_IPV6_RANGES: readonly string[] = INTERNAL_RANGES.filter(
   (range) => ipaddr.parseCIDR(range)[0].kind() === "ipv6",
 );
 
+/** The ranges a cluster's gateway must except, per family: the shared list plus `cluster.internalCidrs`. */
+export function clusterInternalRanges(config: {
+  readonly cluster: { readonly internalCidrs: readonly string[] };
+}): {
+  readonly ipv4: string[];
+  readonly ipv6: string[];
+} {
+  const own = config.cluster.internalCidrs;
+  const family = (block: string) => ipaddr.parseCIDR(block)[0].kind();
+  return {
+    ipv4: [...new Set([...INTERNAL_IPV4_RANGES, ...own.filter((b) => family(b) === "ipv4")])],
+    ipv6: [...new Set([...INTERNAL_IPV6_RANGES, ...own.filter((b) => family(b) === "ipv6")])],
+  };
+}
+
 /** True when the block overlaps any internal range. */
 export function isInternalCidr(block: string): boolean {
   const range = parseCidr(block);

@@ -154,6 +154,8 @@ export const controlPlaneSchema = z.strictObject({
     .default({ version: "1.30.3", repository: "https://istio-release.storage.googleapis.com/charts" }),
   /** The mesh trust domain, used in SPIFFE identities. */
   trustDomain: z.string().min(1).default("cluster.local"),
+  /** Revision of a revisioned control plane: namespaces get `istio.io/rev`, the gateway chart `revision`. */
+  revision: dns1123Label.optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -163,6 +165,16 @@ export const clusterSchema = z.strictObject({
       podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
     })
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+  /** Namespaces with open egress; tenants' in-cluster rule excludes them, as it excludes the platform's. */
+  openEgressNamespaces: z.array(dns1123Label).default([]),
+  /** Pod, service and node ranges outside the private ones; the gateway's NetworkPolicy excepts them too. */
+  internalCidrs: z
+    .array(
+      cidr.refine((block) => ipaddr.parseCIDR(block)[1] > 0, {
+        message: "is the whole address family: list the cluster's pod, service and node ranges",
+      }),
+    )
+    .default([]),
 });
 
 const pemCertificates = z
@@ -308,8 +320,11 @@ export const issuerKinds = ["Issuer", "ClusterIssuer"] as const;
 export const issuerSchema = z
   .strictObject({
     name: dns1123Label,
-    /** Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). */
-    kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).default("Issuer"),
+    /**
+     * Issuer (in the gateway namespace) or ClusterIssuer (its Secrets in cert-manager's namespace). Default:
+     * ClusterIssuer for issuers holding a CA key (ca, selfSigned), Issuer for vault (no key in the cluster).
+     */
+    kind: z.enum(issuerKinds, { error: "must be Issuer or ClusterIssuer" }).optional(),
     /** A CA key pair: an existing Secret (secretName), or a certificate plus a Pulumi-secret private key. */
     ca: z
       .strictObject({
@@ -380,6 +395,18 @@ export const issuerSchema = z
         message: `declare exactly one of ca, selfSigned or vault (found ${sources.length === 0 ? "none" : sources.join(" and ")})`,
       });
     }
+    const keyHolder = sources.find((source) => source !== "vault");
+    if (issuer.kind === "Issuer" && keyHolder) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: `a ${keyHolder} issuer's CA key pair would live in the gateway namespace, where the gateway's Role reads every Secret: a compromised gateway pod could mint client certificates partners trust; use kind ClusterIssuer (the default), which keeps the key in cert-manager's namespace`,
+      });
+    }
+  })
+  .transform((issuer) => {
+    const kind: (typeof issuerKinds)[number] = issuer.kind ?? (issuer.vault ? "Issuer" : "ClusterIssuer");
+    return { ...issuer, kind };
   });
 
 /** A field a routing mode refuses, with the reason and the fix. */

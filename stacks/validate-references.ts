@@ -2,6 +2,7 @@ import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, IssuerConfig } from "./egress-config";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
+import { validateTierRequirements } from "./tier-requirements";
 
 type AddIssue = (path: string, message: string) => void;
 
@@ -94,12 +95,22 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     });
   });
 
+  config.cluster.openEgressNamespaces.forEach((ns, i) => {
+    if (tenantNamespaces.has(ns)) {
+      add(
+        `cluster.openEgressNamespaces[${i}]`,
+        `"${ns}" is a tenant, whose egress is locked to the gateway: remove it from openEgressNamespaces, or stop declaring it a tenant`,
+      );
+    }
+  });
+
   config.gateway.scrapeFromNamespaces.forEach((ns, i) => {
     if (tenantNamespaces.has(ns)) {
       add(`gateway.scrapeFromNamespaces[${i}]`, `"${ns}" is a tenant; metrics scrapers must not be tenants`);
     }
   });
 
+  validateTierRequirements(config, add);
   validateIssuers(config, add);
   validateOriginationTrust(config, add);
   return issues;

@@ -71,7 +71,8 @@ describe("origination certificate builders", () => {
         renewBefore: "360h",
         privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
         usages: ["client auth", "digital signature"],
-        issuerRef: { name: "corp-ca", kind: "Issuer", group: "cert-manager.io" },
+        // A CA issuer defaults to a ClusterIssuer: its key stays out of the gateway namespace.
+        issuerRef: { name: "corp-ca", kind: "ClusterIssuer", group: "cert-manager.io" },
         revisionHistoryLimit: 3,
       },
     });
@@ -164,7 +165,7 @@ describe("origination certificate builders", () => {
     assert.equal(inlineRule.metadata.annotations, undefined, "no annotation when the stack writes the roots");
   });
 
-  it("bootstraps a dev root: SelfSigned issuer, then a CA Certificate, then the CA issuer over its Secret", () => {
+  it("bootstraps a dev root as ClusterIssuers, its CA key pair in cert-manager's namespace, never the gateway's", () => {
     const issuer = config.issuers.find((i) => i.name === "dev-root")!;
     const labels = { ...OWNED, ...COMPONENT, "mesh-egress.io/issuer": "dev-root" };
     const built = buildIssuerManifests(issuer, 0, config);
@@ -173,14 +174,14 @@ describe("origination certificate builders", () => {
       [
         {
           apiVersion: "cert-manager.io/v1",
-          kind: "Issuer",
-          metadata: { name: "dev-root-selfsigned", namespace: "istio-egress", labels },
+          kind: "ClusterIssuer",
+          metadata: { name: "dev-root-selfsigned", labels },
           spec: { selfSigned: {} },
         },
         {
           apiVersion: "cert-manager.io/v1",
           kind: "Certificate",
-          metadata: { name: "dev-root-ca", namespace: "istio-egress", labels },
+          metadata: { name: "dev-root-ca", namespace: "cert-manager", labels },
           spec: {
             isCA: true,
             commonName: "Acme dev root",
@@ -192,13 +193,13 @@ describe("origination certificate builders", () => {
             renewBefore: "2160h",
             privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
             usages: ["cert sign", "crl sign", "digital signature"],
-            issuerRef: { name: "dev-root-selfsigned", kind: "Issuer", group: "cert-manager.io" },
+            issuerRef: { name: "dev-root-selfsigned", kind: "ClusterIssuer", group: "cert-manager.io" },
           },
         },
         {
           apiVersion: "cert-manager.io/v1",
-          kind: "Issuer",
-          metadata: { name: "dev-root", namespace: "istio-egress", labels },
+          kind: "ClusterIssuer",
+          metadata: { name: "dev-root", labels },
           spec: { ca: { secretName: "dev-root-ca" } },
         },
       ],
@@ -210,7 +211,8 @@ describe("origination certificate builders", () => {
     const built = buildIssuerManifests(issuer, 1, config);
     assert.deepEqual(built.prerequisites, []);
     assert.deepEqual(built.issuerObject.spec, { ca: { secretName: "corp-egress-ca" } });
-    assert.equal(built.issuerObject.metadata.namespace, "istio-egress");
+    assert.equal(built.issuerObject.kind, "ClusterIssuer");
+    assert.equal(built.issuerObject.metadata.namespace, undefined);
   });
 
   it("builds a Pulumi-secret CA key pair as a Secret holding the certificate only, annotated with the secret that fills tls.key", () => {
@@ -411,7 +413,7 @@ describe("the cert-manager installation", () => {
     );
     assert.ok(!documents.some((d) => d.kind === "Namespace" && d.metadata.name === "cert-manager"));
     assert.ok(
-      documents.some((d) => d.kind === "Issuer" && d.metadata.name === "corp-ca"),
+      documents.some((d) => d.kind === "ClusterIssuer" && d.metadata.name === "corp-ca"),
       "issuers still render",
     );
   });
@@ -440,13 +442,15 @@ describe("cert-manager in the render", () => {
       const documents = renderDocuments(projectStack(stack));
       const index = (kind: string, name: string) =>
         documents.findIndex((d) => d.kind === kind && d.metadata.name === name);
-      const issuer = stack === "dev" ? "egress-dev-ca" : "partner-clients";
+      // The dev root holds a CA key, so it is a ClusterIssuer; prod's Vault issuer holds none.
+      const [issuerKind, issuer] =
+        stack === "dev" ? ["ClusterIssuer", "egress-dev-ca"] : ["Issuer", "partner-clients"];
       const certificate = index("Certificate", "clearing-partner-client");
       assert.ok(
-        index("HelmRelease", "cert-manager") < index("Issuer", issuer),
+        index("HelmRelease", "cert-manager") < index(issuerKind, issuer),
         `${stack}: CRDs before issuers`,
       );
-      assert.ok(index("Issuer", issuer) < certificate, `${stack}: issuer before certificate`);
+      assert.ok(index(issuerKind, issuer) < certificate, `${stack}: issuer before certificate`);
       assert.ok(
         certificate < index("DestinationRule", "clearing-partner-origination"),
         `${stack}: certificate first`,

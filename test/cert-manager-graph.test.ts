@@ -49,6 +49,7 @@ function withoutEncryptedKeys(values: Record<string, any>): Record<string, any> 
 
 const CERT_MANAGER = "kubernetes-cert-manager:index:CertManager";
 const ISSUER = "kubernetes:cert-manager.io/v1:Issuer";
+const CLUSTER_ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 const SECRET = "kubernetes:core/v1:Secret";
 const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
@@ -136,9 +137,9 @@ describe("cert-manager and the origination roots under Pulumi mocks (prod)", () 
 describe("cert-manager and the origination roots under Pulumi mocks (dev)", () => {
   it("chains the dev root: self-signed issuer, then the CA certificate, then the CA issuer, then the client certificate", async () => {
     const graph = graphOf(await registerPlatform(projectStack("dev")));
-    const bootstrap = graph.find(ISSUER, "egress-dev-ca-selfsigned");
+    const bootstrap = graph.find(CLUSTER_ISSUER, "egress-dev-ca-selfsigned");
     const root = graph.find(CERTIFICATE, "egress-dev-ca-ca");
-    const issuer = graph.find(ISSUER, "egress-dev-ca");
+    const issuer = graph.find(CLUSTER_ISSUER, "egress-dev-ca");
     const client = graph.find(CERTIFICATE, "clearing-partner-client");
     assert.ok(root.dependencies.includes(bootstrap.urn));
     assert.ok(issuer.dependencies.includes(root.urn));

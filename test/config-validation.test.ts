@@ -105,6 +105,39 @@ const cases: MalformedCase[] = [
     says: /passthrough, passthrough-mtls, originate, originate-mutual/,
   },
   {
+    title: "plain passthrough in prod, which cannot be scoped to tenants",
+    mutate: (s) => {
+      s.environment = "prod";
+      s.services[0].mode = "passthrough";
+    },
+    path: "services[0].mode",
+    says: /cannot be scoped to tenants in prod.*use mode passthrough-mtls/,
+  },
+  {
+    title: "a tenant marked as a namespace with open egress",
+    mutate: (s) => (s.cluster = { openEgressNamespaces: ["payments"] }),
+    path: "cluster.openEgressNamespaces[0]",
+    says: /is a tenant, whose egress is locked/,
+  },
+  {
+    title: "a CA issuer as a namespaced Issuer, whose key would sit in the gateway namespace",
+    mutate: (s) => (s.issuers = [{ name: "corp-ca", kind: "Issuer", ca: { secretName: "corp-ca" } }]),
+    path: "issuers[0].kind",
+    says: /gateway's Role reads every Secret.*use kind ClusterIssuer/,
+  },
+  {
+    title: "a cluster internal range that is a whole address family",
+    mutate: (s) => (s.cluster = { internalCidrs: ["2600:1f18::/32", "::/0"] }),
+    path: "cluster.internalCidrs[1]",
+    says: /whole address family/,
+  },
+  {
+    title: "a control-plane revision that is not a label value istiod uses (dots)",
+    mutate: (s) => (s.controlPlane = { revision: "1.30.3" }),
+    path: "controlPlane.revision",
+    says: /./,
+  },
+  {
     title: "TLS verification settings on a passthrough service",
     mutate: (s) => (s.services[0].tls = { subjectAltNames: ["api.stripe.com"] }),
     path: "services[0].tls",

@@ -127,8 +127,29 @@ describe("mesh-egress promote", () => {
     assert.deepEqual(snapshot(dir), once);
   });
 
+  it("refuses to promote dev's plain passthrough service into prod, naming passthrough-mtls, and writes nothing", () => {
+    const dir = copyStacks();
+    const before = snapshot(dir);
+    const run = promote(dir, ["prod"], { services: ["identity"], tenants: ["payments"] });
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      /services\[1\]\.mode: passthrough cannot be scoped to tenants in prod.*passthrough-mtls/,
+    );
+    assert.deepEqual(snapshot(dir), before);
+  });
+
   it("updates a service prod already has leaf by leaf, leaving its other lines and comments alone", () => {
     const dir = copyStacks();
+    // Dev keeps plain passthrough for identity; prod refuses it, so the promoted entry uses passthrough-mtls.
+    const devFile = path.join(dir, "Pulumi.dev.yaml");
+    const dev = fs.readFileSync(devFile, "utf8");
+    const devMtls = dev.replace(
+      "hosts: [acme-dev.eu.auth0.com]\n      mode: passthrough\n",
+      "hosts: [acme-dev.eu.auth0.com]\n      mode: passthrough-mtls\n",
+    );
+    assert.notEqual(devMtls, dev, "the dev copy's identity service is passthrough-mtls");
+    fs.writeFileSync(devFile, devMtls);
     const before = read(dir, "Pulumi.prod.yaml");
     const run = promote(dir, ["prod"], { services: ["identity"], tenants: ["payments"] });
     assert.equal(run.status, 0, run.stderr);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { isAlias, parseAllDocuments, visit } from "yaml";
 import { meshConfigNotice } from "../cli/mesh-config-notice";
 import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
 import { runCli, runCliProcess } from "./support/run-cli";
@@ -81,6 +81,22 @@ describe("mesh-egress render", () => {
     assert.ok(docs.some((d) => d.kind === "Sidecar" && d.metadata.namespace === "batch"));
   });
 
+  for (const stack of ["dev", "prod"]) {
+    it(`renders ${stack} as plain YAML, without anchors or aliases`, async () => {
+      const result = await runCli(["render", "--stack", stack]);
+      assert.equal(result.status, 0, result.stderr);
+      let aliases = 0;
+      let anchors = 0;
+      for (const doc of parseAllDocuments(result.stdout)) {
+        visit(doc, (_key, node) => {
+          if (isAlias(node)) aliases++;
+          else if (node && typeof node === "object" && "anchor" in node && node.anchor) anchors++;
+        });
+      }
+      assert.deepEqual({ aliases, anchors }, { aliases: 0, anchors: 0 });
+    });
+  }
+
   it("writes the same YAML to --out as it prints", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-render-"));
     const result = await runCli(["render", "--stack", "prod", "--out", dir]);
@@ -114,6 +130,43 @@ describe("mesh-egress render", () => {
     assert.ok(
       lines.some((l) => l.startsWith('tenants[0].alow: unknown key "alow"')),
       result.stderr,
+    );
+  });
+
+  it("exits 2 for a prod stack with a plain passthrough service, naming passthrough-mtls as the fix", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-passthrough-"));
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(
+      file,
+      [
+        "config:",
+        "  mesh-egress:environment: prod",
+        "  mesh-egress:services:",
+        "    - {name: idp, hosts: [login.example.com], mode: passthrough}",
+        "  mesh-egress:tenants:",
+        "    - {namespace: payments, allow: [idp]}",
+      ].join("\n"),
+    );
+    const result = await runCli(["render", "--stack-file", file]);
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /^services\[0\]\.mode: passthrough cannot be scoped to tenants in prod.*use mode passthrough-mtls/m,
+    );
+  });
+
+  it("renders the shipped prod stack with no plain passthrough service", async () => {
+    const result = await runCli(["render", "--stack", "prod"]);
+    assert.equal(result.status, 0, result.stderr);
+    const servers = parseAllDocuments(result.stdout)
+      .map((d) => d.toJSON())
+      .filter((d) => d.kind === "Gateway")
+      .flatMap((g) => g.spec.servers);
+    assert.ok(servers.length > 0);
+    assert.deepEqual(
+      servers.filter((s: { tls: { mode: string } }) => s.tls.mode === "PASSTHROUGH"),
+      [],
     );
   });
 

@@ -50,7 +50,7 @@ describe("the program's stack outputs for the prod stack", () => {
   it("exports a registry summary naming every service, its mode and the tenants that use it", async () => {
     const registry = (await valueOf(outputs.registry)) as { name: string; mode: string; tenants: string[] }[];
     const identity = registry.find((entry) => entry.name === "identity");
-    assert.equal(identity?.mode, "passthrough");
+    assert.equal(identity?.mode, "passthrough-mtls");
     assert.deepEqual(identity?.tenants, ["payments", "assistant", "storefront"]);
     assert.equal(registry.length, loadStackFile(path.join(PROJECT_DIR, "Pulumi.prod.yaml")).services.length);
   });

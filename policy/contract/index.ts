@@ -3,6 +3,7 @@ export * from "./annotations";
 export * from "./certificate-duration";
 export * from "./egress-gateway";
 export * from "./go-duration";
+export * from "./internal-headers";
 export * from "./internal-ranges";
 export * from "./key-strength";
 export * from "./kinds";

@@ -1,6 +1,7 @@
 /**
  * Ranges a pod must never reach through the egress gateway: private, shared (CGNAT), loopback and
- * link-local (where the cloud metadata endpoint lives), IPv4 and IPv6. A registered name that starts
+ * link-local (where the cloud metadata endpoint lives), IPv4 and IPv6, and NAT64 (whose addresses embed
+ * IPv4 ones, private ranges included, and reach them through the translator). A registered name that starts
  * resolving to one of these (DNS rebinding) then stays unreachable. The program excepts exactly these
  * in the gateway's NetworkPolicy, and the guardrail rule checks for exactly these.
  */
@@ -14,4 +15,6 @@ export const INTERNAL_RANGES: readonly string[] = [
   "fc00::/7",
   "fe80::/10",
   "::1/128",
+  "64:ff9b::/96",
+  "64:ff9b:1::/48",
 ];

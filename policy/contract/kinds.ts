@@ -29,6 +29,7 @@ export const KIND = {
   PeerAuthentication: { group: "security.istio.io", kind: "PeerAuthentication" },
   Telemetry: { group: "telemetry.istio.io", kind: "Telemetry" },
   Certificate: { group: "cert-manager.io", kind: "Certificate" },
+  Issuer: { group: "cert-manager.io", kind: "Issuer" },
   /** Flux: how `mesh-egress render` shows a Helm chart. */
   HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
   /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */

@@ -78,21 +78,21 @@ export const gatewayAuthzNoAllowAll: StackRule = {
 };
 
 const ANYONE = new Set(["*", "0.0.0.0/0", "::/0"]);
-const SOURCE_FIELDS = [
-  "namespaces",
-  "principals",
-  "notPrincipals",
-  "ipBlocks",
-  "remoteIpBlocks",
-  "requestPrincipals",
-];
+// notPrincipals is absent on purpose: excluding callers names nobody who may call.
+const SOURCE_FIELDS = ["namespaces", "principals", "ipBlocks", "remoteIpBlocks", "requestPrincipals"];
+
+/** `notPrincipals: ["*"]`: connections that carry no mesh identity at all (plain passthrough's admission). */
+function admitsIdentityLess(from: Fields): boolean {
+  return texts(dig(from, "source", "notPrincipals")).includes("*");
+}
 
 export const gatewayAuthzRulesNameSources: StackRule = {
   name: "gateway-authz-rules-name-sources",
   description:
-    "Every ALLOW rule at the egress gateway names its sources: each `from` entry sets namespaces, principals, " +
-    "notPrincipals or ipBlocks, and not as `*`. A rule without sources lets any workload of the mesh use the " +
-    "destination it names.",
+    "Every ALLOW rule at the egress gateway names its sources: each `from` entry sets namespaces, principals " +
+    "or ipBlocks, and not as `*`. Excluding callers (notNamespaces, notPrincipals) names nobody. A rule without " +
+    "sources lets any workload of the mesh use the destination it names. (A from entry admitting identity-less " +
+    "connections is judged by gateway-authz-no-identity-less-admission.)",
   severity: "high",
   concern: "authorization",
   defaultEnforcement: "mandatory",
@@ -104,12 +104,12 @@ export const gatewayAuthzRulesNameSources: StackRule = {
     const out: Violation[] = [];
     for (const rule of gatewayAuthzRules(objects, mesh)) {
       if (rule.action !== "ALLOW" || matchesEverything(rule)) continue;
-      // A source of "*" (any namespace, principal or address) names nobody; notPrincipals ["*"] ("callers
-      // without an identity") is the passthrough mode's deliberate, documented exception.
+      // A source of "*" (any namespace, principal or address) names nobody.
       const names = (from: Fields): boolean =>
+        admitsIdentityLess(from) ||
         SOURCE_FIELDS.some((f) => {
           const values = texts(dig(from, "source", f));
-          return values.length > 0 && (f === "notPrincipals" || !values.some((v) => ANYONE.has(v)));
+          return values.length > 0 && !values.some((v) => ANYONE.has(v));
         });
       if (rule.from.length === 0 || !rule.from.every(names)) {
         out.push(
@@ -125,8 +125,38 @@ export const gatewayAuthzRulesNameSources: StackRule = {
   },
 };
 
+export const gatewayAuthzNoIdentityLessAdmission: StackRule = {
+  name: "gateway-authz-no-identity-less-admission",
+  description:
+    "No ALLOW rule at the egress gateway admits connections without a mesh identity (`from.source.notPrincipals: " +
+    '["*"]`, plain passthrough\'s admission). Every tenant the gateway NetworkPolicy lets in gets through: a pod ' +
+    "that bypasses its sidecar, or a tenant's own ServiceEntry + VirtualService to the gateway (auto-mTLS sends " +
+    "plaintext there), so the destination cannot be scoped to tenants. Advisory in dev, where plain passthrough " +
+    "is tolerated.",
+  severity: "high",
+  concern: "authorization",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Use mode passthrough-mtls: the gateway then sees the caller's identity and authorizes by source namespace.",
+  kinds: [KIND.AuthorizationPolicy],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    return gatewayAuthzRules(objects, mesh)
+      .filter((r) => r.action === "ALLOW" && r.from.some(admitsIdentityLess))
+      .map((r) =>
+        violation(
+          r.policy,
+          `ALLOW rule ${r.index} admits connections without a mesh identity (notPrincipals ["*"]), so every tenant the gateway's NetworkPolicy lets in may use it, whatever its allow list`,
+          "route the service in passthrough-mtls mode and allow it per tenant with from.source.namespaces",
+        ),
+      );
+  },
+};
+
 const HTTP_OPERATION_FIELDS = ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"];
-const stripPort = (host: string): string => host.replace(/:\d+$/, "");
+// `host:*` is the any-port form HTTP rules list beside the bare host.
+const stripPort = (host: string): string => host.replace(/:(\d+|\*)$/, "");
 
 function sniValues(rule: GatewayAuthzRule): string[] {
   return rule.when.filter((w) => text(w.key) === "connection.sni").flatMap((w) => texts(w.values));
@@ -311,11 +341,51 @@ export const gatewayAuthzDefaultDeny: StackRule = {
   },
 };
 
+export const gatewayAuthzHttpHostsAnyPort: StackRule = {
+  name: "gateway-authz-http-hosts-any-port",
+  description:
+    "Every host an ALLOW rule at the egress gateway lists in to.operation.hosts is listed both bare and as " +
+    "`<host>:*`. The match is exact on `:authority`, so a client sending `Host: api.openai.com:80` is denied by " +
+    "a rule listing only `api.openai.com` (and granted only on some ports if a port is spelled out).",
+  severity: "medium",
+  concern: "authorization",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "List each host twice in to.operation.hosts: `<host>` and `<host>:*`.",
+  kinds: [KIND.AuthorizationPolicy],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    for (const rule of gatewayAuthzRules(objects, mesh)) {
+      if (rule.action !== "ALLOW") continue;
+      for (const operation of rule.operations) {
+        const listed = new Set(texts(operation.hosts));
+        // Only hosts the gateway sees as HTTP: TLS and unregistered hosts are other rules' findings.
+        const bare = [...new Set([...listed].map(stripPort))].filter(
+          (host) => hostTraffic(mesh, host) === "http",
+        );
+        const missing = bare.filter((host) => !listed.has(host) || !listed.has(`${host}:*`));
+        if (missing.length === 0) continue;
+        out.push(
+          violation(
+            rule.policy,
+            `ALLOW rule ${rule.index} lists ${missing.join(", ")} without both the bare and the \`:*\` form, so requests whose Host carries a port (or none) are denied`,
+            `list ${missing.map((h) => `${h} and ${h}:*`).join(", ")} in to.operation.hosts`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
 export const authorizationRules = [
   gatewayAuthzDefaultDeny,
   gatewayAuthzNoAllowAll,
   gatewayAuthzRulesNameSources,
+  gatewayAuthzNoIdentityLessAdmission,
   gatewayAuthzNoHttpFieldsOnTls,
   gatewayAuthzHostsRegistered,
+  gatewayAuthzHttpHostsAnyPort,
   peerAuthenticationMtlsRequired,
 ];

@@ -5,7 +5,11 @@ import {
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
 } from "./gateway-hijack";
-import { gatewayRoutesToDeclaredHost, meshRoutesExternalHostsViaGateway } from "./gateway-routing";
+import {
+  gatewayRoutesStripInternalHeaders,
+  gatewayRoutesToDeclaredHost,
+  meshRoutesExternalHostsViaGateway,
+} from "./gateway-routing";
 import { Rule } from "./rule";
 
 /** The gateway-integrity rules, in catalog order: availability, exposure, hijack, routing. */
@@ -20,4 +24,5 @@ export const gatewayIntegrityRules: readonly Rule[] = [
   controlPlaneScopesGateways,
   meshRoutesExternalHostsViaGateway,
   gatewayRoutesToDeclaredHost,
+  gatewayRoutesStripInternalHeaders,
 ];

@@ -3,7 +3,8 @@ import { reachesPublicAddresses } from "./address-ranges";
 import { podTemplate } from "./mesh-object-readers";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
-import { egressReach, restrictsEgress } from "./network-policies";
+import { egressReach, egressRules, restrictsEgress } from "./network-policies";
+import { namespacesNamedBy, selectsNamespace } from "./namespace-selectors";
 import {
   dig,
   fieldsList,
@@ -259,6 +260,76 @@ export const networkPolicyNoInternetEgress: StackRule = {
   },
 };
 
+export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
+  name: "tenant-egress-platform-namespaces-port-scoped",
+  description:
+    "No egress rule of a tenant NetworkPolicy opens every port of the egress gateway's namespace, or of a " +
+    "namespace the same policy reaches on named ports (istiod's, DNS): a catch-all such as " +
+    "`to: [{namespaceSelector: {}}]` with no ports voids those port-scoped rules, opening istiod's plaintext " +
+    "15010/15014 and making any in-cluster proxy there a relay.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Exclude those namespaces from the in-cluster rule (namespaceSelector matchExpressions kubernetes.io/metadata.name NotIn [...]).",
+  kinds: [KIND.NetworkPolicy],
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const out: Violation[] = [];
+    for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
+      const namespace = namespaceOf(policy);
+      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
+      const rules = egressRules(policy);
+      // The namespaces this policy reaches on named ports (istiod, DNS, the gateway), and the gateway's.
+      const scoped = new Set(
+        rules.filter((r) => r.ports.length > 0).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
+      );
+      if (mesh.gatewayNamespace) scoped.add(mesh.gatewayNamespace);
+      for (const rule of rules.filter((r) => r.ports.length === 0)) {
+        const opened = [...scoped].filter((ns) => rule.peers.some((peer) => selectsNamespace(peer, ns)));
+        if (opened.length === 0) continue;
+        out.push(
+          violation(
+            policy,
+            `egress rule ${rule.index} opens every port of ${opened.sort().join(", ")}, voiding the port-scoped rules for them (istiod's plaintext 15010/15014, any proxy there as a relay)`,
+            `exclude ${opened.join(", ")} from the rule's namespaceSelector (matchExpressions kubernetes.io/metadata.name NotIn)`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const namespaceInjectionLabelsNotMixed: ResourceRule = {
+  name: "namespace-injection-labels-not-mixed",
+  description:
+    "No namespace carries both `istio-injection` and `istio.io/rev`. `istio-injection` overrides the revision " +
+    "label and is honoured only by the default revision's webhook, so under a revisioned control plane its pods " +
+    "get no sidecar (or the wrong revision's) and escape the Sidecar scope and the gateway's authorization.",
+  severity: "high",
+  concern: "tenant-isolation",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation:
+    "Keep istio.io/rev=<revision> alone (revisioned control plane), or istio-injection=enabled alone.",
+  kinds: [KIND.Namespace],
+  scope: "resource",
+  check(object: KubernetesObject): Violation[] {
+    if (!isKind(object, KIND.Namespace)) return [];
+    const labels = labelsOf(object);
+    if (!("istio-injection" in labels) || !("istio.io/rev" in labels)) return [];
+    return [
+      violation(
+        object,
+        `carries istio-injection=${labels["istio-injection"]} beside istio.io/rev=${labels["istio.io/rev"]}; istio-injection wins and only the default revision honours it`,
+        "remove the istio-injection label and keep istio.io/rev",
+      ),
+    ];
+  },
+};
+
 const INJECT = "sidecar.istio.io/inject";
 
 export const tenantSidecarInjectionEnabled: StackRule = {
@@ -328,5 +399,7 @@ export const tenantIsolationRules = [
   sidecarImportsGatewayHostsByName,
   tenantEgressDefaultDeny,
   networkPolicyNoInternetEgress,
+  tenantEgressPlatformNamespacesPortScoped,
   tenantSidecarInjectionEnabled,
+  namespaceInjectionLabelsNotMixed,
 ];

@@ -15,7 +15,7 @@ const INTERNAL_V4 = [
   "127.0.0.0/8",
   "169.254.0.0/16",
 ];
-const INTERNAL_V6 = ["fc00::/7", "fe80::/10", "::1/128"];
+const INTERNAL_V6 = ["fc00::/7", "fe80::/10", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48"];
 
 describe("address ranges", () => {
   it("parses IPv4 and IPv6 CIDRs and masks host bits", () => {

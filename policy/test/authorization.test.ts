@@ -2,8 +2,10 @@ import * as assert from "node:assert/strict";
 import {
   gatewayAuthzDefaultDeny,
   gatewayAuthzHostsRegistered,
+  gatewayAuthzHttpHostsAnyPort,
   gatewayAuthzNoAllowAll,
   gatewayAuthzNoHttpFieldsOnTls,
+  gatewayAuthzNoIdentityLessAdmission,
   gatewayAuthzRulesNameSources,
   peerAuthenticationMtlsRequired,
 } from "../rules/authorization";
@@ -101,8 +103,15 @@ describe("authorization rules", () => {
   });
 
   describe("gateway-authz-rules-name-sources", () => {
-    it("accepts namespaces and notPrincipals as named sources", () => {
+    it("accepts namespaces as named sources", () => {
       assertRulePasses(compliantPlatform(), gatewayAuthzRulesNameSources);
+    });
+
+    it("flags a from entry that only excludes principals, which names nobody", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[1].from = [{ source: { notPrincipals: ["cluster.local/ns/support/sa/bot"] } }];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+      assert.match(f?.message ?? "", /rule 1 does not name its sources/);
     });
 
     it("flags an ALLOW rule without from", () => {
@@ -130,6 +139,49 @@ describe("authorization rules", () => {
       const objects = compliantPlatform();
       paymentsRules(objects)[0].from.push({ source: {} });
       assertOnlyRuleFires(objects, gatewayAuthzRulesNameSources);
+    });
+  });
+
+  describe("gateway-authz-http-hosts-any-port", () => {
+    it("accepts HTTP rules that list each host bare and as <host>:*", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzHttpHostsAnyPort);
+    });
+
+    it("flags a rule listing only the bare host, which denies Host: <host>:80", () => {
+      const objects = compliantPlatform();
+      const operation = paymentsRules(objects)[1].to[0].operation;
+      operation.hosts = operation.hosts.filter((h: string) => !h.endsWith(":*"));
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzHttpHostsAnyPort);
+      assert.match(
+        f?.message ?? "",
+        /rule 1 lists api\.partner\.example\.com without both the bare and the `:\*` form/,
+      );
+    });
+
+    it("flags a rule listing only one spelled-out port", () => {
+      const objects = compliantPlatform();
+      const operation = paymentsRules(objects)[1].to[0].operation;
+      operation.hosts = ["api.partner.example.com:443"];
+      assertOnlyRuleFires(objects, gatewayAuthzHttpHostsAnyPort);
+    });
+  });
+
+  describe("gateway-authz-no-identity-less-admission", () => {
+    it("accepts per-tenant rules that name their source namespaces", () => {
+      assertRulePasses(compliantPlatform(), gatewayAuthzNoIdentityLessAdmission);
+    });
+
+    it("flags a rule admitting connections without a mesh identity, as plain passthrough did", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].from = [{ source: { notPrincipals: ["*"] } }];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzNoIdentityLessAdmission);
+      assert.match(f?.message ?? "", /rule 0 admits connections without a mesh identity/);
+    });
+
+    it("flags an identity-less entry added beside a named one", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].from.push({ source: { notPrincipals: ["*"] } });
+      assertOnlyRuleFires(objects, gatewayAuthzNoIdentityLessAdmission);
     });
   });
 

@@ -5,6 +5,7 @@ import {
   certificateKeyStrength,
   clientCertificateMaxLifetime,
   clientCertificateMaxLifetimeRule,
+  issuerKeysOutsideGatewayNamespace,
   mutualOriginationCredentialProvided,
   mutualOriginationServerRootsProvided,
 } from "../rules/certificates";
@@ -220,6 +221,46 @@ describe("certificate rules", () => {
         [],
         "only MUTUAL rules are checked",
       );
+    });
+  });
+
+  describe("issuer-keys-outside-gateway-namespace", () => {
+    const issuer = (kind: string, namespace: string | undefined, spec: Record<string, unknown>) => ({
+      apiVersion: "cert-manager.io/v1",
+      kind,
+      metadata: { name: "partner-clients", ...(namespace ? { namespace } : {}) },
+      spec,
+    });
+    const caCertificate = (namespace: string): KubernetesObject => ({
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: "dev-root-ca", namespace },
+      spec: { isCA: true, secretName: "dev-root-ca", issuerRef: { name: "dev-root-selfsigned" } },
+    });
+
+    it("accepts a CA ClusterIssuer, a CA certificate in cert-manager's namespace and a Vault Issuer beside the gateway", () => {
+      const objects = [
+        ...compliantPlatform(),
+        issuer("ClusterIssuer", undefined, { ca: { secretName: "partner-clients-ca" } }),
+        caCertificate("cert-manager"),
+        issuer("Issuer", GATEWAY_NS, { vault: { server: "https://vault.example", path: "pki/sign/egress" } }),
+      ];
+      assertRulePasses(objects, issuerKeysOutsideGatewayNamespace);
+    });
+
+    it("flags a CA Issuer in the gateway namespace, whose key pair the gateway can read", () => {
+      const objects = [
+        ...compliantPlatform(),
+        issuer("Issuer", GATEWAY_NS, { ca: { secretName: "partner-clients-ca" } }),
+      ];
+      const [f] = assertOnlyRuleFires(objects, issuerKeysOutsideGatewayNamespace);
+      assert.match(f?.message ?? "", /signs from CA Secret partner-clients-ca in the gateway namespace/);
+    });
+
+    it("flags a CA Certificate issued into the gateway namespace", () => {
+      const objects = [...compliantPlatform(), caCertificate(GATEWAY_NS)];
+      const [f] = assertOnlyRuleFires(objects, issuerKeysOutsideGatewayNamespace);
+      assert.deepEqual([f?.kind, f?.name], ["Certificate", "dev-root-ca"]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { KubernetesObject } from "../contract";
+import { INTERNAL_REQUEST_HEADERS, KubernetesObject } from "../contract";
 import { REQUIRED_GUARDRAILS } from "../rules/admission-guardrails";
 
 /**
@@ -143,7 +143,12 @@ function gatewayObjects(): KubernetesObject[] {
                   ],
                 },
               },
-              { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } },
+              {
+                ipBlock: {
+                  cidr: "::/0",
+                  except: ["fc00::/7", "fe80::/10", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48"],
+                },
+              },
             ],
             ports: [
               { protocol: "TCP", port: 443 },
@@ -258,7 +263,7 @@ function serviceObjects(service: ExternalService): KubernetesObject[] {
           name: `${name}-egress`,
           match: [{ gateways: [gatewayRef], port: 80 }],
           route: [{ destination: { host, port: { number: 443 } } }],
-          headers: { request: { remove: ["x-forwarded-client-cert"] } },
+          headers: { request: { remove: [...INTERNAL_REQUEST_HEADERS] } },
         },
       ],
     };
@@ -375,8 +380,26 @@ function tenantObjects(tenant: string): KubernetesObject[] {
                 podSelector: { matchLabels: GATEWAY_SELECTOR },
               },
             ],
+            ports: [
+              { protocol: "TCP", port: 80 },
+              { protocol: "TCP", port: 443 },
+            ],
           },
-          { to: [{ namespaceSelector: {} }] },
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchExpressions: [
+                    {
+                      key: "kubernetes.io/metadata.name",
+                      operator: "NotIn",
+                      values: ["istio-system", GATEWAY_NS, "kube-system"],
+                    },
+                  ],
+                },
+              },
+            ],
+          },
         ],
       },
     },
@@ -387,23 +410,22 @@ function tenantObjects(tenant: string): KubernetesObject[] {
       spec: {
         selector: { matchLabels: GATEWAY_SELECTOR },
         action: "ALLOW",
-        rules: allowed.map((s) => {
-          if (s.mode === "passthrough") {
-            return {
-              from: [{ source: { notPrincipals: ["*"] } }],
-              to: [{ operation: { ports: ["443"] } }],
-              when: [{ key: "connection.sni", values: [s.host] }],
-            };
-          }
-          if (s.mode === "passthrough-mtls") {
+        // Plain passthrough carries no identity: nothing may admit it per tenant, so it has no rule here.
+        rules: allowed
+          .filter((s) => s.mode !== "passthrough")
+          .map((s) => {
+            if (s.mode === "passthrough-mtls") {
+              return {
+                from: [{ source: { namespaces: [tenant] } }],
+                to: [{ operation: { ports: ["443"] } }],
+                when: [{ key: "connection.sni", values: [s.host] }],
+              };
+            }
             return {
               from: [{ source: { namespaces: [tenant] } }],
-              to: [{ operation: { ports: ["443"] } }],
-              when: [{ key: "connection.sni", values: [s.host] }],
+              to: [{ operation: { hosts: [s.host, `${s.host}:*`] } }],
             };
-          }
-          return { from: [{ source: { namespaces: [tenant] } }], to: [{ operation: { hosts: [s.host] } }] };
-        }),
+          }),
       },
     },
     {

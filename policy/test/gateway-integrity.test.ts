@@ -12,7 +12,11 @@ import {
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
 } from "../rules/gateway-hijack";
-import { gatewayRoutesToDeclaredHost, meshRoutesExternalHostsViaGateway } from "../rules/gateway-routing";
+import {
+  gatewayRoutesStripInternalHeaders,
+  gatewayRoutesToDeclaredHost,
+  meshRoutesExternalHostsViaGateway,
+} from "../rules/gateway-routing";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 
@@ -433,6 +437,30 @@ describe("gateway integrity rules", () => {
         port: { number: 443 },
       };
       assertOnlyRuleFires(objects, meshRoutesExternalHostsViaGateway);
+    });
+  });
+
+  describe("gateway-routes-strip-internal-headers", () => {
+    it("accepts gateway-side HTTP routes that remove every internal header", () => {
+      assertRulePasses(compliantPlatform(), gatewayRoutesStripInternalHeaders);
+    });
+
+    it("flags a gateway-side route that removes only x-forwarded-client-cert, naming the four it leaks", () => {
+      const objects = compliantPlatform();
+      find(objects, "VirtualService", "egress-openai").spec.http[1].headers.request.remove = [
+        "x-forwarded-client-cert",
+      ];
+      const [f] = assertOnlyRuleFires(objects, gatewayRoutesStripInternalHeaders);
+      assert.match(
+        f?.message ?? "",
+        /sends x-envoy-peer-metadata, x-envoy-peer-metadata-id, x-forwarded-for, x-envoy-attempt-count to the external host/,
+      );
+    });
+
+    it("does not judge the sidecars' mesh route, which stays in the cluster", () => {
+      const objects = compliantPlatform();
+      delete find(objects, "VirtualService", "egress-openai").spec.http[0].headers;
+      assertRulePasses(objects, gatewayRoutesStripInternalHeaders);
     });
   });
 

@@ -51,19 +51,23 @@ describe("the rendered stacks under the policy pack", function () {
     assert.deepEqual(findings, [], describeFindings(findings));
   });
 
-  it("reports exactly the dev baseline's two availability gaps on the gateway release, as advisory", () => {
+  it("reports exactly the dev baseline's two availability gaps and its plain passthrough service, as advisory", () => {
     const findings = lint(render(STACKS.dev).objects, "dev");
-    // Dev scales the gateway from 1 replica and, so, has no PodDisruptionBudget (the chart refuses one).
+    // Dev scales the gateway from 1 replica and, so, has no PodDisruptionBudget (the chart refuses one);
+    // its identity service stays plain passthrough, which dev tolerates and prod refuses.
     assert.deepEqual(
       findings.map((f) => [f.rule, f.enforcement, `${f.kind} ${f.namespace}/${f.name}`]),
       [
         ["gateway-ha-min-replicas", "advisory", "HelmRelease istio-egress/istio-egressgateway"],
         ["gateway-ha-disruption-budget", "advisory", "HelmRelease istio-egress/istio-egressgateway"],
+        [
+          "gateway-authz-no-identity-less-admission",
+          "advisory",
+          "AuthorizationPolicy istio-egress/identity-passthrough",
+        ],
       ],
       describeFindings(findings),
     );
-    const availability = new Set(allRules.filter((r) => r.availability).map((r) => r.name));
-    for (const f of findings) assert.ok(availability.has(f.rule), `${f.rule} is an availability rule`);
   });
 });
 
@@ -165,9 +169,22 @@ const MUTATIONS: readonly Mutation[] = [
       pick(o, "NetworkPolicy", isTenant).spec.egress.push({ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }),
   },
   {
+    rule: "tenant-egress-platform-namespaces-port-scoped",
+    weakening: "puts back the tenant lock's catch-all in-cluster rule, every namespace on every port",
+    apply: (o) => {
+      const inCluster = pick(o, "NetworkPolicy", isTenant).spec.egress.find((e: Mutable) => !e.ports);
+      inCluster.to = [{ namespaceSelector: {} }];
+    },
+  },
+  {
     rule: "tenant-sidecar-injection-enabled",
     weakening: "disables sidecar injection on a tenant namespace",
     apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio-injection"] = "disabled"),
+  },
+  {
+    rule: "namespace-injection-labels-not-mixed",
+    weakening: "adds a revision label to a tenant namespace that keeps istio-injection",
+    apply: (o) => (pick(o, "Namespace", isTenant).metadata.labels["istio.io/rev"] = "1-30"),
   },
   {
     rule: "gateway-ha-min-replicas",
@@ -209,6 +226,14 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) => {
       const block = gatewayInternetRule(o).to.find((t: Mutable) => t.ipBlock?.cidr === "0.0.0.0/0").ipBlock;
       block.except = block.except.filter((c: string) => c !== "169.254.0.0/16");
+    },
+  },
+  {
+    rule: "gateway-egress-excludes-internal-ranges",
+    weakening: "lets the gateway reach NAT64 addresses, which embed private IPv4 ones",
+    apply: (o) => {
+      const block = gatewayInternetRule(o).to.find((t: Mutable) => t.ipBlock?.cidr === "::/0").ipBlock;
+      block.except = block.except.filter((c: string) => c !== "64:ff9b::/96");
     },
   },
   {
@@ -264,6 +289,14 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) => delete rulesOf(pick(o, "AuthorizationPolicy", isTenant))[0].from,
   },
   {
+    rule: "gateway-authz-no-identity-less-admission",
+    weakening: "admits identity-less connections (plain passthrough's rule) for a tenant's TLS service",
+    apply: (o) =>
+      rulesOf(pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(sniRule)))
+        .find(sniRule)
+        .from.push({ source: { notPrincipals: ["*"] } }),
+  },
+  {
     rule: "gateway-authz-no-http-fields-on-tls",
     weakening: "authorizes a TLS service by HTTP host instead of SNI",
     apply: (o) => {
@@ -282,6 +315,16 @@ const MUTATIONS: readonly Mutation[] = [
         pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(hostRule)),
       ).find(hostRule);
       rule.to[0].operation.hosts = ["pastebin.com"];
+    },
+  },
+  {
+    rule: "gateway-authz-http-hosts-any-port",
+    weakening: "drops the <host>:* form from a tenant's HTTP host rule",
+    apply: (o) => {
+      const operation = rulesOf(
+        pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(hostRule)),
+      ).find(hostRule).to[0].operation;
+      operation.hosts = operation.hosts.filter((h: string) => !h.endsWith(":*"));
     },
   },
   {
@@ -509,6 +552,12 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "issuer-keys-outside-gateway-namespace",
+    weakening:
+      "turns the gateway namespace's Vault Issuer into a CA Issuer over a key pair beside the gateway",
+    apply: (o) => (pick(o, "Issuer").spec = { ca: { secretName: "partner-clients-ca" } }),
+  },
+  {
     rule: "gateway-authz-default-deny",
     weakening: "deletes every AuthorizationPolicy at the gateway",
     apply: (o) => {
@@ -524,6 +573,17 @@ const MUTATIONS: readonly Mutation[] = [
         (r: Mutable) => !r.match.some((m: Mutable) => m.gateways.includes("mesh")),
       );
       onward.route[0].destination.host = "exfil.example.net";
+    },
+  },
+  {
+    rule: "gateway-routes-strip-internal-headers",
+    weakening: "lets an originated request carry the tenant pod's IP (x-forwarded-for) out of the cluster",
+    apply: (o) => {
+      const vs = pick(o, "VirtualService", (v) => (v.spec.http ?? []).length > 1);
+      const onward = vs.spec.http.find((r: Mutable) => r.headers?.request?.remove);
+      onward.headers.request.remove = onward.headers.request.remove.filter(
+        (h: string) => h !== "x-forwarded-for",
+      );
     },
   },
   {

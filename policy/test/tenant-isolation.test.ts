@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import {
+  namespaceInjectionLabelsNotMixed,
   networkPolicyNoInternetEgress,
   sidecarEgressHostsScoped,
   sidecarImportsGatewayHostsByName,
   sidecarRegistryOnly,
   tenantEgressDefaultDeny,
+  tenantEgressPlatformNamespacesPortScoped,
   tenantSidecarInjectionEnabled,
 } from "../rules/tenant-isolation";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
@@ -196,6 +198,71 @@ describe("tenant isolation rules", () => {
       const policy = find(objects, "NetworkPolicy", "egress-gateway", GATEWAY_NS);
       assert.ok(JSON.stringify(policy).includes("0.0.0.0/0"));
       assertRulePasses(objects, networkPolicyNoInternetEgress);
+    });
+  });
+
+  describe("tenant-egress-platform-namespaces-port-scoped", () => {
+    const inClusterRule = (objects: ReturnType<typeof compliantPlatform>) =>
+      find(objects, "NetworkPolicy", "egress-via-gateway", "payments").spec.egress[3];
+
+    it("accepts an in-cluster rule that excludes the control plane, gateway and DNS namespaces", () => {
+      assertRulePasses(compliantPlatform(), tenantEgressPlatformNamespacesPortScoped);
+    });
+
+    it("flags the catch-all namespaceSelector {} with no ports, naming every platform namespace it opens", () => {
+      const objects = compliantPlatform();
+      inClusterRule(objects).to = [{ namespaceSelector: {} }];
+      const [f] = assertOnlyRuleFires(objects, tenantEgressPlatformNamespacesPortScoped);
+      assert.match(
+        f?.message ?? "",
+        /egress rule 3 opens every port of istio-egress, istio-system, kube-system/,
+      );
+    });
+
+    it("flags an exclusion list that forgot the DNS namespace the policy reaches on port 53 only", () => {
+      const objects = compliantPlatform();
+      inClusterRule(objects).to[0].namespaceSelector.matchExpressions[0].values = [
+        "istio-system",
+        GATEWAY_NS,
+      ];
+      const [f] = assertOnlyRuleFires(objects, tenantEgressPlatformNamespacesPortScoped);
+      assert.match(f?.message ?? "", /opens every port of kube-system,/);
+    });
+
+    it("flags a portless rule to istiod's pods by name", () => {
+      const objects = compliantPlatform();
+      inClusterRule(objects).to = [
+        {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+          podSelector: { matchLabels: { app: "istiod" } },
+        },
+      ];
+      assertOnlyRuleFires(objects, tenantEgressPlatformNamespacesPortScoped);
+    });
+
+    it("accepts a portless rule to another tenant's namespace", () => {
+      const objects = compliantPlatform();
+      inClusterRule(objects).to = [
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ml" } } },
+      ];
+      assertRulePasses(objects, tenantEgressPlatformNamespacesPortScoped);
+    });
+  });
+
+  describe("namespace-injection-labels-not-mixed", () => {
+    it("accepts namespaces with istio-injection alone, or istio.io/rev alone", () => {
+      const objects = compliantPlatform();
+      const payments = find(objects, "Namespace", "payments");
+      delete payments.metadata.labels["istio-injection"];
+      payments.metadata.labels["istio.io/rev"] = "1-30";
+      assertRulePasses(objects, namespaceInjectionLabelsNotMixed);
+    });
+
+    it("flags a namespace with both labels, where istio-injection overrides the revision", () => {
+      const objects = compliantPlatform();
+      find(objects, "Namespace", "payments").metadata.labels["istio.io/rev"] = "1-30";
+      const [f] = assertOnlyRuleFires(objects, namespaceInjectionLabelsNotMixed);
+      assert.match(f?.message ?? "", /istio-injection=enabled beside istio\.io\/rev=1-30/);
     });
   });
 

@@ -5,7 +5,7 @@ import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 describe("egress gateway builder", () => {
   it("gives prod an autoscaled gateway from 3 to 10 replicas with a disruption budget and hard zone spread", () => {
-    const values = gatewayChartValues(fourModeConfig("prod")) as any;
+    const values = gatewayChartValues(configFrom({ environment: "prod" })) as any;
     assert.deepEqual(values.autoscaling, {
       enabled: true,
       minReplicas: 3,
@@ -19,6 +19,22 @@ describe("egress gateway builder", () => {
       whenUnsatisfiable: "DoNotSchedule",
       labelSelector: { matchLabels: { istio: "egressgateway" } },
     });
+  });
+
+  it("keeps peer metadata and attempt counts inside the mesh through the gateway pods' proxy config", () => {
+    const values = gatewayChartValues(fourModeConfig()) as any;
+    assert.deepEqual(JSON.parse(values.podAnnotations["proxy.istio.io/config"]), {
+      proxyHeaders: { metadataExchangeHeaders: { mode: "IN_MESH" }, attemptCount: { disabled: true } },
+    });
+  });
+
+  it("joins a revisioned control plane: the chart's revision value and the namespace's istio.io/rev label only", () => {
+    const config = configFrom({ environment: "dev", controlPlane: { revision: "1-30-3" } });
+    const manifests = buildEgressGatewayManifests(config);
+    assert.equal((manifests.chart.values as any).revision, "1-30-3");
+    assert.equal(manifests.namespace.metadata.labels?.["istio.io/rev"], "1-30-3");
+    assert.equal(manifests.namespace.metadata.labels?.["istio-injection"], undefined);
+    assert.equal((gatewayChartValues(fourModeConfig()) as any).revision, undefined);
   });
 
   it("gives dev a single cheap replica, no disruption budget and soft spread", () => {
@@ -53,7 +69,7 @@ describe("egress gateway builder", () => {
     assert.equal(values.labels.istio, "egressgateway");
   });
 
-  it("lets the gateway reach only public addresses, never private, shared, loopback or link-local ranges", () => {
+  it("lets the gateway reach only public addresses, never private, shared, loopback, link-local or NAT64 ranges", () => {
     const policy = buildEgressGatewayManifests(fourModeConfig()).objects.find(
       (o) => o.kind === "NetworkPolicy",
     )!;
@@ -75,9 +91,30 @@ describe("egress gateway builder", () => {
           ],
         },
       },
-      { ipBlock: { cidr: "::/0", except: ["fc00::/7", "fe80::/10", "::1/128"] } },
+      {
+        ipBlock: {
+          cidr: "::/0",
+          except: ["fc00::/7", "fe80::/10", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48"],
+        },
+      },
     ]);
     assert.deepEqual(internet.ports, [{ protocol: "TCP", port: 443 }]);
+  });
+
+  it("also excepts the cluster's own public ranges (cluster.internalCidrs), each in its family's block", () => {
+    const config = configFrom({
+      environment: "dev",
+      cluster: { internalCidrs: ["2600:1f18:abcd::/56", "198.18.0.0/15"] },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+    });
+    const policy = buildEgressGatewayManifests(config).objects.find((o) => o.kind === "NetworkPolicy")!;
+    const blocks = (policy.spec as any).egress
+      .flatMap((rule: any) => rule.to ?? [])
+      .filter((p: any) => p.ipBlock);
+    const except = (cidr: string) => blocks.find((p: any) => p.ipBlock.cidr === cidr).ipBlock.except;
+    assert.ok(except("0.0.0.0/0").includes("198.18.0.0/15"));
+    assert.ok(!except("0.0.0.0/0").includes("2600:1f18:abcd::/56"));
+    assert.ok(except("::/0").includes("2600:1f18:abcd::/56"));
   });
 
   it("narrows a service with allowed CIDRs to those blocks on its port", () => {

@@ -110,7 +110,18 @@ describe("external service builder", () => {
       http.map((r: any) => r.name),
       ["openai-to-gateway", "openai-to-external"],
     );
-    assert.deepEqual(http[1].headers, { request: { remove: ["x-forwarded-client-cert"] } });
+    // Identities, pod details, the tenant pod's IP and retry counts stay inside the cluster.
+    assert.deepEqual(http[1].headers, {
+      request: {
+        remove: [
+          "x-forwarded-client-cert",
+          "x-envoy-peer-metadata",
+          "x-envoy-peer-metadata-id",
+          "x-forwarded-for",
+          "x-envoy-attempt-count",
+        ],
+      },
+    });
     assert.deepEqual(http[1].route, [{ destination: { host: "api.openai.com", port: { number: 443 } } }]);
   });
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { allowedDestinations, buildTenantManifests } from "../../components/tenant";
-import { fourModeConfig } from "../support/config-fixtures";
+import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 function tenantManifests(namespace: string) {
   const config = fourModeConfig();
@@ -41,8 +41,56 @@ describe("tenant builder", () => {
     ]);
     assert.deepEqual(spec.egress[1].ports, [{ protocol: "TCP", port: 15012 }]);
     assert.deepEqual(spec.egress[2].to[0].podSelector, { matchLabels: { istio: "egressgateway" } });
-    assert.deepEqual(spec.egress[3], { to: [{ namespaceSelector: {} }] });
+    // Every namespace on every port, except those that keep their port-scoped rules above.
+    assert.deepEqual(spec.egress[3], {
+      to: [
+        {
+          namespaceSelector: {
+            matchExpressions: [
+              {
+                key: "kubernetes.io/metadata.name",
+                operator: "NotIn",
+                values: ["istio-egress", "istio-system", "kube-system"],
+              },
+            ],
+          },
+        },
+      ],
+    });
     assert.ok(!JSON.stringify(spec).includes("ipBlock"), "no rule reaches outside the cluster");
+  });
+
+  it("also closes namespaces the config marks as having open egress to tenants", () => {
+    const config = configFrom({
+      environment: "dev",
+      cluster: { openEgressNamespaces: ["ci-runners"] },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+      tenants: [{ namespace: "payments", allow: ["stripe"] }],
+    });
+    const { objects } = buildTenantManifests(config.tenants[0], config);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy")!.spec as any;
+    assert.deepEqual(policy.egress[3].to[0].namespaceSelector.matchExpressions[0].values, [
+      "ci-runners",
+      "istio-egress",
+      "istio-system",
+      "kube-system",
+    ]);
+  });
+
+  it("enrols namespaces with istio.io/rev alone and reaches only that revision's istiod under a revisioned control plane", () => {
+    const config = configFrom({
+      environment: "dev",
+      controlPlane: { revision: "1-30-3" },
+      services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
+      tenants: [{ namespace: "payments", allow: ["stripe"] }],
+    });
+    const { namespace, objects } = buildTenantManifests(config.tenants[0], config);
+    assert.equal(namespace.metadata.labels?.["istio.io/rev"], "1-30-3");
+    assert.equal(namespace.metadata.labels?.["istio-injection"], undefined);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy")!.spec as any;
+    assert.deepEqual(policy.egress[1].to[0].podSelector, {
+      matchLabels: { app: "istiod", "istio.io/rev": "1-30-3" },
+    });
   });
 
   it("authorizes TLS services by SNI and port, never by HTTP host", () => {
@@ -68,7 +116,7 @@ describe("tenant builder", () => {
     assert.deepEqual((kind("AuthorizationPolicy")!.spec as any).rules, [
       {
         from: [{ source: { namespaces: ["assistant"] } }],
-        to: [{ operation: { hosts: ["api.openai.com"], ports: ["80"] } }],
+        to: [{ operation: { hosts: ["api.openai.com", "api.openai.com:*"], ports: ["80"] } }],
       },
     ]);
   });

@@ -7,8 +7,8 @@ export function configFrom(values: Record<string, unknown>): EgressConfig {
   return parseEgressConfig(values, "test");
 }
 
-/** One service of each mode and tenants with different allow lists. */
-export function fourModeConfig(environment: "dev" | "prod" = "prod"): EgressConfig {
+/** One service of each mode and tenants with different allow lists; dev, since prod refuses plain passthrough. */
+export function fourModeConfig(environment: "dev" | "prod" = "dev"): EgressConfig {
   return configFrom({
     environment,
     issuers: [FIXTURE_ISSUER],
