@@ -1,5 +1,5 @@
 import { KIND, KubernetesObject } from "../contract";
-import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
+import { externalHosts, isGatewayRef, isGatewayServiceHost, serversFor } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import {
   Fields,
@@ -247,10 +247,9 @@ export const istioMutualSubsetNotPassthrough: StackRule = {
       for (const s of tlsSettings(rule)) {
         const sni = text(s.tls.sni);
         if (s.mode !== "ISTIO_MUTUAL" || !sni) continue;
-        const passthrough = mesh.servers.find(
+        const passthrough = serversFor(mesh, sni).find(
           (server) =>
             server.tlsMode === "PASSTHROUGH" &&
-            server.hosts.some((h) => h.host === sni) &&
             (s.port === undefined || server.port === undefined || server.port === s.port),
         );
         if (passthrough) {
