@@ -6,6 +6,7 @@ import {
   gatewayServerHostsNamespaceQualified,
 } from "./gateway-hijack";
 import { gatewayRoutesToDeclaredHost, meshRoutesExternalHostsViaGateway } from "./gateway-routing";
+import { gatewayApiEgressInPlatform } from "./gateway-api-egress";
 import { Rule } from "./rule";
 
 /** The gateway-integrity rules, in catalog order: availability, exposure, hijack, routing. */
@@ -20,4 +21,5 @@ export const gatewayIntegrityRules: readonly Rule[] = [
   controlPlaneScopesGateways,
   meshRoutesExternalHostsViaGateway,
   gatewayRoutesToDeclaredHost,
+  gatewayApiEgressInPlatform,
 ];

@@ -22,21 +22,33 @@ export interface MeshConfigSource {
 
 /** The ConfigMap istiod reads its mesh config from: `istio`, or `istio-<revision>`. */
 function isMeshConfigMap(object: KubernetesObject): boolean {
-  return isKind(object, KIND.ConfigMap) && /^istio(-[a-z0-9-]+)?$/.test(nameOf(object)) && "mesh" in fields(object.data);
+  return (
+    isKind(object, KIND.ConfigMap) &&
+    /^istio(-[a-z0-9-]+)?$/.test(nameOf(object)) &&
+    "mesh" in fields(object.data)
+  );
 }
 
 /** Whether an IstioOperator installs istiod (its profile is not `empty`/`remote` and pilot is not disabled). */
 function installsIstiod(operator: KubernetesObject): boolean {
   const spec = specOf(operator);
   const profile = text(spec.profile) ?? "default";
-  return !["empty", "remote", "external"].includes(profile) && dig(spec, "components", "pilot", "enabled") !== false;
+  return (
+    !["empty", "remote", "external"].includes(profile) &&
+    dig(spec, "components", "pilot", "enabled") !== false
+  );
 }
 
 export function meshConfigOf(object: KubernetesObject): MeshConfigSource | undefined {
   if (isKind(object, KIND.IstioOperator)) {
     const spec = specOf(object);
     if (!isFields(spec.meshConfig) && !installsIstiod(object)) return undefined;
-    return { object, where: "spec.meshConfig", meshConfig: fields(spec.meshConfig), complete: installsIstiod(object) };
+    return {
+      object,
+      where: "spec.meshConfig",
+      meshConfig: fields(spec.meshConfig),
+      complete: installsIstiod(object),
+    };
   }
   if (isMeshConfigMap(object)) {
     let meshConfig: unknown;
@@ -49,7 +61,12 @@ export function meshConfigOf(object: KubernetesObject): MeshConfigSource | undef
   }
   const release = chartRelease(object);
   if (release && isIstiodChart(release.chart)) {
-    return { object, where: "values.meshConfig", meshConfig: fields(release.values.meshConfig), complete: true };
+    return {
+      object,
+      where: "values.meshConfig",
+      meshConfig: fields(release.values.meshConfig),
+      complete: true,
+    };
   }
   return undefined;
 }

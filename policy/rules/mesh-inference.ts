@@ -10,6 +10,7 @@ import {
   TENANT_LABEL,
   WORKLOAD_KINDS,
 } from "../contract";
+import { gatewayApiEgressGateways } from "./gateway-api-egress";
 import {
   egressGatewayReleases,
   egressGatewayWorkloads,
@@ -101,13 +102,21 @@ function detectGatewayNamespace(
   }
   for (const rule of ofKind(objects, KIND.DestinationRule)) named(text(specOf(rule).host) ?? "");
   const routed = mostFrequent(serviceNamespaces);
-  if (routed) return { namespace: routed, evidence: "routes and DestinationRules naming the egress gateway Service" };
+  if (routed)
+    return { namespace: routed, evidence: "routes and DestinationRules naming the egress gateway Service" };
   const gatewayNamespaces = ofKind(objects, KIND.Gateway)
     .filter((g) => gatewaySelects(g, GATEWAY_SELECTOR))
     .map((g) => namespaceOf(g))
     .filter((n): n is string => n !== undefined);
   const mostCommon = mostFrequent(gatewayNamespaces);
   if (mostCommon) return { namespace: mostCommon, evidence: "Gateways selecting istio: egressgateway" };
+  const apiGateway = gatewayApiEgressGateways(objects)[0];
+  if (apiGateway) {
+    return {
+      namespace: namespaceOf(apiGateway) ?? "default",
+      evidence: `Gateway API Gateway ${nameOf(apiGateway)} forwarding to external hosts`,
+    };
+  }
   return { evidence: "nothing in the input (pass --gateway-namespace)" };
 }
 

@@ -103,7 +103,8 @@ const kindKey = (group: string, kind: string): string => `${group}/${kind}`;
 function kindIndex(objects: readonly KubernetesObject[]): KindIndex {
   const cached = kindIndexes.get(objects);
   // An input grown or replaced since it was indexed is indexed again.
-  if (cached && cached.length === objects.length && cached.last === objects[objects.length - 1]) return cached;
+  if (cached && cached.length === objects.length && cached.last === objects[objects.length - 1])
+    return cached;
   const byKind = new Map<string, KubernetesObject[]>();
   for (const o of objects) {
     const key = kindKey(apiGroup(String(o.apiVersion ?? "")), String(o.kind));

@@ -169,7 +169,8 @@ export const controlPlaneRegistryOnly: ResourceRule = {
   concern: "registry",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: "Set meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY where istiod's mesh config is written.",
+  remediation:
+    "Set meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY where istiod's mesh config is written.",
   kinds: [...CHART_KINDS, KIND.IstioOperator, KIND.ConfigMap],
   scope: "resource",
   check(object: KubernetesObject): Violation[] {

@@ -1,6 +1,8 @@
 import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
 import { reachesPublicAddresses } from "./address-ranges";
+import { serviceNotExternalAlias } from "./kubernetes-egress";
 import { podTemplate } from "./mesh-object-readers";
+import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { egressReach, restrictsEgress } from "./network-policies";
@@ -331,4 +333,6 @@ export const tenantIsolationRules = [
   tenantEgressDefaultDeny,
   networkPolicyNoInternetEgress,
   tenantSidecarInjectionEnabled,
+  sidecarInterceptionNotNarrowed,
+  serviceNotExternalAlias,
 ];

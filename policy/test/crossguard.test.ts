@@ -107,7 +107,9 @@ describe("the CrossGuard policies", () => {
     assert.deepEqual(notApplicable.sort(), [
       "envoy-filter-http-patch-applies",
       "envoy-filter-no-removal-at-gateway",
+      "gateway-api-egress-in-platform",
       "peer-authentication-mtls-required",
+      "service-not-external-alias",
     ]);
   });
 

@@ -149,7 +149,9 @@ describe("mesh-egress lint", () => {
 
   it("takes the gateway namespace from --gateway-namespace when the objects do not reveal it", async () => {
     const hidden = ["Namespace", "HelmRelease", "HelmRepository", "Gateway", "VirtualService"];
-    const objects = compliantPlatform().filter((o) => !hidden.includes(o.kind));
+    const namesGatewayService = (o: KubernetesObject): boolean =>
+      o.kind === "DestinationRule" && String(o.spec?.host).startsWith("istio-egressgateway.");
+    const objects = compliantPlatform().filter((o) => !hidden.includes(o.kind) && !namesGatewayService(o));
     const unknown = await lint(["-"], {}, toYaml(objects));
     assert.match(unknown.stdout, /gateway namespace unknown/);
     const told = await lint(["-"], { gatewayNamespace: "istio-egress" }, toYaml(objects));

@@ -125,6 +125,50 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) => (pick(o, "ServiceEntry").spec.exportTo = ["*"]),
   },
   {
+    rule: "service-entry-addresses-internal-only",
+    weakening: "gives a ServiceEntry the address 0.0.0.0/0",
+    apply: (o) => (pick(o, "ServiceEntry").spec.addresses = ["0.0.0.0/0"]),
+  },
+  {
+    rule: "sidecar-interception-not-narrowed",
+    weakening: "lets a tenant namespace's traffic to the internet skip its sidecars",
+    apply: (o) => {
+      const ns = pick(o, "Namespace", isTenant);
+      ns.metadata.annotations = { "traffic.sidecar.istio.io/excludeOutboundIPRanges": "0.0.0.0/0" };
+    },
+  },
+  {
+    rule: "service-not-external-alias",
+    weakening: "adds an ExternalName Service for an outside host in a tenant namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "paste", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { type: "ExternalName", externalName: "pastebin.com" },
+      }),
+  },
+  {
+    rule: "gateway-api-egress-in-platform",
+    weakening: "adds a Gateway API route that sends sidecars straight to an external host",
+    apply: (o) =>
+      o.push({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "direct", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: {
+          parentRefs: [{ kind: "ServiceEntry", group: "networking.istio.io", name: "anything" }],
+          rules: [
+            {
+              backendRefs: [
+                { kind: "Hostname", group: "networking.istio.io", name: "exfil.example.net", port: 80 },
+              ],
+            },
+          ],
+        },
+      }),
+  },
+  {
     rule: "sidecar-registry-only",
     weakening: "switches a tenant Sidecar to ALLOW_ANY",
     apply: (o) => (pick(o, "Sidecar").spec.outboundTrafficPolicy.mode = "ALLOW_ANY"),
