@@ -25,7 +25,8 @@ describe("the mesh topology read from the objects", () => {
 
   it("takes the namespace of the gateway Service that routes name over the namespace a Gateway object sits in", () => {
     const objects = without(without(compliantPlatform(), "Namespace"), "HelmRelease");
-    for (const gateway of objects.filter((o) => o.kind === "Gateway")) gateway.metadata.namespace = "default";
+    for (const gateway of objects.filter((o) => o.kind === "Gateway"))
+      (gateway.metadata as { namespace?: string }).namespace = "default";
     const mesh = describeMesh(objects);
     assert.equal(mesh.gatewayNamespace, GATEWAY_NS);
     assert.match(mesh.gatewayNamespaceEvidence, /naming the egress gateway Service/);
