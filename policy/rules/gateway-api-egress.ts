@@ -18,6 +18,18 @@ export const ROUTE_KINDS: readonly ObjectKind[] = [
   KIND.GRPCRoute,
 ];
 
+/** Whether a DestinationRule originates TLS (SIMPLE or MUTUAL) anywhere in its traffic policy. */
+function originatesTls(rule: KubernetesObject): boolean {
+  const spec = specOf(rule);
+  const policies = [spec.trafficPolicy, ...fieldsList(spec.subsets).map((s) => s.trafficPolicy)];
+  return policies.some((p) =>
+    [
+      dig(p, "tls", "mode"),
+      ...fieldsList(dig(p, "portLevelSettings")).map((l) => dig(l, "tls", "mode")),
+    ].some((m) => m === "SIMPLE" || m === "MUTUAL"),
+  );
+}
+
 /** Istio programs Gateways of class `istio` (and `istio-*` variants such as istio-waypoint). */
 export function isIstioGateway(gateway: KubernetesObject): boolean {
   return /^istio(-|$)/.test(text(specOf(gateway).gatewayClassName) ?? "");
@@ -104,6 +116,30 @@ export const gatewayApiEgressInPlatform: StackRule = {
             ),
           );
         }
+      }
+    }
+    // HTTP forwarded from the egress Gateway to an external Hostname leaves in plaintext unless a
+    // DestinationRule originates TLS for it, as with the Istio API's gateway routes.
+    const egressRefs = new Set(
+      gatewayApiEgressGateways(objects).map((g) => `${namespaceOf(g) ?? "default"}/${nameOf(g)}`),
+    );
+    const originated = new Set(
+      ofKind(objects, KIND.DestinationRule)
+        .filter((r) => originatesTls(r))
+        .map((r) => text(specOf(r).host) ?? ""),
+    );
+    for (const route of ofKind(objects, KIND.HTTPRoute)) {
+      if (!parentRefs(route).some((p) => p.kind === "Gateway" && egressRefs.has(`${p.namespace}/${p.name}`)))
+        continue;
+      for (const host of new Set(hostnameBackends(route))) {
+        if (host === "" || originated.has(host)) continue;
+        out.push(
+          violation(
+            route,
+            `forwards HTTP from the egress gateway to external host ${host}, and no DestinationRule originates TLS for it, so it leaves the cluster in plaintext`,
+            `add a DestinationRule for ${host} next to the egress gateway with tls.mode SIMPLE (or MUTUAL)`,
+          ),
+        );
       }
     }
     for (const route of routes(objects)) {
