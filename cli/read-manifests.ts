@@ -104,7 +104,8 @@ function readText(file: string): string {
 
 /** Parses one input's text into objects; every problem names the input and the document. */
 export function parseManifests(text: string, source: string, json: boolean): SourcedObject[] {
-  if (text.trim() === "") throw new ManifestInputError(`${source}: holds no Kubernetes objects (it is empty)`);
+  if (text.trim() === "")
+    throw new ManifestInputError(`${source}: holds no Kubernetes objects (it is empty)`);
   if (TEMPLATE_MARKER.test(text)) {
     throw new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
   }
