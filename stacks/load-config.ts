@@ -5,16 +5,35 @@ import { resolveCertManager, resolveGateway } from "./baselines";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { validateReferences } from "./validate-references";
 
 /** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
 export const CONFIG_NAMESPACE = "mesh-egress";
 
+/** The project directory: stack files, and the registry files they reference, live here. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
 /**
- * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig.
+ * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
+ * merging the shared registry file the stack references (relative to `baseDir`), if any.
  * Throws ConfigError with every issue found; callers register or print nothing in that case.
  */
-export function parseEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+export function parseEgressConfig(
+  values: Record<string, unknown>,
+  source: string,
+  baseDir: string = PROJECT_DIR,
+  read: ReadText = readTextFile,
+): EgressConfig {
+  const merged = mergeSharedRegistry(values, source, baseDir, read);
+  try {
+    return validateEgressConfig(merged.values, source);
+  } catch (err) {
+    throw err instanceof ConfigError ? merged.locate(err) : err;
+  }
+}
+
+function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
   const parsed = stackConfigSchema.safeParse(values);
   if (!parsed.success) {
     throw new ConfigError(
@@ -74,11 +93,15 @@ export function loadStackFile(file: string): EgressConfig {
       { path: "config", message: "a stack file needs a `config:` map of `mesh-egress:<key>` values" },
     ]);
   }
-  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>), file);
+  return parseEgressConfig(
+    selectNamespacedValues(config as Record<string, unknown>),
+    file,
+    path.dirname(file),
+  );
 }
 
 /** The stack file of a named stack in the project directory. */
-export function stackFilePath(stack: string, projectDir: string = path.resolve(__dirname, "..")): string {
+export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 
