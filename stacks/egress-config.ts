@@ -64,6 +64,8 @@ export interface ControlPlaneConfig {
 }
 
 export interface ClusterConfig {
+  /** The cluster's DNS domain; `mesh-egress lint --cluster-domain` takes the same value. */
+  readonly domain: string;
   readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
 }
 

@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { renderDocuments } from "../../cli/render";
 import { loadEnforcementLevels } from "../../cli/lint-command";
 import { loadStackFile } from "../../stacks/load-config";
@@ -43,6 +46,32 @@ describe("the rendered stacks under the policy pack", function () {
       assert.deepEqual(mandatory, [], describeFindings(mandatory));
     });
   }
+
+  it("lints clean a prod render for a cluster domain other than cluster.local, told that domain", () => {
+    const document = parseYaml(fs.readFileSync(STACKS.prod, "utf8")) as { config: Record<string, Mutable> };
+    document.config["mesh-egress:cluster"] = {
+      ...(document.config["mesh-egress:cluster"] ?? {}),
+      domain: "corp.example",
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-domain-")), "Pulumi.corp.yaml");
+    fs.writeFileSync(file, stringifyYaml(document));
+    const objects = render(file).objects;
+    const levels = loadEnforcementLevels("prod");
+    assert.ok(JSON.stringify(objects).includes("istio-egressgateway.istio-egress.svc.corp.example"));
+    const told = evaluate(objects, { levels, clusterDomain: "corp.example" }).findings;
+    assert.deepEqual(told, [], describeFindings(told));
+    // Told the domain, lint recognises the gateway's Service under it: a tenant's shadowing rule is caught.
+    objects.push({
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata: { name: "shadow", namespace: "payments" },
+      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example" },
+    });
+    assert.deepEqual(
+      evaluate(objects, { levels, clusterDomain: "corp.example" }).findings.map((f) => f.rule),
+      ["gateway-destination-rule-not-shadowed"],
+    );
+  });
 
   it("finds nothing at all in the prod render, every rule mandatory", () => {
     const findings = lint(render(STACKS.prod).objects, "prod");
