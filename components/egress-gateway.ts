@@ -6,6 +6,7 @@ import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
+import { subsetConnectionPool, withConnectionPool } from "./rate-limit-model";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
@@ -97,7 +98,11 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
     spec: {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
-      subsets: config.services.flatMap(gatewaySubsets),
+      subsets: config.services.flatMap((service) =>
+        gatewaySubsets(service).map((subset) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        ),
+      ),
     },
   };
 }

@@ -5,7 +5,9 @@ import { resolveCertManager, resolveGateway } from "./baselines";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
+import { validateRateLimits } from "./validate-rate-limits";
 import { validateReferences } from "./validate-references";
 
 /** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
@@ -48,14 +50,15 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, ...rest } = parsed.data;
+  const { environment, gateway, certManager, rateLimits, ...rest } = parsed.data;
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
+    rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     ...rest,
   };
-  const issues = validateReferences(config);
+  const issues = [...validateReferences(config), ...validateRateLimits(rateLimits, config)];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }

@@ -9,4 +9,5 @@ export * from "./key-strength";
 export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
+export * from "./rate-limits";
 export * from "./server-roots-secret";
