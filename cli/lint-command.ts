@@ -11,7 +11,7 @@ import {
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
-import { ManifestInputError, readManifests } from "./read-manifests";
+import { ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
 
 export type Environment = "dev" | "prod";
 export type OutputFormat = "text" | "json";
@@ -25,6 +25,10 @@ export interface LintOptions {
   readonly gatewayNamespace?: string;
   /** Read the objects from a live cluster instead of `inputs`. */
   readonly live?: LiveClusterTarget;
+  /** Where objects without metadata.namespace land, as with `kubectl apply -n`; `default` unless set. */
+  readonly namespace?: string;
+  /** The cluster's DNS domain, when it is not cluster.local. */
+  readonly clusterDomain?: string;
 }
 
 export type LintIo = CliIo;
@@ -88,16 +92,32 @@ export function toRecord(finding: Finding): LintRecord {
 }
 
 /**
+ * How a run's outcome maps to its exit code: 1 when a mandatory rule is violated (whatever else happened),
+ * else 2 when some input could not be used (the verdict covers only what was read), else 0. A run that could
+ * read nothing at all exits 2 before any rule runs.
+ */
+export function lintExitCode(mandatoryViolations: number, unusableInputs: number): number {
+  if (mandatoryViolations > 0) return 1;
+  return unusableInputs > 0 ? 2 : 0;
+}
+
+/**
  * Runs every rule over the manifests and prints the violations. Returns the exit code: 0 when nothing
  * mandatory is violated, 1 when something is, 2 when the input or the policy config cannot be used.
  */
 export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
   let policyConfig: { levels: EnforcementLevels; settings: RuleSettingValues };
-  let objects;
+  let reading: ManifestReading;
   try {
     policyConfig = loadPolicyConfig(options.environment);
-    objects = options.live
-      ? (await readLiveObjects(options.live)).map((object) => ({ object }))
+    reading = options.live
+      ? {
+          objects: (await readLiveObjects(options.live)).map((object) => ({
+            object,
+            source: "the live cluster",
+          })),
+          problems: [],
+        }
       : await readManifests(options.inputs, () => readAll(io.stdin));
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError || e instanceof LiveClusterError) {
@@ -106,9 +126,18 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
     }
     throw e;
   }
+  const { objects, problems } = reading;
+  for (const problem of problems) io.stderr.write(`mesh-egress lint: ${problem}\n`);
+  // Nothing readable at all: there is nothing to judge.
+  if (objects.length === 0) return 2;
   const { findings, mesh } = evaluate(
     objects.map((o) => o.object),
-    { ...policyConfig, ...(options.gatewayNamespace ? { gatewayNamespace: options.gatewayNamespace } : {}) },
+    {
+      ...policyConfig,
+      ...(options.gatewayNamespace ? { gatewayNamespace: options.gatewayNamespace } : {}),
+      ...(options.namespace ? { defaultNamespace: options.namespace } : {}),
+      ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
+    },
   );
   const mandatory = findings.filter((f) => f.enforcement === "mandatory").length;
   if (options.format === "json") {
@@ -124,8 +153,10 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
         ? "No violations.\n"
         : `${mandatory} mandatory and ${findings.length - mandatory} advisory violation(s).\n`,
     );
+    if (problems.length > 0)
+      io.stdout.write(`${problems.length} input(s) could not be used (listed on stderr).\n`);
   }
-  return mandatory > 0 ? 1 : 0;
+  return lintExitCode(mandatory, problems.length);
 }
 
 export function registerLintCommand(program: Command, invocation: CliInvocation): void {
@@ -133,7 +164,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
     .command("lint")
     .description(
       "Run the egress-guardrails rules over Kubernetes manifests (files, directories, or - for stdin). " +
-        "Exit 1 on any mandatory violation, 2 on unusable input.",
+        "Exit 1 on any mandatory violation, else 2 when some input could not be used, else 0.",
     )
     .argument(
       "[paths...]",
@@ -148,6 +179,12 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
     )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--gateway-namespace <namespace>", "the platform namespace, when the manifests do not reveal it")
+    .option(
+      "--namespace <namespace>",
+      "where objects without metadata.namespace land (kubectl apply -n)",
+      "default",
+    )
+    .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")
     .action(
       async (
         paths: string[],
@@ -157,6 +194,8 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
           gatewayNamespace?: string;
           kubeconfig?: string;
           context?: string;
+          namespace?: string;
+          clusterDomain?: string;
         },
       ) => {
         const wantsCluster = opts.kubeconfig !== undefined || opts.context !== undefined;
@@ -181,6 +220,8 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             environment: opts.environment,
             format: opts.format,
             ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
+            ...(opts.namespace ? { namespace: opts.namespace } : {}),
+            ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
           },
           invocation.io,
         );

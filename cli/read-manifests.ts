@@ -15,29 +15,55 @@ export interface SourcedObject {
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
 export const STDIN = "-";
 
+/** What a run could read: the objects, and one path-qualified message per input it could not use. */
+export interface ManifestReading {
+  readonly objects: SourcedObject[];
+  readonly problems: string[];
+}
+
 /**
  * Reads every Kubernetes object from files, directories (recursively: .yaml, .yml, .json) and stdin
- * (`-`). Multi-document YAML and `kind: List` (what `kubectl get -o yaml` prints) are unpacked.
+ * (`-`). Multi-document YAML and `kind: List` (what `kubectl get -o yaml` prints) are unpacked. An input
+ * that cannot be used (unreadable, empty, templated, not YAML, not Kubernetes objects) is reported by name
+ * in `problems` and the others are still read.
  */
 export async function readManifests(
   inputs: readonly string[],
   readStdin: () => Promise<string>,
-): Promise<SourcedObject[]> {
+): Promise<ManifestReading> {
   const objects: SourcedObject[] = [];
+  const problems: string[] = [];
   let stdinRead = false;
+  const attempt = (read: () => SourcedObject[]): void => {
+    try {
+      objects.push(...read());
+    } catch (e) {
+      if (!(e instanceof ManifestInputError)) throw e;
+      problems.push(e.message);
+    }
+  };
   for (const input of inputs) {
     if (input === STDIN) {
       if (stdinRead) throw new ManifestInputError("stdin (-) is named more than once");
       stdinRead = true;
-      objects.push(...parseManifests(await readStdin(), "<stdin>", false));
+      const text = await readStdin();
+      attempt(() => parseManifests(text, "<stdin>", false));
       continue;
     }
-    for (const file of manifestFiles(input)) {
-      objects.push(...parseManifests(readText(file), file, path.extname(file).toLowerCase() === ".json"));
+    let files: string[] = [];
+    attempt(() => {
+      files = manifestFiles(input);
+      return [];
+    });
+    for (const file of files) {
+      attempt(() => parseManifests(readText(file), file, path.extname(file).toLowerCase() === ".json"));
     }
   }
-  return objects;
+  return { objects, problems };
 }
+
+/** Go/Helm template markers: such a file is a chart template, not a manifest, until it is rendered. */
+const TEMPLATE_MARKER = /\{\{-?\s|\{\{[.$]/;
 
 function manifestFiles(input: string): string[] {
   let stat: fs.Stats;
@@ -78,6 +104,11 @@ function readText(file: string): string {
 
 /** Parses one input's text into objects; every problem names the input and the document. */
 export function parseManifests(text: string, source: string, json: boolean): SourcedObject[] {
+  if (text.trim() === "")
+    throw new ManifestInputError(`${source}: holds no Kubernetes objects (it is empty)`);
+  if (TEMPLATE_MARKER.test(text)) {
+    throw new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
+  }
   const documents: unknown[] = [];
   if (json) {
     try {

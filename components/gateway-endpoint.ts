@@ -6,7 +6,7 @@ export const GATEWAY_HTTP_PORT = 80;
 
 /** The in-mesh address sidecars route egress to: the gateway chart's Service. */
 export function gatewayServiceHost(config: EgressConfig): string {
-  return `${config.gateway.releaseName}.${config.gateway.namespace}.svc.cluster.local`;
+  return `${config.gateway.releaseName}.${config.gateway.namespace}.svc.${config.cluster.domain}`;
 }
 
 /** The number of a port a routing mode names by its role. */

@@ -70,6 +70,8 @@ export interface ControlPlaneConfig {
 }
 
 export interface ClusterConfig {
+  /** The cluster's DNS domain; `mesh-egress lint --cluster-domain` takes the same value. */
+  readonly domain: string;
   readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
   /** Namespaces whose pods have open egress (e.g. a CI runner's): tenants must not reach them, or they relay. */
   readonly openEgressNamespaces: readonly string[];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
 import {
   DEFAULT_CERTIFICATE_DURATION,
+  DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_GATEWAY_SERVICE,
   DEFAULT_KEY_SIZE,
   DEFAULT_ROOT_NAMESPACE,
@@ -159,6 +160,14 @@ export const controlPlaneSchema = z.strictObject({
 });
 
 export const clusterSchema = z.strictObject({
+  /** The cluster's DNS domain (kubelet `--cluster-domain`): in-cluster Services are `<svc>.<ns>.svc.<domain>`. */
+  domain: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+      "must be a DNS domain such as cluster.local",
+    )
+    .default(DEFAULT_CLUSTER_DOMAIN),
   dns: z
     .strictObject({
       namespace: dns1123Label.default("kube-system"),

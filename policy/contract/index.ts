@@ -1,6 +1,7 @@
 // The vocabulary the program and the policy pack share; the pack owns it so it never imports the program.
 export * from "./annotations";
 export * from "./certificate-duration";
+export * from "./cluster-scoped-kinds";
 export * from "./egress-gateway";
 export * from "./go-duration";
 export * from "./internal-headers";

@@ -9,6 +9,9 @@ export const KIND = {
   Namespace: { group: "", kind: "Namespace" },
   Service: { group: "", kind: "Service" },
   Secret: { group: "", kind: "Secret" },
+  ConfigMap: { group: "", kind: "ConfigMap" },
+  Endpoints: { group: "", kind: "Endpoints" },
+  EndpointSlice: { group: "discovery.k8s.io", kind: "EndpointSlice" },
   Pod: { group: "", kind: "Pod" },
   Deployment: { group: "apps", kind: "Deployment" },
   StatefulSet: { group: "apps", kind: "StatefulSet" },
@@ -30,6 +33,14 @@ export const KIND = {
   Telemetry: { group: "telemetry.istio.io", kind: "Telemetry" },
   Certificate: { group: "cert-manager.io", kind: "Certificate" },
   Issuer: { group: "cert-manager.io", kind: "Issuer" },
+  /** istioctl's install API: its `spec.meshConfig` is istiod's mesh config. */
+  IstioOperator: { group: "install.istio.io", kind: "IstioOperator" },
+  /** Kubernetes Gateway API, which Istio also programs (gatewayClassName istio). */
+  KubernetesGateway: { group: "gateway.networking.k8s.io", kind: "Gateway" },
+  HTTPRoute: { group: "gateway.networking.k8s.io", kind: "HTTPRoute" },
+  TLSRoute: { group: "gateway.networking.k8s.io", kind: "TLSRoute" },
+  TCPRoute: { group: "gateway.networking.k8s.io", kind: "TCPRoute" },
+  GRPCRoute: { group: "gateway.networking.k8s.io", kind: "GRPCRoute" },
   /** Flux: how `mesh-egress render` shows a Helm chart. */
   HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
   /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */

@@ -190,6 +190,10 @@ function indexBy(
   return index;
 }
 
+/** cert-manager marks the Secrets it issues with its annotations. */
+const issuedByCertManager = (secret: KubernetesObject): boolean =>
+  Object.keys(annotationsOf(secret)).some((k) => k.startsWith("cert-manager.io/"));
+
 const secretKeys = (secret: KubernetesObject): string[] => [
   ...Object.keys(fields(secret.data)),
   ...Object.keys(fields(secret.stringData)),
@@ -309,8 +313,15 @@ export const mutualOriginationServerRootsProvided: StackRule = {
       // Roots in a Secret the stack references but does not manage, declared on the rule for reviewers.
       if (!roots && annotationsOf(rule)[SERVER_ROOTS_SECRET_ANNOTATION] === rootsName) continue;
       const own = secret(credentialName);
-      // A hand-made generic Secret may carry the server's roots under cacert; cert-manager's never does.
-      if (!roots && own && !certificate && secretKeys(own).includes(SERVER_ROOTS_KEY)) {
+      // A Secret the user wrote may carry the server's roots under cacert or ca.crt (Istio documents both for
+      // MUTUAL origination); only cert-manager's ca.crt is the client issuer's CA.
+      if (
+        !roots &&
+        own &&
+        !certificate &&
+        !issuedByCertManager(own) &&
+        SERVER_ROOTS_KEYS.some((k) => secretKeys(own).includes(k))
+      ) {
         continue;
       }
       out.push(

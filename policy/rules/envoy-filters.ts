@@ -1,5 +1,5 @@
 import { KIND, KubernetesObject } from "../contract";
-import { GatewayServer } from "./mesh-object-readers";
+import { GatewayServer, VirtualRoute } from "./mesh-object-readers";
 import { isGatewayRef, policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, integer, list, ofKind, specOf, stringMap, text } from "./object-fields";
@@ -29,6 +29,22 @@ export const envoyFilterHasWorkloadSelector: ResourceRule = {
     ];
   },
 };
+
+const httpRouteIndexes = new WeakMap<MeshTopology, Map<string, VirtualRoute[]>>();
+
+/** The egress gateway's named http routes by name, built once per mesh (a lookup per patch stays O(1)). */
+function gatewayHttpRoutesByName(mesh: MeshTopology): Map<string, VirtualRoute[]> {
+  const cached = httpRouteIndexes.get(mesh);
+  if (cached) return cached;
+  const index = new Map<string, VirtualRoute[]>();
+  for (const r of mesh.routes) {
+    if (r.protocol !== "http" || r.name === undefined || !r.gateways.some((g) => isGatewayRef(mesh, g)))
+      continue;
+    index.set(r.name, [...(index.get(r.name) ?? []), r]);
+  }
+  httpRouteIndexes.set(mesh, index);
+  return index;
+}
 
 const HTTP_APPLY_TO = new Set(["HTTP_FILTER", "HTTP_ROUTE", "VIRTUAL_HOST", "ROUTE_CONFIGURATION"]);
 const HCM = "envoy.filters.network.http_connection_manager";
@@ -92,10 +108,7 @@ export const envoyFilterHttpPatchApplies: StackRule = {
         }
         const routeName = text(dig(routeConfig, "vhost", "route", "name"));
         if (routeName) {
-          const named = mesh.routes.filter(
-            (r) =>
-              r.protocol === "http" && r.name === routeName && r.gateways.some((g) => isGatewayRef(mesh, g)),
-          );
+          const named = gatewayHttpRoutesByName(mesh).get(routeName) ?? [];
           if (named.length === 0) {
             out.push(
               violation(

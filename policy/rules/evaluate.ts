@@ -1,6 +1,7 @@
 import { KubernetesObject } from "../contract";
 import { allRules } from "./catalog";
 import { EnforcementLevels, RuleSettingValues } from "./enforcement";
+import { withDefaultNamespace } from "./default-namespace";
 import { describeMesh, MeshOverrides } from "./mesh-inference";
 import { MeshTopology } from "./mesh-topology";
 import { isKind } from "./object-fields";
@@ -19,6 +20,8 @@ export interface EvaluateOptions extends MeshOverrides {
   /** Per-rule settings (from the same config file), applied as CrossGuard applies `getConfig()`. */
   readonly settings?: RuleSettingValues;
   readonly rules?: readonly Rule[];
+  /** Where namespaced objects without `metadata.namespace` land (`kubectl apply`'s current namespace): default. */
+  readonly defaultNamespace?: string;
 }
 
 /** Runs one rule over the objects: a resource rule on each object of its kinds, a stack rule once. */
@@ -29,9 +32,10 @@ export function runRule(rule: Rule, objects: readonly KubernetesObject[], mesh: 
 
 /** Runs every enabled rule; findings come in catalog order, duplicates removed. */
 export function evaluate(
-  objects: readonly KubernetesObject[],
+  input: readonly KubernetesObject[],
   options: EvaluateOptions = {},
 ): { findings: Finding[]; mesh: MeshTopology } {
+  const objects = withDefaultNamespace(input, options.defaultNamespace);
   const mesh = describeMesh(objects, options);
   const findings: Finding[] = [];
   const seen = new Set<string>();

@@ -1,7 +1,16 @@
 import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject } from "../contract";
 import { chartRelease, gatewaySelects, isIstiodChart } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
-import { dig, fieldsList, list, namespaceOf, specOf, splitNamespacedHost, texts } from "./object-fields";
+import {
+  dig,
+  fieldsList,
+  list,
+  namespaceOf,
+  ofKind,
+  specOf,
+  splitNamespacedHost,
+  texts,
+} from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
 
 /** Gateway integrity, hijack: only the platform may attach servers to the shared egress gateway's pods. */
@@ -35,7 +44,7 @@ export const gatewaySelectorOnlyInPlatformNamespace: StackRule = {
   },
 };
 
-export const gatewayServerHostsNamespaceQualified: ResourceRule = {
+export const gatewayServerHostsNamespaceQualified: StackRule = {
   name: "gateway-server-hosts-namespace-qualified",
   description:
     "Every server host of an egress Gateway is namespace-qualified (`<namespace>/<host>`) and names one host: " +
@@ -47,35 +56,43 @@ export const gatewayServerHostsNamespaceQualified: ResourceRule = {
   availability: false,
   remediation: "Write each host as <platform-namespace>/<exact host>.",
   kinds: [KIND.Gateway],
-  scope: "resource",
-  check(gateway: KubernetesObject): Violation[] {
-    if (!gatewaySelects(gateway, GATEWAY_SELECTOR)) return [];
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
-    const fix = `write it as ${namespaceOf(gateway) ?? "<platform-namespace>"}/<exact host>`;
-    for (const server of fieldsList(specOf(gateway).servers)) {
-      for (const entry of texts(server.hosts)) {
-        const { namespace, host } = splitNamespacedHost(entry);
-        if (host.includes("*")) {
-          out.push(violation(gateway, `server host "${entry}" is a wildcard`, fix));
-        } else if (namespace === undefined) {
-          out.push(
-            violation(
-              gateway,
-              `server host "${entry}" is not namespace-qualified, so any namespace may bind to it`,
-              fix,
-            ),
-          );
-        } else if (namespace === "*") {
-          out.push(violation(gateway, `server host "${entry}" lets any namespace bind to it`, fix));
-        }
-      }
-      if (list(server.hosts).length === 0) {
-        out.push(violation(gateway, "has a server without hosts", fix));
-      }
-    }
+    for (const gateway of ofKind(objects, KIND.Gateway)) out.push(...unqualifiedHosts(gateway, mesh));
     return out;
   },
 };
+
+/** The qualification problems of one Gateway's server hosts; the fix names the platform namespace. */
+function unqualifiedHosts(gateway: KubernetesObject, mesh: MeshTopology): Violation[] {
+  if (!gatewaySelects(gateway, GATEWAY_SELECTOR)) return [];
+  const out: Violation[] = [];
+  // Qualify with the platform's namespace (where the Gateway belongs), not wherever this one sits.
+  const fix = `write it as ${mesh.gatewayNamespace ?? namespaceOf(gateway) ?? "<platform-namespace>"}/<exact host>`;
+  for (const server of fieldsList(specOf(gateway).servers)) {
+    for (const entry of texts(server.hosts)) {
+      const { namespace, host } = splitNamespacedHost(entry);
+      if (host.includes("*")) {
+        out.push(violation(gateway, `server host "${entry}" is a wildcard`, fix));
+      } else if (namespace === undefined) {
+        out.push(
+          violation(
+            gateway,
+            `server host "${entry}" is not namespace-qualified, so any namespace may bind to it`,
+            fix,
+          ),
+        );
+      } else if (namespace === "*") {
+        out.push(violation(gateway, `server host "${entry}" lets any namespace bind to it`, fix));
+      }
+    }
+    if (list(server.hosts).length === 0) {
+      out.push(violation(gateway, "has a server without hosts", fix));
+    }
+  }
+  return out;
+}
 
 export const controlPlaneScopesGateways: ResourceRule = {
   name: "control-plane-scopes-gateways",

@@ -10,6 +10,7 @@ import {
   gatewayRoutesToDeclaredHost,
   meshRoutesExternalHostsViaGateway,
 } from "./gateway-routing";
+import { gatewayApiEgressInPlatform } from "./gateway-api-egress";
 import { Rule } from "./rule";
 
 /** The gateway-integrity rules, in catalog order: availability, exposure, hijack, routing. */
@@ -25,4 +26,5 @@ export const gatewayIntegrityRules: readonly Rule[] = [
   meshRoutesExternalHostsViaGateway,
   gatewayRoutesToDeclaredHost,
   gatewayRoutesStripInternalHeaders,
+  gatewayApiEgressInPlatform,
 ];

@@ -4,6 +4,12 @@ import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
 
+/** Whether `host` falls under a wildcard host such as `*.wikipedia.org` (or `*`). */
+function coveredByWildcard(host: string, pattern: string): boolean {
+  if (pattern === "*") return true;
+  return pattern.startsWith("*.") && host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+}
+
 /** Gateway integrity, routing: external hosts go through the gateway, and the gateway sends each only to itself. */
 
 export const meshRoutesExternalHostsViaGateway: StackRule = {
@@ -60,7 +66,8 @@ export const gatewayRoutesToDeclaredHost: StackRule = {
     for (const route of mesh.routes) {
       if (!route.gateways.some((g) => isGatewayRef(mesh, g))) continue;
       for (const host of new Set(route.destinations.map((d) => d.host))) {
-        if (host === "" || route.hosts.includes(host)) continue;
+        // A wildcard route host narrowed to one host under it is a narrowing, not a new destination.
+        if (host === "" || route.hosts.some((h) => h === host || coveredByWildcard(host, h))) continue;
         out.push(
           violation(
             route.virtualService,

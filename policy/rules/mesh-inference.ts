@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_GATEWAY_SERVICE,
   DEFAULT_ROOT_NAMESPACE,
   GATEWAY_SELECTOR,
@@ -7,7 +8,9 @@ import {
   KubernetesObject,
   ROLE_LABEL,
   TENANT_LABEL,
+  WORKLOAD_KINDS,
 } from "../contract";
+import { gatewayApiEgressGateways } from "./gateway-api-egress";
 import {
   egressGatewayReleases,
   egressGatewayWorkloads,
@@ -28,6 +31,7 @@ import {
   selectorMatches,
   specOf,
   stringMap,
+  text,
   texts,
 } from "./object-fields";
 
@@ -39,14 +43,33 @@ import {
 export interface MeshOverrides {
   readonly gatewayNamespace?: string;
   readonly rootNamespace?: string;
+  /** The cluster's DNS domain (`cluster.local` unless the cluster is configured otherwise). */
+  readonly clusterDomain?: string;
 }
 
-const GATEWAY_SERVICE_HOST =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.svc(\.cluster\.local)?)?$/;
+/** "<service>.<namespace>[.svc[.<cluster domain>]]" split into service and namespace. */
+export function serviceHostParts(
+  host: string,
+  clusterDomain: string,
+): { service: string; namespace: string } | undefined {
+  const suffixes = [`.svc.${clusterDomain}`, ".svc", ""];
+  for (const suffix of suffixes) {
+    if (!host.endsWith(suffix)) continue;
+    const parts = host.slice(0, host.length - suffix.length).split(".");
+    if (parts.length === 2 && parts.every((p) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p))) {
+      return { service: parts[0] ?? "", namespace: parts[1] ?? "" };
+    }
+  }
+  return undefined;
+}
+
+/** Namespaces Kubernetes itself runs in: never tenants. */
+const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
 
 function detectGatewayNamespace(
   objects: readonly KubernetesObject[],
   override: string | undefined,
+  clusterDomain: string,
 ): { namespace?: string; evidence: string } {
   if (override) return { namespace: override, evidence: "--gateway-namespace" };
   const labelled = ofKind(objects, KIND.Namespace).find((n) => labelsOf(n)[ROLE_LABEL] === GATEWAY_ROLE);
@@ -67,21 +90,33 @@ function detectGatewayNamespace(
       evidence: `${workload.kind} ${nameOf(workload)} running the egress gateway`,
     };
   }
+  // The Service that mesh routes and DestinationRules name is where the gateway runs; a Gateway object
+  // can sit anywhere (`gateways: [istio-egressgateway]` from default binds pods in istio-system).
+  const serviceNamespaces: string[] = [];
+  const named = (host: string): void => {
+    const parts = serviceHostParts(host, clusterDomain);
+    if (parts && parts.service.includes("egressgateway")) serviceNamespaces.push(parts.namespace);
+  };
+  for (const route of ofKind(objects, KIND.VirtualService).flatMap(virtualRoutes)) {
+    route.destinations.forEach((d) => named(d.host));
+  }
+  for (const rule of ofKind(objects, KIND.DestinationRule)) named(text(specOf(rule).host) ?? "");
+  const routed = mostFrequent(serviceNamespaces);
+  if (routed)
+    return { namespace: routed, evidence: "routes and DestinationRules naming the egress gateway Service" };
   const gatewayNamespaces = ofKind(objects, KIND.Gateway)
     .filter((g) => gatewaySelects(g, GATEWAY_SELECTOR))
     .map((g) => namespaceOf(g))
     .filter((n): n is string => n !== undefined);
   const mostCommon = mostFrequent(gatewayNamespaces);
   if (mostCommon) return { namespace: mostCommon, evidence: "Gateways selecting istio: egressgateway" };
-  const serviceNamespaces: string[] = [];
-  for (const route of ofKind(objects, KIND.VirtualService).flatMap(virtualRoutes)) {
-    for (const d of route.destinations) {
-      const m = GATEWAY_SERVICE_HOST.exec(d.host);
-      if (m && m[1]?.includes("egressgateway") && m[3]) serviceNamespaces.push(m[3]);
-    }
+  const apiGateway = gatewayApiEgressGateways(objects)[0];
+  if (apiGateway) {
+    return {
+      namespace: namespaceOf(apiGateway) ?? "default",
+      evidence: `Gateway API Gateway ${nameOf(apiGateway)} forwarding to external hosts`,
+    };
   }
-  const routed = mostFrequent(serviceNamespaces);
-  if (routed) return { namespace: routed, evidence: "VirtualService routes to an egress gateway Service" };
   return { evidence: "nothing in the input (pass --gateway-namespace)" };
 }
 
@@ -98,9 +133,11 @@ export function describeMesh(
   objects: readonly KubernetesObject[],
   overrides: MeshOverrides = {},
 ): MeshTopology {
+  const clusterDomain = overrides.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const { namespace: gatewayNamespace, evidence } = detectGatewayNamespace(
     objects,
     overrides.gatewayNamespace,
+    clusterDomain,
   );
   const rootNamespace = overrides.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
 
@@ -135,6 +172,7 @@ export function describeMesh(
     objects,
     gatewayNamespaceEvidence: evidence,
     rootNamespace,
+    clusterDomain,
     gatewayLabels,
     gatewayServiceNames,
     egressGateways,
@@ -165,6 +203,20 @@ function detectTenants(
       if (ns !== "." && ns !== "*" && ns !== "~" && ns !== namespaceOf(entry)) tenants.add(ns);
     }
   }
-  for (const ns of [mesh.gatewayNamespace, mesh.rootNamespace, "*"]) if (ns) tenants.delete(ns);
+  // Namespaces that run workloads, or ask for sidecars, are tenants whether or not anything grants them egress:
+  // a config with no grants at all must not escape the tenant rules.
+  const platform = new Set<string>([...SYSTEM_NAMESPACES]);
+  for (const n of ofKind(objects, KIND.Namespace)) {
+    if (labelsOf(n)[ROLE_LABEL] !== undefined) platform.add(nameOf(n));
+    const labels = labelsOf(n);
+    if (labels["istio-injection"] === "enabled" || "istio.io/rev" in labels) tenants.add(nameOf(n));
+  }
+  for (const kind of WORKLOAD_KINDS) {
+    for (const workload of ofKind(objects, kind)) {
+      const ns = namespaceOf(workload);
+      if (ns !== undefined) tenants.add(ns);
+    }
+  }
+  for (const ns of [mesh.gatewayNamespace, mesh.rootNamespace, "*", ...platform]) if (ns) tenants.delete(ns);
   return tenants;
 }

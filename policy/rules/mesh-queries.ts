@@ -1,10 +1,9 @@
 import { KIND, KubernetesObject } from "../contract";
-import { HTTP_PROTOCOLS } from "./mesh-object-readers";
+import { GatewayServer, HTTP_PROTOCOLS } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
 import {
   fieldsList,
   integer,
-  isKind,
   nameOf,
   namespaceOf,
   ofKind,
@@ -44,23 +43,71 @@ export function isGatewayServiceHost(
   const ns = mesh.gatewayNamespace;
   if (!ns) return false;
   for (const service of mesh.gatewayServiceNames) {
-    const forms = [`${service}.${ns}.svc.cluster.local`, `${service}.${ns}.svc`, `${service}.${ns}`];
+    const forms = [`${service}.${ns}.svc.${mesh.clusterDomain}`, `${service}.${ns}.svc`, `${service}.${ns}`];
     if (forms.includes(host)) return true;
     if (host === service && fromNamespace === ns) return true;
   }
   return false;
 }
 
+/** Lookups built once per described mesh, so per-route and per-host questions cost O(1). */
+interface MeshLookups {
+  readonly egressGatewayRefs: ReadonlySet<string>;
+  readonly knownGatewayRefs: ReadonlySet<string>;
+  readonly entriesByHost: ReadonlyMap<string, KubernetesObject[]>;
+  readonly serversByHost: ReadonlyMap<string, GatewayServer[]>;
+}
+
+const lookups = new WeakMap<MeshTopology, MeshLookups>();
+
+function meshLookups(mesh: MeshTopology): MeshLookups {
+  const cached = lookups.get(mesh);
+  if (cached) return cached;
+  const ref = (g: KubernetesObject): string => `${namespaceOf(g) ?? ""}/${nameOf(g)}`;
+  const entriesByHost = new Map<string, KubernetesObject[]>();
+  for (const entry of ofKind(mesh.objects, KIND.ServiceEntry)) {
+    for (const host of new Set(texts(specOf(entry).hosts))) {
+      const bucket = entriesByHost.get(host);
+      if (bucket) bucket.push(entry);
+      else entriesByHost.set(host, [entry]);
+    }
+  }
+  const serversByHost = new Map<string, GatewayServer[]>();
+  for (const server of mesh.servers) {
+    for (const host of new Set(server.hosts.map((h) => h.host))) {
+      const bucket = serversByHost.get(host);
+      if (bucket) bucket.push(server);
+      else serversByHost.set(host, [server]);
+    }
+  }
+  const built: MeshLookups = {
+    serversByHost,
+    egressGatewayRefs: new Set(mesh.egressGateways.map(ref)),
+    knownGatewayRefs: new Set(ofKind(mesh.objects, KIND.Gateway).map(ref)),
+    entriesByHost,
+  };
+  lookups.set(mesh, built);
+  return built;
+}
+
+/** ServiceEntries that list `host`. */
+export function serviceEntriesFor(mesh: MeshTopology, host: string): readonly KubernetesObject[] {
+  return meshLookups(mesh).entriesByHost.get(host) ?? [];
+}
+
+/** The egress Gateway servers that serve `host`. */
+export function serversFor(mesh: MeshTopology, host: string): readonly GatewayServer[] {
+  return meshLookups(mesh).serversByHost.get(host) ?? [];
+}
+
 /** Whether a route is bound to an egress gateway (as opposed to the mesh's sidecars). */
 export function isGatewayRef(mesh: MeshTopology, ref: string): boolean {
   if (ref === "mesh") return false;
-  const [namespace, name] = ref.split("/");
-  if (mesh.egressGateways.some((g) => namespaceOf(g) === namespace && nameOf(g) === name)) return true;
+  const { egressGatewayRefs, knownGatewayRefs } = meshLookups(mesh);
+  if (egressGatewayRefs.has(ref)) return true;
+  const [namespace] = ref.split("/");
   // A Gateway missing from the input but named in the platform namespace is the platform's.
-  const known = mesh.objects.some(
-    (o) => isKind(o, KIND.Gateway) && namespaceOf(o) === namespace && nameOf(o) === name,
-  );
-  return !known && namespace !== undefined && namespace === mesh.gatewayNamespace;
+  return !knownGatewayRefs.has(ref) && namespace !== undefined && namespace === mesh.gatewayNamespace;
 }
 
 const OPAQUE_PROTOCOLS = new Set(["HTTPS", "TLS", "TCP", "MONGO", "MYSQL", "REDIS", "UDP"]);
@@ -80,11 +127,10 @@ export function hostTraffic(
       ports.length === 0 ? items : items.filter((i) => i.port !== undefined && ports.includes(i.port));
     return narrowed.length > 0 ? narrowed : items;
   };
-  const servers = onPorts(mesh.servers.filter((s) => s.hosts.some((h) => h.host === host)));
+  const servers = onPorts([...(meshLookups(mesh).serversByHost.get(host) ?? [])]);
   if (servers.length > 0) return servers.some((s) => s.carriesHttp) ? "http" : "opaque";
   const entryPorts = onPorts(
-    ofKind(mesh.objects, KIND.ServiceEntry)
-      .filter((e) => texts(specOf(e).hosts).includes(host))
+    serviceEntriesFor(mesh, host)
       .flatMap((e) => fieldsList(specOf(e).ports))
       .map((p) => {
         const port = integer(p.number);

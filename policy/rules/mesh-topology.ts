@@ -9,6 +9,8 @@ export interface MeshTopology {
   /** How the gateway namespace was found, for messages ("--gateway-namespace", "Namespace labelled …"). */
   readonly gatewayNamespaceEvidence: string;
   readonly rootNamespace: string;
+  /** The cluster's DNS domain: in-cluster hosts end in `.svc.<clusterDomain>`. */
+  readonly clusterDomain: string;
   readonly tenantNamespaces: ReadonlySet<string>;
   /** Labels the egress gateway's pods carry. */
   readonly gatewayLabels: Readonly<Record<string, string>>;

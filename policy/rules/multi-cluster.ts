@@ -16,7 +16,7 @@ export function gatewayServiceHosts(mesh: MeshTopology): string[] {
     .filter((r) => r.namespace === ns)
     .map((r) => r.releaseName);
   const names = releases.length > 0 ? releases : [...mesh.gatewayServiceNames];
-  return [...new Set(names)].map((name) => `${name}.${ns}.svc.cluster.local`);
+  return [...new Set(names)].map((name) => `${name}.${ns}.svc.${mesh.clusterDomain}`);
 }
 
 /** Whether istiod's mesh config marks `host` cluster-local (an exact host, `*.<ns>.svc.cluster.local` or `*`). */

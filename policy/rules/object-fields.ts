@@ -89,8 +89,49 @@ export function isKind(object: KubernetesObject, kind: ObjectKind): boolean {
   return object.kind === kind.kind && apiGroup(String(object.apiVersion ?? "")) === kind.group;
 }
 
+/** The objects of one input grouped by "<group>/<kind>", built once per input so every lookup is O(1). */
+interface KindIndex {
+  readonly length: number;
+  readonly last: KubernetesObject | undefined;
+  readonly byKind: Map<string, KubernetesObject[]>;
+}
+
+const kindIndexes = new WeakMap<readonly KubernetesObject[], KindIndex>();
+
+const kindKey = (group: string, kind: string): string => `${group}/${kind}`;
+
+function kindIndex(objects: readonly KubernetesObject[]): KindIndex {
+  const cached = kindIndexes.get(objects);
+  // An input grown or replaced since it was indexed is indexed again.
+  if (cached && cached.length === objects.length && cached.last === objects[objects.length - 1])
+    return cached;
+  const byKind = new Map<string, KubernetesObject[]>();
+  for (const o of objects) {
+    const key = kindKey(apiGroup(String(o.apiVersion ?? "")), String(o.kind));
+    const bucket = byKind.get(key);
+    if (bucket) bucket.push(o);
+    else byKind.set(key, [o]);
+  }
+  const index = { length: objects.length, last: objects[objects.length - 1], byKind };
+  kindIndexes.set(objects, index);
+  return index;
+}
+
+/** The objects of a kind, in input order; one pass over the input indexes every kind. */
 export function ofKind(objects: readonly KubernetesObject[], kind: ObjectKind): KubernetesObject[] {
-  return objects.filter((o) => isKind(o, kind));
+  return kindIndex(objects).byKind.get(kindKey(kind.group, kind.kind)) ?? [];
+}
+
+/** Objects grouped by namespace ("" for none), for rules that look a namespace's objects up per tenant. */
+export function byNamespace(objects: readonly KubernetesObject[]): Map<string, KubernetesObject[]> {
+  const out = new Map<string, KubernetesObject[]>();
+  for (const o of objects) {
+    const ns = namespaceOf(o) ?? "";
+    const bucket = out.get(ns);
+    if (bucket) bucket.push(o);
+    else out.set(ns, [o]);
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
 import { gatewayAccessLogRecordsCaller } from "./access-log-provider";
+import { meshConfigSources, meshLogsAccess } from "./mesh-config";
 import { policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, ofKind, specOf } from "./object-fields";
@@ -45,22 +46,31 @@ export const gatewayAccessLoggingNotDisabled: StackRule = {
 export const gatewayAccessLoggingConfigured: StackRule = {
   name: "gateway-access-logging-configured",
   description:
-    "A Telemetry (telemetry.istio.io) that applies to the egress gateway names an access log provider, so " +
-    "every egress call is logged at the one point all of them cross, for audit.",
+    "A Telemetry (telemetry.istio.io) that applies to the egress gateway names an access log provider, or istiod's " +
+    "mesh config sets `accessLogFile`, so every egress call is logged at the one point all of them cross, for audit.",
   severity: "medium",
   concern: "observability",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
     "Add a Telemetry in the gateway namespace selecting istio: egressgateway with accessLogging providers [envoy].",
-  kinds: [KIND.Telemetry, KIND.Namespace, ...CHART_KINDS, KIND.Deployment, KIND.Gateway],
+  kinds: [
+    KIND.Telemetry,
+    KIND.Namespace,
+    ...CHART_KINDS,
+    KIND.Deployment,
+    KIND.Gateway,
+    KIND.IstioOperator,
+    KIND.ConfigMap,
+  ],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     if (mesh.gatewayNamespace === undefined) return [];
     const logs = gatewayTelemetries(objects, mesh).some((t) =>
       fieldsList(specOf(t).accessLogging).some((l) => fieldsList(l.providers).length > 0),
     );
-    if (logs) return [];
+    // meshConfig.accessLogFile turns the built-in log on for every proxy, the gateway included.
+    if (logs || meshConfigSources(objects).some(meshLogsAccess)) return [];
     return [
       violation(
         { kind: "Namespace", name: mesh.gatewayNamespace },

@@ -1,6 +1,6 @@
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
-import { isAddressLiteral } from "./address-ranges";
-import { chartRelease, isIstiodChart } from "./mesh-object-readers";
+import { isAddressLiteral, parseCidr, reachesPublicAddresses } from "./address-ranges";
+import { meshConfigOf } from "./mesh-config";
 import { gatewayRoutedHosts } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
@@ -61,14 +61,15 @@ const SAFE_RESOLUTIONS = new Set(["DNS", "DNS_ROUND_ROBIN", "STATIC"]);
 export const serviceEntryResolutionNotNone: StackRule = {
   name: "service-entry-resolution-not-none",
   description:
-    "A ServiceEntry for a host routed through the egress gateway resolves by DNS (or STATIC endpoints), never " +
-    "`resolution: NONE` (Istio's default): with NONE the gateway forwards to whatever IP the client dialled, " +
-    "or loops back to itself, and DNS-rebinding protection is lost.",
+    "A MESH_EXTERNAL ServiceEntry, and any ServiceEntry for a host routed through the egress gateway, resolves by " +
+    "DNS (or STATIC endpoints), never `resolution: NONE` (Istio's default): with NONE the proxy forwards to whatever " +
+    "IP the client dialled (any address, under a registered name), the gateway may loop back to itself, and " +
+    "DNS-rebinding protection is lost.",
   severity: "high",
   concern: "registry",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: "Set `resolution: DNS` on ServiceEntries of gateway-routed hosts.",
+  remediation: "Set `resolution: DNS` on MESH_EXTERNAL and gateway-routed ServiceEntries.",
   kinds: [KIND.ServiceEntry],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
@@ -80,15 +81,19 @@ export const serviceEntryResolutionNotNone: StackRule = {
       const inGatewayNamespace =
         mesh.gatewayNamespace !== undefined && namespaceOf(entry) === mesh.gatewayNamespace;
       const routedHosts = hosts.filter((h) => routed.has(h));
-      if (routedHosts.length === 0 && !inGatewayNamespace) continue;
+      const external = (text(spec.location) ?? "MESH_EXTERNAL") === "MESH_EXTERNAL";
+      if (routedHosts.length === 0 && !inGatewayNamespace && !external) continue;
       const resolution = text(spec.resolution);
       if (resolution === undefined || !SAFE_RESOLUTIONS.has(resolution)) {
+        const why =
+          routedHosts.length > 0 || inGatewayNamespace
+            ? `${(routedHosts.length > 0 ? routedHosts : hosts).join(", ")} goes through the egress gateway`
+            : `${hosts.join(", ")} is MESH_EXTERNAL, so the proxy forwards to whatever address the client dialled`;
         out.push(
           violation(
             entry,
-            `resolves ${resolution === undefined ? "with Istio's default NONE" : `with ${resolution}`} although ` +
-              `${(routedHosts.length > 0 ? routedHosts : hosts).join(", ")} goes through the egress gateway`,
-            "set spec.resolution to DNS",
+            `resolves ${resolution === undefined ? "with Istio's default NONE" : `with ${resolution}`} although ${why}`,
+            "set spec.resolution to DNS (or STATIC with pinned endpoints)",
           ),
         );
       }
@@ -157,28 +162,63 @@ export const serviceEntryInPlatformNamespace: StackRule = {
 export const controlPlaneRegistryOnly: ResourceRule = {
   name: "control-plane-registry-only",
   description:
-    "When the stack installs istiod, its mesh config sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` " +
-    "(istiod's default is ALLOW_ANY), so a sidecar in any namespace, tenant or not, refuses hosts the " +
-    "registry does not list.",
+    "istiod's mesh config sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` (istiod's default is ALLOW_ANY), " +
+    "wherever it is written: an istiod chart release's values, an IstioOperator's meshConfig, or the `istio` " +
+    "ConfigMap's `mesh` key. A sidecar in any namespace, tenant or not, then refuses hosts the registry does not list.",
   severity: "high",
   concern: "registry",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: "Set values.meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY on the istiod release.",
-  kinds: [...CHART_KINDS],
+  remediation:
+    "Set meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY where istiod's mesh config is written.",
+  kinds: [...CHART_KINDS, KIND.IstioOperator, KIND.ConfigMap],
   scope: "resource",
   check(object: KubernetesObject): Violation[] {
-    const release = chartRelease(object);
-    if (!release || !isIstiodChart(release.chart)) return [];
-    const mode = text(dig(release.values, "meshConfig", "outboundTrafficPolicy", "mode"));
+    const source = meshConfigOf(object);
+    if (!source) return [];
+    const mode = text(dig(source.meshConfig, "outboundTrafficPolicy", "mode"));
     if (mode === "REGISTRY_ONLY") return [];
+    // An overlay that installs no istiod and leaves the mode out changes nothing.
+    if (mode === undefined && !source.complete) return [];
     return [
       violation(
         object,
-        `istiod's mesh-wide outbound policy is ${mode ?? "unset (istiod defaults to ALLOW_ANY)"}, so sidecars pass unregistered hosts through`,
-        "set values.meshConfig.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+        `istiod's mesh-wide outbound policy (${source.where}) is ${mode ?? "unset (istiod defaults to ALLOW_ANY)"}, so sidecars pass unregistered hosts through`,
+        `set ${source.where}.outboundTrafficPolicy.mode to REGISTRY_ONLY`,
       ),
     ];
+  },
+};
+
+export const serviceEntryAddressesInternalOnly: ResourceRule = {
+  name: "service-entry-addresses-internal-only",
+  description:
+    "A ServiceEntry's `addresses` stay within internal ranges. Addresses are what the sidecar matches " +
+    "connections on: `0.0.0.0/0`, or any range reaching public space, captures traffic to those internet " +
+    "addresses under one reviewed name and sends it out, whatever the host really is.",
+  severity: "high",
+  concern: "registry",
+  defaultEnforcement: "mandatory",
+  availability: false,
+  remediation: "Remove the public addresses; register the external service by its DNS name.",
+  kinds: [KIND.ServiceEntry],
+  scope: "resource",
+  check(entry: KubernetesObject): Violation[] {
+    const out: Violation[] = [];
+    for (const address of texts(specOf(entry).addresses)) {
+      const cidr = address.includes("/") ? address : `${address}/${address.includes(":") ? 128 : 32}`;
+      const range = parseCidr(cidr);
+      if (range && reachesPublicAddresses([range])) {
+        out.push(
+          violation(
+            entry,
+            `address ${address} reaches public internet addresses, so connections to them match this entry and leave the cluster`,
+            "remove the address (or narrow it to the internal range it stands for) and register the service by DNS name",
+          ),
+        );
+      }
+    }
+    return out;
   },
 };
 
@@ -186,6 +226,7 @@ export const registryRules = [
   serviceEntryHostNotWildcardOrIp,
   serviceEntryResolutionNotNone,
   serviceEntryExportScoped,
+  serviceEntryAddressesInternalOnly,
   serviceEntryInPlatformNamespace,
   controlPlaneRegistryOnly,
 ];

@@ -1,11 +1,14 @@
 import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
 import { reachesPublicAddresses } from "./address-ranges";
+import { serviceNotExternalAlias } from "./kubernetes-egress";
 import { podTemplate } from "./mesh-object-readers";
+import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { egressReach, egressRules, restrictsEgress } from "./network-policies";
 import { namespacesNamedBy, selectsNamespace } from "./namespace-selectors";
 import {
+  byNamespace,
   dig,
   fieldsList,
   isEmptyLabelSelector,
@@ -48,9 +51,10 @@ export const sidecarRegistryOnly: StackRule = {
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
     const sidecars = ofKind(objects, KIND.Sidecar);
+    const sidecarsByNamespace = byNamespace(sidecars);
     const reported = new Set<KubernetesObject>();
     for (const tenant of [...mesh.tenantNamespaces].sort()) {
-      const namespaceWide = sidecars.filter((s) => namespaceOf(s) === tenant && isNamespaceWideSidecar(s));
+      const namespaceWide = (sidecarsByNamespace.get(tenant) ?? []).filter(isNamespaceWideSidecar);
       if (namespaceWide.length === 0) {
         out.push(
           violation(
@@ -185,11 +189,11 @@ export const tenantEgressDefaultDeny: StackRule = {
   kinds: [KIND.Namespace, KIND.NetworkPolicy, KIND.AuthorizationPolicy, KIND.ServiceEntry],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-    const policies = ofKind(objects, KIND.NetworkPolicy);
+    const policies = byNamespace(ofKind(objects, KIND.NetworkPolicy));
     const out: Violation[] = [];
     for (const tenant of [...mesh.tenantNamespaces].sort()) {
-      const denies = policies.some(
-        (p) => namespaceOf(p) === tenant && restrictsEgress(p) && isEmptyLabelSelector(specOf(p).podSelector),
+      const denies = (policies.get(tenant) ?? []).some(
+        (p) => restrictsEgress(p) && isEmptyLabelSelector(specOf(p).podSelector),
       );
       if (!denies) {
         out.push(
@@ -402,4 +406,6 @@ export const tenantIsolationRules = [
   tenantEgressPlatformNamespacesPortScoped,
   tenantSidecarInjectionEnabled,
   namespaceInjectionLabelsNotMixed,
+  sidecarInterceptionNotNarrowed,
+  serviceNotExternalAlias,
 ];

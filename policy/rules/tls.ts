@@ -1,5 +1,11 @@
 import { KIND, KubernetesObject } from "../contract";
-import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
+import {
+  externalHosts,
+  isGatewayRef,
+  isGatewayServiceHost,
+  serversFor,
+  serviceEntriesFor,
+} from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import {
   Fields,
@@ -7,6 +13,7 @@ import {
   fields,
   fieldsList,
   integer,
+  nameOf,
   namespaceOf,
   ofKind,
   specOf,
@@ -54,12 +61,24 @@ function tlsSettings(rule: KubernetesObject): TlsSetting[] {
 }
 
 const ORIGINATING_MODES = new Set(["SIMPLE", "MUTUAL"]);
-const IN_CLUSTER_HOST = /(^[^.]+$)|(\.svc(\.cluster\.local)?$)|(\.local$)/;
+/** Whether a host names something inside the cluster: a short name, `*.svc`, or under the cluster domain. */
+export function isInClusterHost(host: string, clusterDomain: string): boolean {
+  return (
+    !host.includes(".") ||
+    host.endsWith(".svc") ||
+    host.endsWith(`.svc.${clusterDomain}`) ||
+    host.endsWith(`.${clusterDomain}`)
+  );
+}
 
 /** A DestinationRule that originates TLS to a host outside the cluster. */
-function isOriginationRule(rule: KubernetesObject, external: ReadonlySet<string>): boolean {
+function isOriginationRule(
+  rule: KubernetesObject,
+  external: ReadonlySet<string>,
+  clusterDomain: string,
+): boolean {
   const host = text(specOf(rule).host) ?? "";
-  const outside = external.has(host) || !IN_CLUSTER_HOST.test(host);
+  const outside = external.has(host) || !isInClusterHost(host, clusterDomain);
   return outside && tlsSettings(rule).some((s) => s.mode !== undefined && ORIGINATING_MODES.has(s.mode));
 }
 
@@ -145,35 +164,35 @@ export const destinationRuleNoInsecureSkipVerify: ResourceRule = {
   },
 };
 
-export const originationTlsSniAndSans: ResourceRule = {
+export const originationTlsSniAndSans: StackRule = {
   name: "origination-tls-sni-and-sans",
   description:
-    "Every SIMPLE or MUTUAL TLS setting of a DestinationRule names the `sni` to send and the `subjectAltNames` " +
-    "to accept. Without SANs any certificate from a trusted CA passes for the service; without SNI the server " +
-    "may present the wrong certificate or refuse the connection.",
+    "A SIMPLE or MUTUAL TLS setting of a DestinationRule that names the `sni` to send also names the " +
+    "`subjectAltNames` to accept (in the tls block, or on the host's ServiceEntry). With an explicit SNI Istio " +
+    "no longer checks the server certificate against the host, so any certificate from a trusted CA passes for " +
+    "the service. With neither set, Istio sets the SNI and verifies the SAN from the request's host itself.",
   severity: "high",
   concern: "tls",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
-    "Set tls.sni to the external host and tls.subjectAltNames to the names its certificate carries.",
+    "Set tls.subjectAltNames (or the ServiceEntry's subjectAltNames) to the names the server's certificate carries.",
   kinds: [KIND.DestinationRule],
-  scope: "resource",
-  check(rule: KubernetesObject): Violation[] {
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
-    for (const s of tlsSettings(rule)) {
-      if (s.mode === undefined || !ORIGINATING_MODES.has(s.mode)) continue;
-      const missing = [
-        ...(text(s.tls.sni) ? [] : ["sni"]),
-        ...(texts(s.tls.subjectAltNames).length > 0 ? [] : ["subjectAltNames"]),
-      ];
-      if (missing.length > 0) {
-        const host = text(specOf(rule).host) ?? "the external host";
+    for (const rule of ofKind(objects, KIND.DestinationRule)) {
+      const host = text(specOf(rule).host) ?? "";
+      const declared = serviceEntriesFor(mesh, host).some((e) => texts(specOf(e).subjectAltNames).length > 0);
+      for (const s of tlsSettings(rule)) {
+        if (s.mode === undefined || !ORIGINATING_MODES.has(s.mode)) continue;
+        const sni = text(s.tls.sni);
+        if (!sni || texts(s.tls.subjectAltNames).length > 0 || declared) continue;
         out.push(
           violation(
             rule,
-            `${s.where} originates ${s.mode} TLS without ${missing.join(" and ")}`,
-            `set ${missing.map((m) => `${s.where}.${m}`).join(" and ")} (for ${host})`,
+            `${s.where} originates ${s.mode} TLS with sni ${sni} but no subjectAltNames, so the server certificate is not checked against ${host || "the host"}`,
+            `set ${s.where}.subjectAltNames to the names the server's certificate carries (for ${host || "the external host"})`,
           ),
         );
       }
@@ -197,7 +216,9 @@ export const originationRuleGatewayOnly: StackRule = {
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const external = externalHosts(objects);
     const out: Violation[] = [];
-    for (const rule of ofKind(objects, KIND.DestinationRule).filter((r) => isOriginationRule(r, external))) {
+    for (const rule of ofKind(objects, KIND.DestinationRule).filter((r) =>
+      isOriginationRule(r, external, mesh.clusterDomain),
+    )) {
       const host = text(specOf(rule).host) ?? "";
       const namespace = namespaceOf(rule);
       if (mesh.gatewayNamespace !== undefined && namespace !== mesh.gatewayNamespace) {
@@ -247,10 +268,9 @@ export const istioMutualSubsetNotPassthrough: StackRule = {
       for (const s of tlsSettings(rule)) {
         const sni = text(s.tls.sni);
         if (s.mode !== "ISTIO_MUTUAL" || !sni) continue;
-        const passthrough = mesh.servers.find(
+        const passthrough = serversFor(mesh, sni).find(
           (server) =>
             server.tlsMode === "PASSTHROUGH" &&
-            server.hosts.some((h) => h.host === sni) &&
             (s.port === undefined || server.port === undefined || server.port === s.port),
         );
         if (passthrough) {
@@ -330,15 +350,25 @@ export const gatewayDestinationRuleNotShadowed: StackRule = {
   kinds: [KIND.DestinationRule],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-    if (mesh.gatewayNamespace === undefined) return [];
-    return ofKind(objects, KIND.DestinationRule)
-      .filter((r) => namespaceOf(r) !== mesh.gatewayNamespace)
-      .filter((r) => isGatewayServiceHost(mesh, text(specOf(r).host) ?? "", namespaceOf(r)))
+    const ns = mesh.gatewayNamespace;
+    if (ns === undefined) return [];
+    const rules = ofKind(objects, KIND.DestinationRule);
+    const gatewayHost = (r: KubernetesObject): boolean =>
+      isGatewayServiceHost(mesh, text(specOf(r).host) ?? "", namespaceOf(r));
+    // Only claim a platform DestinationRule when the input holds one.
+    const platformRule = rules.find((r) => namespaceOf(r) === ns && gatewayHost(r));
+    return rules
+      .filter((r) => namespaceOf(r) !== ns && gatewayHost(r))
       .map((r) =>
         violation(
           r,
-          `configures traffic to the egress gateway's Service ${text(specOf(r).host) ?? ""} from namespace ${namespaceOf(r) ?? "default"}, shadowing the platform's DestinationRule`,
-          "delete it; the platform's DestinationRule in the gateway namespace already sets the subsets and their mTLS",
+          `configures traffic to the egress gateway's Service ${text(specOf(r).host) ?? ""} from namespace ${namespaceOf(r) ?? "default"}, ` +
+            (platformRule
+              ? `shadowing the platform's DestinationRule ${ns}/${nameOf(platformRule)}`
+              : `where only the platform namespace ${ns} may configure it`),
+          platformRule
+            ? `delete it; ${ns}/${nameOf(platformRule)} already sets the subsets and their mTLS`
+            : `move it to ${ns} (its subsets with tls.mode ISTIO_MUTUAL and the host as sni) and delete this one`,
         ),
       );
   },

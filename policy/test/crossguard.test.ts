@@ -104,7 +104,11 @@ describe("the CrossGuard policies", () => {
       assert.equal(outcome.advisory, undefined, policy.name);
       if (outcome.notApplicable !== undefined) notApplicable.push(policy.name);
     }
-    assert.deepEqual(notApplicable.sort(), ["peer-authentication-mtls-required"]);
+    assert.deepEqual(notApplicable.sort(), [
+      "gateway-api-egress-in-platform",
+      "peer-authentication-mtls-required",
+      "service-not-external-alias",
+    ]);
   });
 
   it("report a wildcard ServiceEntry host through the resource policy", async () => {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { stringify } from "yaml";
 import { runCli, runCliProcess } from "../../test/support/run-cli";
-import { LintOptions, LintRecord, runLint } from "../../cli/lint-command";
+import { lintExitCode, LintOptions, LintRecord, runLint } from "../../cli/lint-command";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find } from "./compliant-platform";
 
@@ -149,7 +149,9 @@ describe("mesh-egress lint", () => {
 
   it("takes the gateway namespace from --gateway-namespace when the objects do not reveal it", async () => {
     const hidden = ["Namespace", "HelmRelease", "HelmRepository", "Gateway", "VirtualService"];
-    const objects = compliantPlatform().filter((o) => !hidden.includes(o.kind));
+    const namesGatewayService = (o: KubernetesObject): boolean =>
+      o.kind === "DestinationRule" && String(o.spec?.host).startsWith("istio-egressgateway.");
+    const objects = compliantPlatform().filter((o) => !hidden.includes(o.kind) && !namesGatewayService(o));
     const unknown = await lint(["-"], {}, toYaml(objects));
     assert.match(unknown.stdout, /gateway namespace unknown/);
     const told = await lint(["-"], { gatewayNamespace: "istio-egress" }, toYaml(objects));
@@ -203,6 +205,65 @@ describe("mesh-egress lint", () => {
         assert.equal(result.stdout, "");
       });
     }
+  });
+
+  describe("a directory run with files it cannot use", () => {
+    it("lints every usable file, names each unusable one, and exits 1 on a mandatory violation", async () => {
+      const dir = tempDir();
+      write(dir, "platform.yaml", toYaml(weakened()));
+      write(dir, "empty.yaml", "\n");
+      write(dir, "chart.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
+      write(dir, "values.yaml", "replicaCount: 2\n");
+      const result = await lint([dir]);
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /mandatory service-entry-export-scoped/);
+      assert.match(result.stdout, /3 input\(s\) could not be used/);
+      assert.match(result.stderr, /empty\.yaml: holds no Kubernetes objects/);
+      assert.match(result.stderr, /chart\.yaml: is a template/);
+      assert.match(result.stderr, /values\.yaml, document 1: not a Kubernetes object/);
+    });
+
+    it("exits 2 when the usable files pass but some input could not be used", async () => {
+      const dir = tempDir();
+      write(dir, "platform.yaml", toYaml(compliantPlatform()));
+      write(dir, "broken.yaml", "kind: [unclosed\n");
+      const result = await lint([dir]);
+      assert.equal(result.code, 2);
+      assert.match(result.stdout, /No violations\./);
+      assert.match(result.stderr, /broken\.yaml: not valid YAML/);
+    });
+
+    it("combines outcomes into one exit code: violation 1, else unusable input 2, else 0", () => {
+      assert.deepEqual(
+        [lintExitCode(1, 0), lintExitCode(1, 3), lintExitCode(0, 1), lintExitCode(0, 0)],
+        [1, 1, 2, 0],
+      );
+    });
+  });
+
+  it("puts namespace-less objects in --namespace and reads in-cluster hosts under --cluster-domain", async () => {
+    const entry = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "ServiceEntry",
+      metadata: { name: "paste" },
+      spec: { hosts: ["pastebin.com"], exportTo: ["."], resolution: "DNS" },
+    };
+    const input = toYaml([...compliantPlatform(), entry]);
+    const result = await lint(["-"], { format: "json", namespace: "payments" }, input);
+    const records = JSON.parse(result.stdout) as LintRecord[];
+    assert.deepEqual(
+      records.map((r) => `${r.rule} ${r.namespace}/${r.name}`),
+      ["service-entry-in-platform-namespace payments/paste"],
+    );
+    const alias = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "db", namespace: "payments" },
+      spec: { type: "ExternalName", externalName: "db.data.svc.corp.example" },
+    };
+    const aliased = toYaml([...compliantPlatform(), alias]);
+    assert.equal((await lint(["-"], {}, aliased)).code, 1);
+    assert.equal((await lint(["-"], { clusterDomain: "corp.example" }, aliased)).code, 0);
   });
 
   describe("as the mesh-egress command", () => {

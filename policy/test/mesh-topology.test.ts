@@ -23,8 +23,20 @@ describe("the mesh topology read from the objects", () => {
     assert.equal(describeMesh(objects).gatewayNamespace, "edge-out");
   });
 
-  it("falls back to the namespace of the Gateways that select istio: egressgateway", () => {
+  it("takes the namespace of the gateway Service that routes name over the namespace a Gateway object sits in", () => {
     const objects = without(without(compliantPlatform(), "Namespace"), "HelmRelease");
+    for (const gateway of objects.filter((o) => o.kind === "Gateway"))
+      (gateway.metadata as { namespace?: string }).namespace = "default";
+    const mesh = describeMesh(objects);
+    assert.equal(mesh.gatewayNamespace, GATEWAY_NS);
+    assert.match(mesh.gatewayNamespaceEvidence, /naming the egress gateway Service/);
+  });
+
+  it("falls back to the namespace of the Gateways that select istio: egressgateway", () => {
+    const objects = without(
+      without(without(without(compliantPlatform(), "Namespace"), "HelmRelease"), "VirtualService"),
+      "DestinationRule",
+    );
     const mesh = describeMesh(objects);
     assert.equal(mesh.gatewayNamespace, GATEWAY_NS);
     assert.match(mesh.gatewayNamespaceEvidence, /Gateways selecting/);

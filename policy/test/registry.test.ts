@@ -8,7 +8,7 @@ import {
   serviceEntryResolutionNotNone,
 } from "../rules/registry";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
-import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
+import { assertOnlyRuleFires, assertRulePasses, findings, rulesFired } from "./rule-harness";
 
 describe("registry rules", () => {
   it("find nothing wrong in the compliant platform", () => {
@@ -62,7 +62,7 @@ describe("registry rules", () => {
       assertOnlyRuleFires(objects, serviceEntryResolutionNotNone);
     });
 
-    it("ignores a ServiceEntry outside the gateway namespace whose host is not routed through the gateway", () => {
+    it("flags resolution NONE on a MESH_EXTERNAL ServiceEntry even when the gateway does not route it", () => {
       const objects = compliantPlatform();
       objects.push({
         apiVersion: "networking.istio.io/v1",
@@ -73,6 +73,27 @@ describe("registry rules", () => {
           exportTo: ["."],
           resolution: "NONE",
           location: "MESH_EXTERNAL",
+        },
+      });
+      const found = findings(objects).filter((f) => f.rule === serviceEntryResolutionNotNone.name);
+      assert.deepEqual(
+        found.map((f) => `${f.namespace}/${f.name}`),
+        ["payments/legacy-db"],
+      );
+      assert.match(found[0]?.message ?? "", /is MESH_EXTERNAL/);
+    });
+
+    it("ignores resolution NONE on a MESH_INTERNAL ServiceEntry outside the gateway namespace", () => {
+      const objects = compliantPlatform();
+      objects.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: { name: "legacy-db", namespace: "payments" },
+        spec: {
+          hosts: ["db.corp.example.com"],
+          exportTo: ["."],
+          resolution: "NONE",
+          location: "MESH_INTERNAL",
         },
       });
       assertRulePasses(objects, serviceEntryResolutionNotNone);

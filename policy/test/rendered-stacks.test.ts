@@ -1,5 +1,8 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { loadPolicyConfig } from "../../cli/lint-command";
 import { renderDocuments } from "../../cli/render";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
@@ -45,6 +48,32 @@ describe("the rendered stacks under the policy pack", function () {
       assert.deepEqual(mandatory, [], describeFindings(mandatory));
     });
   }
+
+  it("lints clean a prod render for a cluster domain other than cluster.local, told that domain", () => {
+    const document = parseYaml(fs.readFileSync(STACKS.prod, "utf8")) as { config: Record<string, Mutable> };
+    document.config["mesh-egress:cluster"] = {
+      ...(document.config["mesh-egress:cluster"] ?? {}),
+      domain: "corp.example",
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-domain-")), "Pulumi.corp.yaml");
+    fs.writeFileSync(file, stringifyYaml(document));
+    const objects = render(file).objects;
+    const policy = loadPolicyConfig("prod");
+    assert.ok(JSON.stringify(objects).includes("istio-egressgateway.istio-egress.svc.corp.example"));
+    const told = evaluate(objects, { ...policy, clusterDomain: "corp.example" }).findings;
+    assert.deepEqual(told, [], describeFindings(told));
+    // Told the domain, lint recognises the gateway's Service under it: a tenant's shadowing rule is caught.
+    objects.push({
+      apiVersion: "networking.istio.io/v1",
+      kind: "DestinationRule",
+      metadata: { name: "shadow", namespace: "payments" },
+      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example" },
+    });
+    assert.deepEqual(
+      evaluate(objects, { ...policy, clusterDomain: "corp.example" }).findings.map((f) => f.rule),
+      ["gateway-destination-rule-not-shadowed"],
+    );
+  });
 
   it("finds nothing at all in the prod render, every rule mandatory", () => {
     const findings = lint(render(STACKS.prod).objects, "prod");
@@ -138,6 +167,50 @@ const MUTATIONS: readonly Mutation[] = [
     rule: "service-entry-export-scoped",
     weakening: 'exports a ServiceEntry to "*"',
     apply: (o) => (pick(o, "ServiceEntry").spec.exportTo = ["*"]),
+  },
+  {
+    rule: "service-entry-addresses-internal-only",
+    weakening: "gives a ServiceEntry the address 0.0.0.0/0",
+    apply: (o) => (pick(o, "ServiceEntry").spec.addresses = ["0.0.0.0/0"]),
+  },
+  {
+    rule: "sidecar-interception-not-narrowed",
+    weakening: "lets a tenant namespace's traffic to the internet skip its sidecars",
+    apply: (o) => {
+      const ns = pick(o, "Namespace", isTenant);
+      ns.metadata.annotations = { "traffic.sidecar.istio.io/excludeOutboundIPRanges": "0.0.0.0/0" };
+    },
+  },
+  {
+    rule: "service-not-external-alias",
+    weakening: "adds an ExternalName Service for an outside host in a tenant namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "paste", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { type: "ExternalName", externalName: "pastebin.com" },
+      }),
+  },
+  {
+    rule: "gateway-api-egress-in-platform",
+    weakening: "adds a Gateway API route that sends sidecars straight to an external host",
+    apply: (o) =>
+      o.push({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "direct", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: {
+          parentRefs: [{ kind: "ServiceEntry", group: "networking.istio.io", name: "anything" }],
+          rules: [
+            {
+              backendRefs: [
+                { kind: "Hostname", group: "networking.istio.io", name: "exfil.example.net", port: 80 },
+              ],
+            },
+          ],
+        },
+      }),
   },
   {
     rule: "sidecar-registry-only",

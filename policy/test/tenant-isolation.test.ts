@@ -318,12 +318,12 @@ describe("tenant isolation rules", () => {
       assert.equal(f?.name, "report");
     });
 
-    it("ignores opt-outs outside tenant namespaces", () => {
+    it("ignores opt-outs in Kubernetes' own namespaces", () => {
       const objects = compliantPlatform();
       objects.push({
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: "node-exporter", namespace: "monitoring" },
+        metadata: { name: "node-exporter", namespace: "kube-system" },
         spec: { template: { metadata: { annotations: { "sidecar.istio.io/inject": "false" } }, spec: {} } },
       });
       assertRulePasses(objects, tenantSidecarInjectionEnabled);

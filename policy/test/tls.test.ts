@@ -54,18 +54,32 @@ describe("TLS rules", () => {
       assertRulePasses(compliantPlatform(), originationTlsSniAndSans);
     });
 
-    it("flags origination without subjectAltNames", () => {
+    it("flags origination that sets sni without subjectAltNames", () => {
       const objects = compliantPlatform();
       delete originationTls(objects).subjectAltNames;
       const [f] = assertOnlyRuleFires(objects, originationTlsSniAndSans);
-      assert.match(f?.message ?? "", /originates SIMPLE TLS without subjectAltNames/);
+      assert.match(
+        f?.message ?? "",
+        /originates SIMPLE TLS with sni api\.openai\.com but no subjectAltNames/,
+      );
     });
 
-    it("flags MUTUAL origination without sni", () => {
+    it("accepts origination with neither sni nor subjectAltNames, where Istio sets SNI and checks the SAN itself", () => {
       const objects = compliantPlatform();
       delete originationTls(objects, "partner").sni;
-      const [f] = assertOnlyRuleFires(objects, originationTlsSniAndSans);
-      assert.match(f?.message ?? "", /MUTUAL TLS without sni/);
+      delete originationTls(objects, "partner").subjectAltNames;
+      assertRulePasses(objects, originationTlsSniAndSans);
+    });
+
+    it("accepts subjectAltNames declared on the host's ServiceEntry", () => {
+      const objects = compliantPlatform();
+      delete originationTls(objects).subjectAltNames;
+      const entry = objects.find(
+        (o) => o.kind === "ServiceEntry" && (o.spec?.hosts as string[]).includes("api.openai.com"),
+      );
+      assert.ok(entry?.spec);
+      (entry.spec as Record<string, unknown>).subjectAltNames = ["api.openai.com"];
+      assertRulePasses(objects, originationTlsSniAndSans);
     });
   });
 
