@@ -64,6 +64,8 @@ export async function readManifests(
 
 /** Go/Helm template markers: such a file is a chart template, not a manifest, until it is rendered. */
 const TEMPLATE_MARKER = /\{\{-?\s|\{\{[.$]/;
+/** A template action as a whole line, a plain mapping value or a list item (`{{- if … }}`, `name: {{ .x }}`). */
+const TEMPLATE_ACTION_LINE = /^\s*\{\{|:[ \t]+\{\{|^\s*-[ \t]+\{\{/m;
 
 function manifestFiles(input: string): string[] {
   let stat: fs.Stats;
@@ -106,19 +108,23 @@ function readText(file: string): string {
 export function parseManifests(text: string, source: string, json: boolean): SourcedObject[] {
   if (text.trim() === "")
     throw new ManifestInputError(`${source}: holds no Kubernetes objects (it is empty)`);
-  if (TEMPLATE_MARKER.test(text)) {
-    throw new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
-  }
+  // `{{…}}` inside a quoted string (a Grafana legend, say) is data: only an unquoted template action,
+  // or markers in text that does not parse, make a chart template.
+  const template = () =>
+    new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
+  if (TEMPLATE_ACTION_LINE.test(text)) throw template();
   const documents: unknown[] = [];
   if (json) {
     try {
       documents.push(JSON.parse(text));
     } catch (e) {
+      if (TEMPLATE_MARKER.test(text)) throw template();
       throw new ManifestInputError(`${source}: not valid JSON (${(e as Error).message})`);
     }
   } else {
     for (const doc of parseAllDocuments(text)) {
       const error = doc.errors[0];
+      if (error && TEMPLATE_MARKER.test(text)) throw template();
       if (error) throw new ManifestInputError(`${source}: not valid YAML (${error.message.split("\n")[0]})`);
       documents.push(doc.toJS());
     }

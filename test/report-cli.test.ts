@@ -16,12 +16,12 @@ describe("mesh-egress report", () => {
       [
         "payments api.stripe.com:443 passthrough-mtls",
         "payments files.stripe.com:443 passthrough-mtls",
-        "payments acme.eu.auth0.com:443 passthrough",
+        "payments acme.eu.auth0.com:443 passthrough-mtls",
         "assistant api.openai.com:443 originate",
-        "assistant acme.eu.auth0.com:443 passthrough",
+        "assistant acme.eu.auth0.com:443 passthrough-mtls",
         "settlement api.clearing-partner.net:443 originate-mutual",
         "settlement rates.fx-legacy.com:443 originate",
-        "storefront acme.eu.auth0.com:443 passthrough",
+        "storefront acme.eu.auth0.com:443 passthrough-mtls",
       ],
     );
     const partner = report.grants.find((g) => g.host === "api.clearing-partner.net")!;
@@ -30,17 +30,22 @@ describe("mesh-egress report", () => {
       partner.tlsVerification,
       /^gateway MUTUAL: SANs api\.clearing-partner\.net; declared CA bundle/,
     );
+    // Plain passthrough exists only in dev now: its grants say the gateway knows no caller.
+    const dev = buildEgressReport(projectStack("dev"), "dev");
     assert.equal(
-      report.grants.find((g) => g.mode === "passthrough")!.identityAtGateway.startsWith("none"),
+      dev.grants.find((g) => g.mode === "passthrough")!.identityAtGateway.startsWith("none"),
       true,
     );
   });
 
-  it("states the prod gateway's HA settings and the limits that come with passthrough", () => {
+  it("states the prod gateway's HA settings, and the limits that come with dev's plain passthrough", () => {
     const report = buildEgressReport(projectStack("prod"), "prod");
     assert.deepEqual(report.gateway.replicas, { min: 3, max: 12 });
     assert.equal(report.gateway.podDisruptionBudget, "maxUnavailable 1");
-    assert.ok(report.limits.some((l) => l.startsWith("passthrough services carry no workload identity")));
+    // Prod refuses plain passthrough, so only dev's report carries its caveat.
+    assert.ok(!report.limits.some((l) => l.startsWith("passthrough services carry no workload identity")));
+    const dev = buildEgressReport(projectStack("dev"), "dev");
+    assert.ok(dev.limits.some((l) => l.startsWith("passthrough services carry no workload identity")));
     assert.ok(!report.limits.some((l) => l.includes("single replica")), "prod runs at least 3");
   });
 

@@ -1,4 +1,4 @@
-import { KIND, KubernetesObject, ObjectKind } from "../contract";
+import { GATEWAY_ROLE, KIND, KubernetesObject, ObjectKind, ROLE_LABEL } from "../contract";
 import { MeshTopology } from "./mesh-topology";
 import { list, ofKind, specOf } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
@@ -35,7 +35,7 @@ export function admissionGuardrailsEnforced(requireDeny = true): StackRule {
   return {
     name: "admission-guardrails-enforced",
     description:
-      "Where there are tenants, every admission guardrail (a ValidatingAdmissionPolicy `mesh-egress-<name>`) is " +
+      "Where mesh-egress runs (its labelled gateway namespace) and there are tenants, every admission guardrail (a ValidatingAdmissionPolicy `mesh-egress-<name>`) is " +
       "deployed and bound, with validationActions including Deny unless the policy config sets " +
       "`requireDeny: false` (dev). CrossGuard sees only the stack; the guardrails make the API server refuse the " +
       "weakenings nobody previews: a tenant's hijacking Gateway, its own MESH_EXTERNAL ServiceEntry, a " +
@@ -58,7 +58,11 @@ export function admissionGuardrailsEnforced(requireDeny = true): StackRule {
       configure: (settings) => admissionGuardrailsEnforced(settings.requireDeny !== false),
     },
     check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-      if (mesh.tenantNamespaces.size === 0) return [];
+      // The guardrails are mesh-egress's own: judge platforms it deployed (its labelled gateway namespace), not any mesh.
+      const platform = ofKind(objects, KIND.Namespace).some(
+        (n) => n.metadata.labels?.[ROLE_LABEL] === GATEWAY_ROLE,
+      );
+      if (!platform || mesh.tenantNamespaces.size === 0) return [];
       const policies = new Set(ofKind(objects, VALIDATING_ADMISSION_POLICY).map((p) => p.metadata.name));
       const bindings = ofKind(objects, VALIDATING_ADMISSION_POLICY_BINDING);
       const out: Violation[] = [];

@@ -207,6 +207,20 @@ describe("mesh-egress lint", () => {
     }
   });
 
+  it("lints a manifest whose quoted strings hold {{…}} (a dashboard legend) instead of calling it a template", async () => {
+    const dir = tempDir();
+    const dashboard = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "dashboard", namespace: "monitoring" },
+      data: { "egress.json": JSON.stringify({ legendFormat: "{{tenant}} → {{destination}}" }) },
+    };
+    write(dir, "platform.yaml", toYaml([...compliantPlatform(), dashboard]));
+    const result = await lint([dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /template/);
+  });
+
   describe("a directory run with files it cannot use", () => {
     it("lints every usable file, names each unusable one, and exits 1 on a mandatory violation", async () => {
       const dir = tempDir();
@@ -280,13 +294,14 @@ describe("mesh-egress lint", () => {
       assert.deepEqual(JSON.parse(result.stdout), []);
     });
 
-    it("exits 2 for an unknown environment and for a missing path argument", async () => {
+    it("exits 2 for an unknown environment, and with no path when no cluster answers", async () => {
       const staging = await runCli(["lint", "--environment", "staging", MISSION_EXAMPLE]);
       assert.equal(staging.status, 2);
       assert.match(staging.stderr, /argument 'staging' is invalid/);
-      const none = await runCli(["lint"]);
+      // No path means the live cluster of kubectl's current context; here there is none to read.
+      const none = await runCli(["lint", "--kubeconfig", path.join(tempDir(), "absent-kubeconfig")]);
       assert.equal(none.status, 2);
-      assert.match(none.stderr, /missing required argument 'paths'/);
+      assert.match(none.stderr, /kubectl/);
     });
 
     it("exits 2 for unreadable input", async () => {

@@ -544,7 +544,7 @@ const MUTATIONS: readonly Mutation[] = [
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: "istio", namespace: "istio-system" },
-        data: { mesh: "accessLogFile: /dev/stdout\n" },
+        data: { mesh: "accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n" },
       }),
   },
   {

@@ -13,6 +13,8 @@ const stack = (extra: Record<string, unknown> = {}, environment = "prod") => ({
   environment,
   services: [{ name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" }],
   tenants: [{ namespace: "payments", allow: ["stripe"] }],
+  // Prod requires a limit for every tenant.
+  rateLimits: { tenants: { payments: { tls: { connections: 20, per: "second", maxConcurrent: 200 } } } },
   ...extra,
 });
 

@@ -23,8 +23,9 @@ describe("egress gateway builder", () => {
 
   it("keeps peer metadata and attempt counts inside the mesh through the gateway pods' proxy config", () => {
     const values = gatewayChartValues(fourModeConfig()) as any;
-    assert.deepEqual(JSON.parse(values.podAnnotations["proxy.istio.io/config"]), {
-      proxyHeaders: { metadataExchangeHeaders: { mode: "IN_MESH" }, attemptCount: { disabled: true } },
+    assert.deepEqual(JSON.parse(values.podAnnotations["proxy.istio.io/config"]).proxyHeaders, {
+      metadataExchangeHeaders: { mode: "IN_MESH" },
+      attemptCount: { disabled: true },
     });
   });
 
