@@ -6,13 +6,13 @@ import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 
 const PROVIDER = "mesh-egress-gateway-json";
 
-/** The `istio` ConfigMap istiod reads its mesh config from, with `mesh` as YAML text. */
+/** The `istio` ConfigMap istiod reads its mesh config from, with `mesh` as YAML text (REGISTRY_ONLY, so only logging is judged). */
 function istioConfigMap(mesh: string): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: "istio", namespace: "istio-system" },
-    data: { mesh },
+    data: { mesh: `outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n${mesh}` },
   };
 }
 
@@ -21,7 +21,7 @@ function istioOperator(extensionProviders: unknown[]): KubernetesObject {
     apiVersion: "install.istio.io/v1alpha1",
     kind: "IstioOperator",
     metadata: { name: "control-plane", namespace: "istio-system" },
-    spec: { meshConfig: { extensionProviders } },
+    spec: { meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, extensionProviders } },
   };
 }
 

@@ -1,3 +1,5 @@
+import { stringify as stringifyYaml } from "yaml";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
 import { evaluate } from "../rules/evaluate";
@@ -22,21 +24,25 @@ const ofRule = (objects: readonly KubernetesObject[], rule: { name: string }, op
     .filter((f) => f.rule === rule.name)
     .map((f) => `${f.kind} ${f.namespace ?? "-"}/${f.name}`);
 
+/** The `istio` ConfigMap, defining the gateway's access-log provider too, so only the outbound policy is judged. */
 function meshConfigMap(mesh: string): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: "istio", namespace: "istio-system" },
-    data: { mesh },
+    data: { mesh: mesh + stringifyYaml(meshConfigForAccessLog()) },
   };
 }
 
 function operator(spec: Record<string, unknown>): KubernetesObject {
+  const meshConfig = spec.meshConfig
+    ? { ...(spec.meshConfig as object), ...meshConfigForAccessLog() }
+    : undefined;
   return {
     apiVersion: "install.istio.io/v1alpha1",
     kind: "IstioOperator",
     metadata: { name: "installed-state", namespace: "istio-system" },
-    spec,
+    spec: meshConfig ? { ...spec, meshConfig } : spec,
   };
 }
 
