@@ -12,6 +12,7 @@ import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
 import { ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
+import { readStream } from "./read-stream";
 
 export type Environment = "dev" | "prod";
 export type OutputFormat = "text" | "json";
@@ -69,17 +70,6 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
   return loadPolicyConfig(environment).levels;
 }
 
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (chunk: Buffer | string) =>
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)),
-    );
-    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    stream.on("error", reject);
-  });
-}
-
 export function toRecord(finding: Finding): LintRecord {
   return {
     rule: finding.rule,
@@ -118,7 +108,7 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
           })),
           problems: [],
         }
-      : await readManifests(options.inputs, () => readAll(io.stdin));
+      : await readManifests(options.inputs, () => readStream(io.stdin));
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError || e instanceof LiveClusterError) {
       io.stderr.write(`mesh-egress lint: ${e.message}\n`);

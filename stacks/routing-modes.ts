@@ -36,6 +36,21 @@ export interface RoutingModeTraits {
   }[];
 }
 
+/** The traits both origination modes share; originate-mutual differs only in the client certificate. */
+const ORIGINATE = {
+  origination: "SIMPLE",
+  clientCertificate: false,
+  subsetTls: "ISTIO_MUTUAL",
+  gatewayServer: { tls: "ISTIO_MUTUAL", protocol: "HTTPS", port: "gateway-http" },
+  identityAtGateway: true,
+  authorizationMatch: "http-host",
+  routes: { mesh: "http", gateway: "http" },
+  serviceEntryPorts: [
+    { port: "gateway-http", protocol: "HTTP" },
+    { port: "external", protocol: "HTTPS" },
+  ],
+} as const satisfies RoutingModeTraits;
+
 export const routingModeTraits = {
   // The app's TLS, routed by SNI; the gateway never sees who sent it.
   passthrough: {
@@ -60,33 +75,9 @@ export const routingModeTraits = {
     serviceEntryPorts: [{ port: "external", protocol: "TLS" }],
   },
   // Plain HTTP inside Istio mTLS; the gateway originates TLS and verifies the server.
-  originate: {
-    origination: "SIMPLE",
-    clientCertificate: false,
-    subsetTls: "ISTIO_MUTUAL",
-    gatewayServer: { tls: "ISTIO_MUTUAL", protocol: "HTTPS", port: "gateway-http" },
-    identityAtGateway: true,
-    authorizationMatch: "http-host",
-    routes: { mesh: "http", gateway: "http" },
-    serviceEntryPorts: [
-      { port: "gateway-http", protocol: "HTTP" },
-      { port: "external", protocol: "HTTPS" },
-    ],
-  },
+  originate: ORIGINATE,
   // As originate, and the gateway authenticates itself with a client certificate.
-  "originate-mutual": {
-    origination: "MUTUAL",
-    clientCertificate: true,
-    subsetTls: "ISTIO_MUTUAL",
-    gatewayServer: { tls: "ISTIO_MUTUAL", protocol: "HTTPS", port: "gateway-http" },
-    identityAtGateway: true,
-    authorizationMatch: "http-host",
-    routes: { mesh: "http", gateway: "http" },
-    serviceEntryPorts: [
-      { port: "gateway-http", protocol: "HTTP" },
-      { port: "external", protocol: "HTTPS" },
-    ],
-  },
+  "originate-mutual": { ...ORIGINATE, origination: "MUTUAL", clientCertificate: true },
 } as const satisfies Record<RoutingMode, RoutingModeTraits>;
 
 /** The traits of a service's routing mode. */
