@@ -14,8 +14,9 @@ export const INTERNAL_IPV6_RANGES: readonly string[] = INTERNAL_RANGES.filter(
   (range) => ipaddr.parseCIDR(range)[0].kind() === "ipv6",
 );
 
-/** True when the block overlaps any internal range. */
+/** True when the block overlaps any internal range, or does not parse. */
 export function isInternalCidr(block: string): boolean {
   const range = parseCidr(block);
-  return range !== undefined && internalRangesReached([range]).length > 0;
+  // An unparseable block is never "not internal": the schema refuses it before this is asked.
+  return range === undefined || internalRangesReached([range]).length > 0;
 }

@@ -8,4 +8,5 @@ export * from "./key-strength";
 export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
+export * from "./proxy-ports";
 export * from "./server-roots-secret";
