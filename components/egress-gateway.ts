@@ -3,6 +3,7 @@ import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
 import { gatewaySubsets } from "./external-service";
 import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../policy/contract";
+import { gatewayAllowNothingPolicy } from "./gateway-allow-nothing";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
@@ -188,7 +189,7 @@ function accessLogging(config: EgressConfig): KubernetesObject {
 export interface EgressGatewayManifests {
   readonly namespace: KubernetesObject;
   readonly chart: HelmChartSpec;
-  /** Gateway-wide objects: subsets, NetworkPolicy, access logging. */
+  /** Gateway-wide objects: subsets, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
   readonly objects: KubernetesObject[];
 }
 
@@ -197,7 +198,12 @@ export function buildEgressGatewayManifests(config: EgressConfig): EgressGateway
   return {
     namespace: gatewayNamespace(config),
     chart: gatewayChart(config),
-    objects: [gatewayDestinationRule(config), gatewayNetworkPolicy(config), accessLogging(config)],
+    objects: [
+      gatewayDestinationRule(config),
+      gatewayNetworkPolicy(config),
+      accessLogging(config),
+      ...[gatewayAllowNothingPolicy(config)].filter((policy) => policy !== undefined),
+    ],
   };
 }
 

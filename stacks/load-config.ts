@@ -31,7 +31,10 @@ export function parseEgressConfig(values: Record<string, unknown>, source: strin
               path: formatPath([...issue.path, key]),
               message: `unknown key "${key}"${issue.path.length === 0 ? didYouMean(key, TOP_LEVEL_KEYS) : ""}: check its spelling against the configuration reference in the README`,
             }))
-          : [{ path: formatPath(issue.path), message: issue.message }],
+          : issue.code === "invalid_key"
+            ? // A record key's own problem (a label key's grammar), not zod's "Invalid key in record".
+              issue.issues.map((inner) => ({ path: formatPath(issue.path), message: inner.message }))
+            : [{ path: formatPath(issue.path), message: issue.message }],
       ),
     );
   }

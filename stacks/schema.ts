@@ -152,9 +152,22 @@ const toleration = z
     }
   });
 
+/** A budget that protects something: at least one pod kept (minAvailable 1+, 1%+), never all evictable (maxUnavailable below 100%). */
 const disruptionBudget = z.union([
-  z.strictObject({ minAvailable: z.union([z.number().int().min(1), z.string().regex(/^[0-9]+%$/)]) }),
-  z.strictObject({ maxUnavailable: z.union([z.number().int().min(1), z.string().regex(/^[0-9]+%$/)]) }),
+  z.strictObject({
+    minAvailable: z.union([
+      z.number().int().min(1),
+      z.string().regex(/^([1-9][0-9]?|100)%$/, "must be a percentage from 1% to 100%"),
+    ]),
+  }),
+  z.strictObject({
+    maxUnavailable: z.union([
+      z.number().int().min(1),
+      z
+        .string()
+        .regex(/^[1-9][0-9]?%$/, "must be a percentage from 1% to 99%: 100% lets every replica go at once"),
+    ]),
+  }),
   z.literal(false),
 ]);
 

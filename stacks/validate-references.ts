@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
+import { MIN_GATEWAY_REPLICAS } from "../policy/rules/gateway-availability";
 import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
 import { traitsOf } from "./routing-modes";
@@ -28,6 +29,7 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
       "a disruption budget needs at least 2 replicas (the chart refuses it otherwise): raise gateway.replicas.min or set podDisruptionBudget: false",
     );
   }
+  if (config.environment === "prod") checkProdAvailability(config, add);
   issues.push(...namespaceRoleIssues(config));
   checkRequestsWithinLimits("gateway.resources", gateway.resources, add);
   for (const part of ["controller", "webhook", "cainjector"] as const) {
@@ -93,6 +95,27 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
   validateIssuers(config, add);
   validateOriginationTrust(config, add);
   return issues;
+}
+
+/** What the pack enforces as mandatory in prod, refused here so a prod stack that renders also lints clean. */
+function checkProdAvailability({ gateway }: EgressConfig, add: AddIssue): void {
+  if (gateway.replicas.min < MIN_GATEWAY_REPLICAS) {
+    add(
+      "gateway.replicas.min",
+      `prod runs at least ${MIN_GATEWAY_REPLICAS} gateway replicas (the policy pack's gateway-ha-min-replicas): one zone or node loss must not cut all egress; raise min`,
+    );
+  } else if (gateway.podDisruptionBudget === false) {
+    add(
+      "gateway.podDisruptionBudget",
+      "prod keeps a disruption budget on the gateway (the policy pack's gateway-ha-disruption-budget): remove podDisruptionBudget: false",
+    );
+  }
+  if (gateway.spread.zone === "off") {
+    add(
+      "gateway.spread.zone",
+      "prod spreads the gateway across zones (the policy pack's gateway-ha-zone-spread): use DoNotSchedule or ScheduleAnyway",
+    );
+  }
 }
 
 /** Kubernetes refuses a pod whose request exceeds its limit; checked after the baseline fills either side. */
