@@ -10,7 +10,8 @@ import {
 } from "../policy/rules/enforcement";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
-import { ManifestInputError, readManifests } from "./read-manifests";
+import { decodeText, tooLarge } from "../stacks/bounded-text";
+import { MAX_INPUT_BYTES, ManifestInputError, readManifests } from "./read-manifests";
 
 export type Environment = "dev" | "prod";
 export type OutputFormat = "text" | "json";
@@ -62,16 +63,35 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
   return loadPolicyConfig(environment).levels;
 }
 
+/** Reads a stream to its end, or to MAX_INPUT_BYTES (an endless stdin is refused, not buffered forever). */
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (chunk: Buffer | string) =>
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)),
-    );
-    stream.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let total = 0;
+    const onData = (chunk: Buffer | string) => {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      total += buffer.length;
+      if (total > MAX_INPUT_BYTES) {
+        stream.removeListener("data", onData);
+        stream.pause();
+        reject(new ManifestInputError(`<stdin>: ${tooLarge(MAX_INPUT_BYTES).message}`));
+        return;
+      }
+      chunks.push(buffer);
+    };
+    stream.on("data", onData);
+    stream.on("end", () => {
+      try {
+        resolve(decodeText(Buffer.concat(chunks)));
+      } catch (e) {
+        reject(new ManifestInputError(`<stdin>: ${(e as Error).message}`));
+      }
+    });
     stream.on("error", reject);
   });
 }
+
+const isNamespaceName = (name: string) => name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 
 export function toRecord(finding: Finding): LintRecord {
   return {
@@ -91,6 +111,12 @@ export function toRecord(finding: Finding): LintRecord {
 export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
   let policyConfig: { levels: EnforcementLevels; settings: RuleSettingValues };
   let objects;
+  if (options.gatewayNamespace !== undefined && !isNamespaceName(options.gatewayNamespace)) {
+    io.stderr.write(
+      `mesh-egress lint: --gateway-namespace ${JSON.stringify(options.gatewayNamespace)} is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63)\n`,
+    );
+    return 2;
+  }
   try {
     policyConfig = loadPolicyConfig(options.environment);
     objects = await readManifests(options.inputs, () => readAll(io.stdin));
@@ -148,7 +174,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             inputs: paths,
             environment: opts.environment,
             format: opts.format,
-            ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
+            ...(opts.gatewayNamespace !== undefined ? { gatewayNamespace: opts.gatewayNamespace } : {}),
           },
           invocation.io,
         );

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
-import { loadStackFile, stackFilePath } from "../stacks/load-config";
+import { loadStackFile, projectStacks, stackFilePath } from "../stacks/load-config";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
 
@@ -33,6 +33,13 @@ export function runRender(options: RenderOptions, io: CliIo): number {
     io.stderr.write("render: give --stack NAME or --stack-file PATH\n");
     return 2;
   }
+  if (options.stack !== undefined) {
+    const problem = unknownStackProblem(options.stack);
+    if (problem) {
+      io.stderr.write(`render: ${problem}\n`);
+      return 2;
+    }
+  }
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   let yaml: string;
   try {
@@ -52,4 +59,12 @@ export function runRender(options: RenderOptions, io: CliIo): number {
   }
   io.stdout.write(yaml);
   return 0;
+}
+
+/** Why `--stack NAME` names no stack of the project (listing the ones that exist), or undefined. */
+function unknownStackProblem(stack: string): string | undefined {
+  const stacks = projectStacks();
+  if (stacks.includes(stack)) return undefined;
+  const known = stacks.length > 0 ? stacks.join(", ") : "none";
+  return `no stack "${stack}" in this project (no Pulumi.${stack}.yaml); stacks: ${known}. For another file use --stack-file PATH`;
 }

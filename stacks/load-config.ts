@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { resolveCertManager, resolveGateway } from "./baselines";
@@ -95,6 +96,15 @@ function parseStackYaml(text: string, file: string): unknown {
 /** The stack file of a named stack in the project directory. */
 export function stackFilePath(stack: string, projectDir: string = path.resolve(__dirname, "..")): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** The stacks of the project: every `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
+export function projectStacks(projectDir: string = path.resolve(__dirname, "..")): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
 }
 
 /** Pulumi passes structured config as JSON strings; plain strings stay strings. */
