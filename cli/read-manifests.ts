@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Composer, Parser } from "yaml";
 import type { KubernetesObject } from "../policy/contract";
 import { readBoundedFile, TextInputError } from "../stacks/bounded-text";
+import { yamlProblem } from "../stacks/yaml-problem";
 import { duplicateIdentityProblem } from "./object-identity";
 
 /** Input `mesh-egress lint` cannot use: unreadable, unparsable, or not Kubernetes objects. Exit 2. */
@@ -135,13 +136,13 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
       const error = doc.errors[0];
       if (error) {
         throw new ManifestInputError(
-          `${source}: not valid YAML in document ${index} (${error.message.split("\n")[0]})`,
+          `${source}: not valid YAML in document ${index} (${yamlProblem(error)})`,
         );
       }
       try {
         documents.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
       } catch (e) {
-        const reason = e instanceof RangeError ? "nested too deeply" : (e as Error).message.split("\n")[0];
+        const reason = yamlProblem(e);
         throw new ManifestInputError(`${source}: not valid YAML in document ${index} (${reason})`);
       }
     }

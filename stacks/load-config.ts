@@ -8,6 +8,7 @@ import { CONFIG_NAMESPACE, selectNamespacedValues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { yamlProblem } from "./yaml-problem";
 import { validateReferences } from "./validate-references";
 
 export { CONFIG_NAMESPACE, selectNamespacedValues };
@@ -84,12 +85,11 @@ function parseStackYaml(text: string, file: string): unknown {
     // logLevel "error": warnings come back in doc.warnings, never as a raw `(node:PID)` line on stderr.
     const doc = parseDocument(text, { logLevel: "error", uniqueKeys: true });
     const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) refuse(`not valid YAML: ${problem.message.split("\n")[0]}`);
+    if (problem) refuse(`not valid YAML: ${yamlProblem(problem)}`);
     return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    if (err instanceof RangeError) refuse("not valid YAML: nested too deeply to be a stack file");
-    return refuse(`not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    return refuse(`not valid YAML: ${yamlProblem(err)}`);
   }
 }
 
