@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { registerLintCommand } from "./lint-command";
+import { registerPromoteCommand } from "./promote-command";
 import { registerRenderCommand } from "./render-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
@@ -16,6 +17,7 @@ export function buildProgram(invocation: CliInvocation): Command {
     .exitOverride();
   registerRenderCommand(program, invocation);
   registerLintCommand(program, invocation);
+  registerPromoteCommand(program, invocation);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { COMPONENT_LABEL } from "../policy/contract";
+import { gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerChart, registerNamespaceFirst } from "./register-manifests";
 
@@ -31,7 +32,12 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
         chart: "istiod",
         values: {
           global: { istioNamespace: namespace },
-          meshConfig: { trustDomain, outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } },
+          meshConfig: {
+            trustDomain,
+            outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            // In a multi-cluster mesh, same-named Services merge endpoints: keep egress on this cluster's gateway.
+            serviceSettings: [{ settings: { clusterLocal: true }, hosts: [gatewayServiceHost(config)] }],
+          },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         },
       },

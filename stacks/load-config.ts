@@ -4,10 +4,11 @@ import { parseDocument } from "yaml";
 import { resolveCertManager, resolveGateway } from "./baselines";
 import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
-import { CONFIG_NAMESPACE, selectNamespacedValues } from "./config-keys";
+import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { yamlProblem } from "./yaml-problem";
 import { validateReferences } from "./validate-references";
 
@@ -15,11 +16,32 @@ export { CONFIG_NAMESPACE, selectNamespacedValues };
 
 const TOP_LEVEL_KEYS = Object.keys(stackConfigSchema.shape);
 
+/** The project directory: stack files, and the registry files they reference, live here. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
 /**
- * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig.
+ * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
+ * merging the shared registry file the stack references (relative to `baseDir`), if any.
  * Throws ConfigError with every issue found; callers register or print nothing in that case.
  */
-export function parseEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+export function parseEgressConfig(
+  values: Record<string, unknown>,
+  source: string,
+  baseDir: string = PROJECT_DIR,
+  read: ReadText = readTextFile,
+): EgressConfig {
+  const merged = mergeSharedRegistry(values, source, baseDir, read);
+  try {
+    return validateEgressConfig(merged.values, source);
+  } catch (err) {
+    throw err instanceof ConfigError ? merged.locate(err) : err;
+  }
+}
+
+function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+  // Again after the shared registry is merged in: its entries must not carry prototype keys either.
+  const unsafe = unsafeStructureIssues(values, []);
+  if (unsafe.length > 0) throw new ConfigError(source, unsafe);
   const parsed = stackConfigSchema.safeParse(values, {
     // A missing key reads "required", not "expected array, received undefined".
     error: (issue) => (issue.input === undefined && issue.code === "invalid_type" ? "required" : undefined),
@@ -73,7 +95,11 @@ export function loadStackFile(file: string): EgressConfig {
       },
     ]);
   }
-  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>, file), file);
+  return parseEgressConfig(
+    selectNamespacedValues(config as Record<string, unknown>, file),
+    file,
+    path.dirname(file),
+  );
 }
 
 /** YAML to plain data; every problem (syntax, warning, alias bomb, nesting) a ConfigError naming the file. */
@@ -94,7 +120,7 @@ function parseStackYaml(text: string, file: string): unknown {
 }
 
 /** The stack file of a named stack in the project directory. */
-export function stackFilePath(stack: string, projectDir: string = path.resolve(__dirname, "..")): string {
+export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 

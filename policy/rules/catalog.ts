@@ -2,6 +2,7 @@ import { authorizationRules } from "./authorization";
 import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
+import { multiClusterRules } from "./multi-cluster";
 import { observabilityRules } from "./observability";
 import { registryRules } from "./registry";
 import { Rule } from "./rule";
@@ -13,6 +14,7 @@ export const allRules: readonly Rule[] = [
   ...registryRules,
   ...tenantIsolationRules,
   ...gatewayIntegrityRules,
+  ...multiClusterRules,
   ...authorizationRules,
   ...tlsRules,
   ...certificateRules,

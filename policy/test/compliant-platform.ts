@@ -7,6 +7,10 @@ import { KubernetesObject } from "../contract";
  */
 
 export const GATEWAY_NS = "istio-egress";
+/** istiod's serviceSettings marking the gateway Service cluster-local, for tests that add an istiod release. */
+export const GATEWAY_CLUSTER_LOCAL = [
+  { settings: { clusterLocal: true }, hosts: [`istio-egressgateway.${GATEWAY_NS}.svc.cluster.local`] },
+];
 const GATEWAY_SERVICE = `istio-egressgateway.${GATEWAY_NS}.svc.cluster.local`;
 const OWNED = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" };
 const GATEWAY_SELECTOR = { istio: "egressgateway" };

@@ -12,7 +12,7 @@ import {
   gatewayServerHostsNamespaceQualified,
 } from "../rules/gateway-hijack";
 import { gatewayRoutesToDeclaredHost, meshRoutesExternalHostsViaGateway } from "../rules/gateway-routing";
-import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
+import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 
 const values = (objects: KubernetesObject[]): Mutable =>
@@ -369,7 +369,13 @@ describe("gateway integrity rules", () => {
       metadata: { name: "istiod", namespace: "istio-system" },
       spec: {
         chart: "istiod",
-        values: { meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } }, ...values },
+        values: {
+          meshConfig: {
+            outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            serviceSettings: GATEWAY_CLUSTER_LOCAL,
+          },
+          ...values,
+        },
       },
     });
 

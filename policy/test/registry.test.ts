@@ -6,7 +6,7 @@ import {
   serviceEntryHostNotWildcardOrIp,
   serviceEntryResolutionNotNone,
 } from "../rules/registry";
-import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
+import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 
 describe("registry rules", () => {
@@ -141,7 +141,13 @@ describe("registry rules", () => {
       apiVersion: "helm.toolkit.fluxcd.io/v2",
       kind: "HelmRelease",
       metadata: { name: "istiod", namespace: "istio-system" },
-      spec: { chart: { spec: { chart: "istiod", version: "1.30.3" } }, values },
+      spec: {
+        chart: { spec: { chart: "istiod", version: "1.30.3" } },
+        values: {
+          ...values,
+          meshConfig: { serviceSettings: GATEWAY_CLUSTER_LOCAL, ...(values.meshConfig as object) },
+        },
+      },
     });
     const scoped = { env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" } };
 

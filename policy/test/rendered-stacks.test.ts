@@ -6,7 +6,7 @@ import { loadStackFile } from "../../stacks/load-config";
 import { allRules } from "../rules/catalog";
 import { evaluate, Finding } from "../rules/evaluate";
 import { KubernetesObject } from "../contract";
-import { Mutable } from "./compliant-platform";
+import { GATEWAY_CLUSTER_LOCAL, Mutable } from "./compliant-platform";
 
 /**
  * End to end: the platform's own `render` output for the shipped stacks lints clean, and the prod render
@@ -97,7 +97,16 @@ function istiodRelease(values: Record<string, unknown>): KubernetesObject {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
     metadata: { name: "istiod", namespace: "istio-system" },
-    spec: { chart: { spec: { chart: "istiod", version: "1.30.3" } }, values },
+    spec: {
+      chart: { spec: { chart: "istiod", version: "1.30.3" } },
+      values: {
+        ...values,
+        meshConfig: {
+          serviceSettings: GATEWAY_CLUSTER_LOCAL,
+          ...(values.meshConfig as object),
+        },
+      },
+    },
   };
 }
 
@@ -378,6 +387,17 @@ const MUTATIONS: readonly Mutation[] = [
     rule: "control-plane-scopes-gateways",
     weakening: "installs istiod without scoping Gateways to their namespace",
     apply: (o) => o.push(istiodRelease({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })),
+  },
+  {
+    rule: "gateway-service-cluster-local",
+    weakening: "installs istiod without marking the gateway Service cluster-local",
+    apply: (o) =>
+      o.push(
+        istiodRelease({
+          meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, serviceSettings: [] },
+          env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
+        }),
+      ),
   },
   {
     rule: "mesh-routes-external-hosts-via-gateway",
