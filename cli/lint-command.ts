@@ -119,7 +119,11 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   }
   try {
     policyConfig = loadPolicyConfig(options.environment);
-    objects = await readManifests(options.inputs, () => readAll(io.stdin));
+    objects = await readManifests(
+      options.inputs,
+      () => readAll(io.stdin),
+      (entry) => void io.stderr.write(`mesh-egress lint: skipped hidden ${entry} (name it to lint it)\n`),
+    );
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {
       io.stderr.write(`mesh-egress lint: ${e.message}\n`);

@@ -34,6 +34,8 @@ const MAX_ALIAS_COUNT = 1000;
 export async function readManifests(
   inputs: readonly string[],
   readStdin: () => Promise<string>,
+  /** Told of every hidden entry (`.git`, `.cache`) a directory walk leaves out, so none is skipped silently. */
+  onSkip: (entry: string) => void = () => undefined,
 ): Promise<SourcedObject[]> {
   const objects: SourcedObject[] = [];
   // One at a time: `objects.push(...many)` overflows the call stack at ~125k objects.
@@ -48,7 +50,7 @@ export async function readManifests(
       add(parseManifests(await readStdin(), "<stdin>", false));
       continue;
     }
-    for (const file of manifestFiles(input)) {
+    for (const file of manifestFiles(input, onSkip)) {
       add(parseManifests(readText(file), file, path.extname(file).toLowerCase() === ".json"));
     }
   }
@@ -61,7 +63,7 @@ export async function readManifests(
  * The manifest files under an input, sorted. Symlinked directories are followed once each (a link
  * back up the tree is a loop, reported, never walked forever); a link that resolves nowhere is an error.
  */
-function manifestFiles(input: string): string[] {
+function manifestFiles(input: string, onSkip: (entry: string) => void): string[] {
   const stat = statOf(input);
   if (!stat.isDirectory()) return [input];
   const files: string[] = [];
@@ -83,8 +85,11 @@ function manifestFiles(input: string): string[] {
       );
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith(".")) continue;
       const full = path.join(dir, entry.name);
+      if (entry.name.startsWith(".")) {
+        onSkip(full);
+        continue;
+      }
       const isDirectory = entry.isSymbolicLink() ? statOf(full).isDirectory() : entry.isDirectory();
       if (isDirectory) walk(full);
       else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(full);

@@ -86,6 +86,19 @@ describe("lint input robustness", () => {
     assert.equal(result.stdout, "");
   });
 
+  it("says which hidden entries a directory walk skips, instead of skipping them silently", async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, ".hidden"));
+    fs.writeFileSync(path.join(dir, ".hidden", "x.yaml"), stringify(configMap("hidden")));
+    fs.writeFileSync(path.join(dir, "a.yaml"), stringify(configMap("a")));
+    const result = await lint([dir]);
+    assert.match(
+      result.stderr,
+      new RegExp(`skipped hidden ${path.join(dir, ".hidden").replace(/[.]/g, "\\.")}`),
+    );
+    assert.match(result.stdout, /Linted 1 object/);
+  });
+
   it("reads a custom resource whose kind ends in List as an object, not a list", () => {
     const allowList = {
       apiVersion: "example.com/v1",
