@@ -7,6 +7,7 @@ import { gatewayAllowNothingPolicy } from "./gateway-allow-nothing";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
+import { subsetConnectionPool, withConnectionPool } from "./rate-limit-model";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
@@ -98,7 +99,11 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
     spec: {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
-      subsets: config.services.flatMap(gatewaySubsets),
+      subsets: config.services.flatMap((service) =>
+        gatewaySubsets(service).map((subset) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        ),
+      ),
     },
   };
 }

@@ -7,6 +7,7 @@ import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
 import { buildPlatformManifests, PlatformManifests } from "./platform-manifests";
+import { RateLimits, redisUrlSecretData } from "./rate-limits";
 import { allowedDestinations, Tenant } from "./tenant";
 
 export interface EgressPlatformArgs {
@@ -97,6 +98,12 @@ export class EgressPlatform extends pulumi.ComponentResource {
       );
       routesOf.set(service.name, external.routes);
     }
+    // The filters patch listeners istiod builds whenever they appear: they need the gateway, not each route.
+    new RateLimits(
+      `${name}-rate-limits`,
+      { manifests: manifests.rateLimits, redisUrl: redisUrlSecretData(config), after: [gateway.chart] },
+      { parent: this },
+    );
     for (const { tenant, manifests: tenantManifests } of manifests.tenants) {
       new Tenant(
         `${name}-tenant-${tenant.namespace}`,

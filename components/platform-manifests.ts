@@ -9,6 +9,7 @@ import {
   OriginationCertificateManifests,
   originationObjectsInApplyOrder,
 } from "./origination-certificates";
+import { buildRateLimitManifests, RateLimitManifests } from "./rate-limits";
 import { buildTenantManifests, TenantManifests } from "./tenant";
 
 /** Everything the platform deploys, grouped by the component that owns it. */
@@ -22,6 +23,7 @@ export interface PlatformManifests {
     readonly objects: KubernetesObject[];
   }[];
   readonly tenants: readonly { readonly tenant: TenantConfig; readonly manifests: TenantManifests }[];
+  readonly rateLimits: RateLimitManifests;
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
@@ -36,6 +38,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
       objects: buildExternalServiceManifests(service, config),
     })),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
+    rateLimits: buildRateLimitManifests(config),
   };
 }
 
@@ -68,6 +71,8 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     ...objects(platform.gateway.objects),
     ...objects(originationObjectsInApplyOrder(platform.certificates)),
     ...platform.services.flatMap(({ objects: list }) => objects(list)),
+    // After the services: the filters patch the listeners their Gateways create.
+    ...objects(platform.rateLimits.objects),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
   ];
 }

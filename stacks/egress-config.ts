@@ -1,4 +1,5 @@
 import type { DecryptedSecret } from "./pulumi-secrets";
+import type { RateLimitsConfig } from "./rate-limit-baselines";
 import type { RoutingMode } from "./routing-modes";
 import type { KeyAlgorithm } from "./schema";
 
@@ -15,6 +16,8 @@ export interface EgressConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
+  /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
+  readonly rateLimits: RateLimitsConfig;
 }
 
 export type Environment = "dev" | "prod";

@@ -8,7 +8,9 @@ import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from 
 import { didYouMean } from "./did-you-mean";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
+import { validateRateLimits } from "./validate-rate-limits";
 import { yamlProblem } from "./yaml-problem";
 import { validateReferences } from "./validate-references";
 
@@ -62,14 +64,15 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, ...rest } = parsed.data;
+  const { environment, gateway, certManager, rateLimits, ...rest } = parsed.data;
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
+    rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     ...rest,
   };
-  const issues = validateReferences(config);
+  const issues = [...validateReferences(config), ...validateRateLimits(rateLimits, config)];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }

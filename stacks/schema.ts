@@ -36,6 +36,7 @@ import {
 import { quantityValue } from "./quantity";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
+import { rateLimitsSchema } from "./rate-limit-schema";
 import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf } from "./routing-modes";
 
 /**
@@ -717,6 +718,7 @@ export const stackConfigSchema = z.strictObject({
   issuers: z.array(issuerSchema).default([]),
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
+  rateLimits: rateLimitsSchema.prefault({}),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -9,4 +9,5 @@ export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
 export * from "./proxy-ports";
+export * from "./rate-limits";
 export * from "./server-roots-secret";
