@@ -299,7 +299,16 @@ export const acceptedEdgeConfigs: readonly { readonly title: string; readonly mu
       },
     },
     { title: "services but no tenants", mutate: (s) => (s.tenants = []) },
-    { title: "prod on its baseline", mutate: (s) => (s.environment = "prod") },
+    {
+      title: "prod on its baseline, its tenant rate-limited",
+      mutate: (s) => {
+        s.environment = "prod";
+        // Prod requires a limit for every tenant with egress (validate-rate-limits.ts).
+        s.rateLimits = {
+          tenants: { payments: { tls: { connections: 30, per: "second", burst: 60, maxConcurrent: 300 } } },
+        };
+      },
+    },
     {
       title: "prod granting nothing",
       mutate: (s) => {
