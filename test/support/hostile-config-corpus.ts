@@ -225,7 +225,7 @@ export const tierCases: MalformedCase[] = [
       s.gateway.podDisruptionBudget = false;
     },
     path: "gateway.replicas.min",
-    says: /prod runs at least 3 gateway replicas/,
+    says: /prod runs at least 2 gateway replicas/,
   },
   {
     title: "prod without a disruption budget",
