@@ -10,8 +10,9 @@ import {
 } from "../policy/rules/enforcement";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
+import { TextInputError } from "../stacks/bounded-text";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
-import { ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
+import { MAX_INPUT_BYTES, ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
 import { readStream } from "./read-stream";
 
 export type Environment = "dev" | "prod";
@@ -70,6 +71,18 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
   return loadPolicyConfig(environment).levels;
 }
 
+/** Stdin, bounded and decoded; a refusal names `<stdin>`. */
+async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+  try {
+    return await readStream(stream, MAX_INPUT_BYTES);
+  } catch (e) {
+    if (e instanceof TextInputError) throw new ManifestInputError(`<stdin>: ${e.message}`);
+    throw e;
+  }
+}
+
+const isNamespaceName = (name: string) => name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+
 export function toRecord(finding: Finding): LintRecord {
   return {
     rule: finding.rule,
@@ -98,6 +111,12 @@ export function lintExitCode(mandatoryViolations: number, unusableInputs: number
 export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
   let policyConfig: { levels: EnforcementLevels; settings: RuleSettingValues };
   let reading: ManifestReading;
+  if (options.gatewayNamespace !== undefined && !isNamespaceName(options.gatewayNamespace)) {
+    io.stderr.write(
+      `mesh-egress lint: --gateway-namespace ${JSON.stringify(options.gatewayNamespace)} is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63)\n`,
+    );
+    return 2;
+  }
   try {
     policyConfig = loadPolicyConfig(options.environment);
     reading = options.live
@@ -108,7 +127,11 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
           })),
           problems: [],
         }
-      : await readManifests(options.inputs, () => readStream(io.stdin));
+      : await readManifests(
+          options.inputs,
+          () => readStdin(io.stdin),
+          (entry) => void io.stderr.write(`mesh-egress lint: skipped hidden ${entry} (name it to lint it)\n`),
+        );
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError || e instanceof LiveClusterError) {
       io.stderr.write(`mesh-egress lint: ${e.message}\n`);
@@ -209,7 +232,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             ...(live ? { live } : {}),
             environment: opts.environment,
             format: opts.format,
-            ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
+            ...(opts.gatewayNamespace !== undefined ? { gatewayNamespace: opts.gatewayNamespace } : {}),
             ...(opts.namespace ? { namespace: opts.namespace } : {}),
             ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
           },

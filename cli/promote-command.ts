@@ -240,7 +240,7 @@ function validateAsTarget(
   const read = (file: string) => edited.get(file) ?? fs.readFileSync(file, "utf8");
   try {
     const egress = parseEgressConfig(
-      selectNamespacedValues(config),
+      selectNamespacedValues(config, stack.stackFile.file),
       stack.stackFile.file,
       path.dirname(stack.stackFile.absolute),
       read,

@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { Composer, Parser } from "yaml";
 import type { KubernetesObject } from "../policy/contract";
+import { readBoundedFile, TextInputError } from "../stacks/bounded-text";
+import { yamlProblem } from "../stacks/yaml-problem";
+import { duplicateIdentityProblem } from "./object-identity";
 
 /** Input `mesh-egress lint` cannot use: unreadable, unparsable, or not Kubernetes objects. Exit 2. */
 export class ManifestInputError extends Error {}
@@ -22,6 +25,15 @@ export interface ManifestReading {
 }
 
 /**
+ * The most one input may hold: far above a cluster export (a million small objects is ~300 MiB), below
+ * V8's longest string, and a stop for endless inputs such as /dev/zero.
+ */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/** Aliases one document may expand: a real manifest uses a handful; a "billion laughs" uses millions. */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
  * Reads every Kubernetes object from files, directories (recursively: .yaml, .yml, .json) and stdin
  * (`-`). Multi-document YAML and `kind: List` (what `kubectl get -o yaml` prints) are unpacked. An input
  * that cannot be used (unreadable, empty, templated, not YAML, not Kubernetes objects) is reported by name
@@ -30,13 +42,16 @@ export interface ManifestReading {
 export async function readManifests(
   inputs: readonly string[],
   readStdin: () => Promise<string>,
+  /** Told of every hidden entry (`.git`, `.cache`) a directory walk leaves out, so none is skipped silently. */
+  onSkip: (entry: string) => void = () => undefined,
 ): Promise<ManifestReading> {
   const objects: SourcedObject[] = [];
   const problems: string[] = [];
   let stdinRead = false;
   const attempt = (read: () => SourcedObject[]): void => {
     try {
-      objects.push(...read());
+      // One at a time: `objects.push(...many)` overflows the call stack at ~125k objects.
+      for (const object of read()) objects.push(object);
     } catch (e) {
       if (!(e instanceof ManifestInputError)) throw e;
       problems.push(e.message);
@@ -52,13 +67,15 @@ export async function readManifests(
     }
     let files: string[] = [];
     attempt(() => {
-      files = manifestFiles(input);
+      files = manifestFiles(input, onSkip);
       return [];
     });
     for (const file of files) {
       attempt(() => parseManifests(readText(file), file, path.extname(file).toLowerCase() === ".json"));
     }
   }
+  const duplicate = duplicateIdentityProblem(objects);
+  if (duplicate) problems.push(duplicate);
   return { objects, problems };
 }
 
@@ -67,26 +84,42 @@ const TEMPLATE_MARKER = /\{\{-?\s|\{\{[.$]/;
 /** A template action as a whole line, a plain mapping value or a list item (`{{- if … }}`, `name: {{ .x }}`). */
 const TEMPLATE_ACTION_LINE = /^\s*\{\{|:[ \t]+\{\{|^\s*-[ \t]+\{\{/m;
 
-function manifestFiles(input: string): string[] {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(input);
-  } catch (e) {
-    throw new ManifestInputError(
-      `${input}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-    );
-  }
+/**
+ * The manifest files under an input, sorted. Symlinked directories are followed once each (a link
+ * back up the tree is a loop, reported, never walked forever); a link that resolves nowhere is an error.
+ */
+function manifestFiles(input: string, onSkip: (entry: string) => void): string[] {
+  const stat = statOf(input);
   if (!stat.isDirectory()) return [input];
   const files: string[] = [];
+  const visited = new Set<string>();
   const walk = (dir: string): void => {
-    for (const entry of fs
-      .readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith(".")) continue;
+    const real = fs.realpathSync(dir);
+    if (visited.has(real)) {
+      throw new ManifestInputError(
+        `${dir}: a symbolic link loop (it leads back to ${real}); remove the link or lint the target`,
+      );
+    }
+    visited.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new ManifestInputError(
+        `${dir}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      );
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.name.startsWith(".")) {
+        onSkip(full);
+        continue;
+      }
+      const isDirectory = entry.isSymbolicLink() ? statOf(full).isDirectory() : entry.isDirectory();
+      if (isDirectory) walk(full);
       else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(full);
     }
+    visited.delete(real);
   };
   walk(input);
   if (files.length === 0)
@@ -94,10 +127,21 @@ function manifestFiles(input: string): string[] {
   return files;
 }
 
+function statOf(file: string): fs.Stats {
+  try {
+    return fs.statSync(file);
+  } catch (e) {
+    throw new ManifestInputError(
+      `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
+  }
+}
+
 function readText(file: string): string {
   try {
-    return fs.readFileSync(file, "utf8");
+    return readBoundedFile(file, MAX_INPUT_BYTES);
   } catch (e) {
+    if (e instanceof TextInputError) throw new ManifestInputError(`${file}: ${e.message}`);
     throw new ManifestInputError(
       `${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
     );
@@ -119,14 +163,27 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
       documents.push(JSON.parse(text));
     } catch (e) {
       if (TEMPLATE_MARKER.test(text)) throw template();
-      throw new ManifestInputError(`${source}: not valid JSON (${(e as Error).message})`);
+      const reason = e instanceof RangeError ? "nested too deeply" : (e as Error).message;
+      throw new ManifestInputError(`${source}: not valid JSON (${reason})`);
     }
   } else {
-    for (const doc of parseAllDocuments(text)) {
+    // Document by document: only the plain objects are kept, never a million documents' syntax trees.
+    let index = 0;
+    for (const doc of new Composer().compose(new Parser().parse(text), true)) {
+      index += 1;
       const error = doc.errors[0];
       if (error && TEMPLATE_MARKER.test(text)) throw template();
-      if (error) throw new ManifestInputError(`${source}: not valid YAML (${error.message.split("\n")[0]})`);
-      documents.push(doc.toJS());
+      if (error) {
+        throw new ManifestInputError(
+          `${source}: not valid YAML in document ${index} (${yamlProblem(error)})`,
+        );
+      }
+      try {
+        documents.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+      } catch (e) {
+        const reason = yamlProblem(e);
+        throw new ManifestInputError(`${source}: not valid YAML in document ${index} (${reason})`);
+      }
     }
   }
   const objects: SourcedObject[] = [];
@@ -134,7 +191,7 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
     if (document === null || document === undefined) return; // an empty document between `---` markers
     const where = `${source}, document ${index + 1}`;
     const top = asObject(document, where);
-    if (typeof top.kind === "string" && top.kind.endsWith("List") && Array.isArray(top.items)) {
+    if (isList(top)) {
       top.items.forEach((item, i) =>
         objects.push({ object: asKubernetesObject(item, `${where}, items[${i}]`), source: where }),
       );
@@ -146,6 +203,16 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
     throw new ManifestInputError(`${source}: holds no Kubernetes objects`);
   }
   return objects;
+}
+
+/**
+ * `kind: List` (kubectl) or a typed list (`PodList`): items and no name. A custom resource whose kind
+ * merely ends in `List` (`AllowList`) has a metadata.name, and is an object.
+ */
+function isList(top: Record<string, unknown>): top is Record<string, unknown> & { items: unknown[] } {
+  const metadata = top.metadata as Record<string, unknown> | undefined;
+  const named = typeof metadata === "object" && metadata !== null && metadata.name !== undefined;
+  return typeof top.kind === "string" && top.kind.endsWith("List") && Array.isArray(top.items) && !named;
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {

@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { MAX_STACK_FILE_BYTES, TextInputError } from "../stacks/bounded-text";
 import { ConfigError, formatIssue } from "../stacks/config-error";
-import { loadStackFile, loadStackText, stackFilePath } from "../stacks/load-config";
+import { loadStackFile, loadStackText, projectStacks, stackFilePath } from "../stacks/load-config";
 import type { EgressConfig } from "../stacks/egress-config";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { meshConfigNotice } from "./mesh-config-notice";
@@ -52,6 +53,13 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
     );
     return 2;
   }
+  if (options.stack !== undefined) {
+    const problem = unknownStackProblem(options.stack);
+    if (problem) {
+      io.stderr.write(`render: ${problem}\n`);
+      return 2;
+    }
+  }
   let yaml: string;
   try {
     const config = await loadConfig(options, io);
@@ -75,7 +83,22 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
 /** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd). */
 async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConfig> {
   if (options.stackFile === STDIN_STACK_FILE) {
-    return loadStackText(await readStream(io.stdin), "<stdin>", process.cwd());
+    let text: string;
+    try {
+      text = await readStream(io.stdin, MAX_STACK_FILE_BYTES);
+    } catch (e) {
+      if (!(e instanceof TextInputError)) throw e;
+      throw new ConfigError("<stdin>", [{ path: "", message: `cannot read stack file: ${e.message}` }]);
+    }
+    return loadStackText(text, "<stdin>", process.cwd());
   }
   return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string));
+}
+
+/** Why `--stack NAME` names no stack of the project (listing the ones that exist), or undefined. */
+function unknownStackProblem(stack: string): string | undefined {
+  const stacks = projectStacks();
+  if (stacks.includes(stack)) return undefined;
+  const known = stacks.length > 0 ? stacks.join(", ") : "none";
+  return `no stack "${stack}" in this project (no Pulumi.${stack}.yaml); stacks: ${known}. For another file use --stack-file PATH`;
 }

@@ -11,6 +11,7 @@ import {
   PROXY_CONFIG_ANNOTATION,
   ROLE_LABEL,
 } from "../policy/contract";
+import { gatewayAllowNothingPolicy } from "./gateway-allow-nothing";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
@@ -230,7 +231,7 @@ function accessLogging(config: EgressConfig): KubernetesObject {
 export interface EgressGatewayManifests {
   readonly namespace: KubernetesObject;
   readonly chart: HelmChartSpec;
-  /** Gateway-wide objects: subsets, NetworkPolicy, access logging. */
+  /** Gateway-wide objects: subsets, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
   readonly objects: KubernetesObject[];
 }
 
@@ -239,7 +240,12 @@ export function buildEgressGatewayManifests(config: EgressConfig): EgressGateway
   return {
     namespace: gatewayNamespace(config),
     chart: gatewayChart(config),
-    objects: [gatewayDestinationRule(config), gatewayNetworkPolicy(config), accessLogging(config)],
+    objects: [
+      gatewayDestinationRule(config),
+      gatewayNetworkPolicy(config),
+      accessLogging(config),
+      ...[gatewayAllowNothingPolicy(config)].filter((policy) => policy !== undefined),
+    ],
   };
 }
 

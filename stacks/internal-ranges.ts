@@ -29,8 +29,9 @@ export function clusterInternalRanges(config: {
   };
 }
 
-/** True when the block overlaps any internal range. */
+/** True when the block overlaps any internal range, or does not parse. */
 export function isInternalCidr(block: string): boolean {
   const range = parseCidr(block);
-  return range !== undefined && internalRangesReached([range]).length > 0;
+  // An unparseable block is never "not internal": the schema refuses it before this is asked.
+  return range === undefined || internalRangesReached([range]).length > 0;
 }

@@ -1,17 +1,22 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
 import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
+import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
+import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
+import { didYouMean } from "./did-you-mean";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
 import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { validateRateLimits } from "./validate-rate-limits";
+import { yamlProblem } from "./yaml-problem";
 import { validateReferences } from "./validate-references";
 
-/** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
-export const CONFIG_NAMESPACE = "mesh-egress";
+export { CONFIG_NAMESPACE, selectNamespacedValues };
+
+const TOP_LEVEL_KEYS = Object.keys(stackConfigSchema.shape);
 
 /** The project directory: stack files, and the registry files they reference, live here. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -36,7 +41,13 @@ export function parseEgressConfig(
 }
 
 function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
-  const parsed = stackConfigSchema.safeParse(values);
+  // Again after the shared registry is merged in: its entries must not carry prototype keys either.
+  const unsafe = unsafeStructureIssues(values, []);
+  if (unsafe.length > 0) throw new ConfigError(source, unsafe);
+  const parsed = stackConfigSchema.safeParse(values, {
+    // A missing key reads "required", not "expected array, received undefined".
+    error: (issue) => (issue.input === undefined && issue.code === "invalid_type" ? "required" : undefined),
+  });
   if (!parsed.success) {
     throw new ConfigError(
       source,
@@ -44,9 +55,12 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
         issue.code === "unrecognized_keys"
           ? issue.keys.map((key) => ({
               path: formatPath([...issue.path, key]),
-              message: `unknown key "${key}": check its spelling against the configuration reference in the README`,
+              message: `unknown key "${key}"${issue.path.length === 0 ? didYouMean(key, TOP_LEVEL_KEYS) : ""}: check its spelling against the configuration reference in the README`,
             }))
-          : [{ path: formatPath(issue.path), message: issue.message }],
+          : issue.code === "invalid_key"
+            ? // A record key's own problem (a label key's grammar), not zod's "Invalid key in record".
+              issue.issues.map((inner) => ({ path: formatPath(issue.path), message: inner.message }))
+            : [{ path: formatPath(issue.path), message: issue.message }],
       ),
     );
   }
@@ -66,24 +80,15 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
   return config;
 }
 
-/** Reads `mesh-egress:*` keys from a flat config map (Pulumi's allConfig or a stack file's `config:`). */
-export function selectNamespacedValues(all: Record<string, unknown>): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`)) {
-      values[key.slice(CONFIG_NAMESPACE.length + 1)] = value;
-    }
-  }
-  return values;
-}
-
 /** Loads and validates a file in the `Pulumi.<stack>.yaml` format. */
 export function loadStackFile(file: string): EgressConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readBoundedFile(file, MAX_STACK_FILE_BYTES);
   } catch (err) {
-    throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${(err as Error).message}` }]);
+    const reason =
+      err instanceof TextInputError ? err.message : ((err as NodeJS.ErrnoException).code ?? "unreadable");
+    throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${reason}` }]);
   }
   return loadStackText(text, file, path.dirname(file));
 }
@@ -94,24 +99,47 @@ export function loadStackFile(file: string): EgressConfig {
  */
 export function loadStackText(text: string, source: string, baseDir: string): EgressConfig {
   const file = source;
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(file, [{ path: "", message: `not valid YAML: ${(err as Error).message}` }]);
-  }
-  const config = (document as { config?: unknown } | null)?.config;
+  const config = (parseStackYaml(text, file) as { config?: unknown } | null)?.config;
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new ConfigError(file, [
-      { path: "config", message: "a stack file needs a `config:` map of `mesh-egress:<key>` values" },
+      {
+        path: "config",
+        message: "required: a stack file needs a `config:` map of `mesh-egress:<key>` values",
+      },
     ]);
   }
-  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>), file, baseDir);
+  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>, file), file, baseDir);
+}
+
+/** YAML to plain data; every problem (syntax, warning, alias bomb, nesting) a ConfigError naming the file. */
+function parseStackYaml(text: string, file: string): unknown {
+  const refuse = (message: string): never => {
+    throw new ConfigError(file, [{ path: "", message }]);
+  };
+  try {
+    // logLevel "error": warnings come back in doc.warnings, never as a raw `(node:PID)` line on stderr.
+    const doc = parseDocument(text, { logLevel: "error", uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) refuse(`not valid YAML: ${yamlProblem(problem)}`);
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    return refuse(`not valid YAML: ${yamlProblem(err)}`);
+  }
 }
 
 /** The stack file of a named stack in the project directory. */
 export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/** The stacks of the project: every `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
+export function projectStacks(projectDir: string = path.resolve(__dirname, "..")): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
 }
 
 /** Pulumi passes structured config as JSON strings; plain strings stay strings. */

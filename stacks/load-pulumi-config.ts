@@ -18,7 +18,7 @@ export function loadPulumiStackConfig(): EgressConfig {
   );
   // The engine hands over secrets decrypted; mark them so validation can refuse plain-text keys.
   const values = markDecryptedSecrets(
-    selectNamespacedValues(raw),
+    selectNamespacedValues(raw, `stack ${pulumi.getStack()}`),
     (key) => runtimeConfig.isConfigSecret?.(`${CONFIG_NAMESPACE}:${key}`) ?? false,
   );
   return parseEgressConfig(values, `stack ${pulumi.getStack()}`);

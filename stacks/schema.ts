@@ -1,5 +1,4 @@
 import { z } from "zod";
-import * as ipaddr from "ipaddr.js";
 import {
   DEFAULT_CERTIFICATE_DURATION,
   DEFAULT_CLUSTER_DOMAIN,
@@ -14,11 +13,28 @@ import {
   type KeyAlgorithm,
   MIN_RSA_KEY_SIZE,
   RSA_KEY_SIZES,
+  ISTIO_PROXY_PORTS,
   SERVER_ROOTS_KEYS,
   SERVER_ROOTS_SUFFIX,
   serverRootsSecretName,
 } from "../policy/contract";
+import {
+  isAddressLiteral,
+  nonPublicRangesReached,
+  normaliseCidr,
+  parseCidr,
+} from "../policy/rules/address-ranges";
 import { isInternalCidr } from "./internal-ranges";
+import {
+  chartSource,
+  helmReleaseName,
+  isDnsSubdomain,
+  labelKey,
+  labelMap,
+  labelValue,
+  trustDomain,
+} from "./kubernetes-values";
+import { quantityValue } from "./quantity";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
 import { rateLimitsSchema } from "./rate-limit-schema";
@@ -57,15 +73,20 @@ export const externalHost = z
         code: "custom",
         message: `wildcard host "${host}" is not allowed: list each host explicitly (a wildcard cannot resolve by DNS at the gateway)`,
       });
-    } else if (ipaddr.isValid(host) || ipaddr.isValid(host.replace(/^\[|\]$/g, ""))) {
+    } else if (isAddressLiteral(host)) {
       ctx.addIssue({
         code: "custom",
         message: `IP host "${host}" is not allowed: declare the DNS name, and narrow addresses with allowedCidrs`,
       });
-    } else if (!DNS1123_SUBDOMAIN.test(host) || !host.includes(".")) {
+    } else if (!isDnsSubdomain(host) || !host.includes(".")) {
       ctx.addIssue({
         code: "custom",
-        message: `"${host}" is not a fully qualified lowercase DNS name (e.g. api.stripe.com)`,
+        message: `"${host}" is not a fully qualified lowercase DNS name (e.g. api.stripe.com; each label at most 63 characters)`,
+      });
+    } else if (/^[0-9]+$/.test(host.slice(host.lastIndexOf(".") + 1))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${host}" ends in a numeric label: no top-level domain is numeric, so resolvers read it as an address`,
       });
     } else if (/\.(svc|cluster\.local|local)$/.test(host)) {
       ctx.addIssue({
@@ -75,16 +96,28 @@ export const externalHost = z
     }
   });
 
-/** A CIDR block, IPv4 or IPv6. */
-export const cidr = z.string().refine((value) => ipaddr.isValidCIDR(value), {
-  message: "must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32",
+/** A CIDR block, IPv4 (four decimal parts) or IPv6, in its canonical form; refused when it does not parse. */
+export const cidr = z.string().transform((value, ctx) => {
+  const normalised = normaliseCidr(value);
+  if (normalised === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" is not a CIDR block such as 203.0.113.0/24 or 2001:db8::/32 (IPv4 as four decimal parts)`,
+    });
+    return z.NEVER;
+  }
+  return normalised;
 });
 
 const QUANTITY_MESSAGE = "must be a Kubernetes quantity such as 500m, 1.5Gi, 512Mi or 1e3";
 
 const quantity = z
   .union([z.string(), z.number()], { error: QUANTITY_MESSAGE })
-  .refine((value) => typeof value === "number" || KUBERNETES_QUANTITY.test(value), QUANTITY_MESSAGE);
+  .refine((value) => typeof value === "number" || KUBERNETES_QUANTITY.test(value), QUANTITY_MESSAGE)
+  .refine(
+    (value) => !(quantityValue(value) < 0) && Number.isFinite(quantityValue(value)),
+    "must not be negative: a resource request or limit is an amount",
+  );
 
 const resourceList = z.strictObject({
   cpu: quantity.optional(),
@@ -95,31 +128,59 @@ export { routingModes, originatesTls, type RoutingMode } from "./routing-modes";
 
 export const spreadPolicies = ["DoNotSchedule", "ScheduleAnyway", "off"] as const;
 
-const toleration = z.strictObject({
-  key: z.string().optional(),
-  operator: z.enum(["Exists", "Equal"]).optional(),
-  value: z.string().optional(),
-  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-  tolerationSeconds: z.number().int().optional(),
-});
+const toleration = z
+  .strictObject({
+    key: labelKey.optional(),
+    operator: z.enum(["Exists", "Equal"]).optional(),
+    value: labelValue.optional(),
+    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().optional(),
+  })
+  .superRefine((t, ctx) => {
+    // Kubernetes refuses both: Exists matches any value, and only Exists may leave the key empty.
+    if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: "operator Exists matches any value: remove value, or use operator Equal",
+      });
+    }
+    if (!t.key && t.operator !== "Exists") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: "an empty key tolerates every taint only with operator Exists: set key, or operator: Exists",
+      });
+    }
+  });
 
+/** A budget that protects something: at least one pod kept (minAvailable 1+, 1%+), never all evictable (maxUnavailable below 100%). */
 const disruptionBudget = z.union([
-  z.strictObject({ minAvailable: z.union([z.number().int().min(1), z.string().regex(/^[0-9]+%$/)]) }),
-  z.strictObject({ maxUnavailable: z.union([z.number().int().min(1), z.string().regex(/^[0-9]+%$/)]) }),
+  z.strictObject({
+    minAvailable: z.union([
+      z.number().int().min(1),
+      z.string().regex(/^([1-9][0-9]?|100)%$/, "must be a percentage from 1% to 100%"),
+    ]),
+  }),
+  z.strictObject({
+    maxUnavailable: z.union([
+      z.number().int().min(1),
+      z
+        .string()
+        .regex(/^[1-9][0-9]?%$/, "must be a percentage from 1% to 99%: 100% lets every replica go at once"),
+    ]),
+  }),
   z.literal(false),
 ]);
+
+const ISTIO_CHART = { version: "1.30.3", repository: "https://istio-release.storage.googleapis.com/charts" };
 
 export const gatewaySchema = z.strictObject({
   /** Namespace of the gateway and of every gateway-side routing object. */
   namespace: dns1123Label.default("istio-egress"),
   /** Helm release name; the Service is `<releaseName>.<namespace>.svc.cluster.local`. */
-  releaseName: dns1123Label.default(DEFAULT_GATEWAY_SERVICE),
-  chart: z
-    .strictObject({
-      version: z.string().min(1).default("1.30.3"),
-      repository: z.url().default("https://istio-release.storage.googleapis.com/charts"),
-    })
-    .default({ version: "1.30.3", repository: "https://istio-release.storage.googleapis.com/charts" }),
+  releaseName: helmReleaseName.default(DEFAULT_GATEWAY_SERVICE),
+  chart: chartSource(ISTIO_CHART),
   replicas: z
     .strictObject({
       min: z.number().int().min(1).optional(),
@@ -137,7 +198,7 @@ export const gatewaySchema = z.strictObject({
       node: z.enum(spreadPolicies).optional(),
     })
     .optional(),
-  nodeSelector: z.record(z.string(), z.string()).optional(),
+  nodeSelector: labelMap.optional(),
   tolerations: z.array(toleration).optional(),
   /** Namespaces (e.g. monitoring) allowed to scrape the gateway's metrics port. */
   scrapeFromNamespaces: z.array(dns1123Label).default([]),
@@ -147,14 +208,9 @@ export const controlPlaneSchema = z.strictObject({
   /** Install Istio base + istiod (clusters the stack owns), or use the Istio already there. */
   install: z.boolean().default(false),
   namespace: dns1123Label.default(DEFAULT_ROOT_NAMESPACE),
-  chart: z
-    .strictObject({
-      version: z.string().min(1).default("1.30.3"),
-      repository: z.url().default("https://istio-release.storage.googleapis.com/charts"),
-    })
-    .default({ version: "1.30.3", repository: "https://istio-release.storage.googleapis.com/charts" }),
+  chart: chartSource(ISTIO_CHART),
   /** The mesh trust domain, used in SPIFFE identities. */
-  trustDomain: z.string().min(1).default("cluster.local"),
+  trustDomain: trustDomain.default("cluster.local"),
   /** Revision of a revisioned control plane: namespaces get `istio.io/rev`, the gateway chart `revision`. */
   revision: dns1123Label.optional(),
 });
@@ -171,7 +227,11 @@ export const clusterSchema = z.strictObject({
   dns: z
     .strictObject({
       namespace: dns1123Label.default("kube-system"),
-      podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
+      podLabels: labelMap
+        .refine((labels) => Object.keys(labels).length > 0, {
+          message: "must name at least one label: an empty selector matches every pod in the namespace",
+        })
+        .default({ "k8s-app": "kube-dns" }),
     })
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
   /** Namespaces with open egress; tenants' in-cluster rule excludes them, as it excludes the platform's. */
@@ -179,7 +239,8 @@ export const clusterSchema = z.strictObject({
   /** Pod, service and node ranges outside the private ones; the gateway's NetworkPolicy excepts them too. */
   internalCidrs: z
     .array(
-      cidr.refine((block) => ipaddr.parseCIDR(block)[1] > 0, {
+      // Normalised by `cidr`, so a whole family is exactly 0.0.0.0/0 or ::/0.
+      cidr.refine((block) => !block.endsWith("/0"), {
         message: "is the whole address family: list the cluster's pod, service and node ranges",
       }),
     )
@@ -536,12 +597,19 @@ function checkService(service: ServiceShape, ctx: z.RefinementCtx): void {
     );
   }
   service.allowedCidrs?.forEach((block, c) => {
-    if (ipaddr.parseCIDR(block)[1] === 0) {
+    const range = parseCidr(block);
+    if (!range) return;
+    if (range.start === 0n && range.end === (range.family === 4 ? 2n ** 32n : 2n ** 128n) - 1n) {
       add(["allowedCidrs", c], `${block} is the whole internet: omit allowedCidrs instead`);
     } else if (isInternalCidr(block)) {
       add(
         ["allowedCidrs", c],
         `${block} overlaps private, shared, loopback or link-local space; the gateway may only reach public addresses`,
+      );
+    } else if (nonPublicRangesReached([range]).length > 0) {
+      add(
+        ["allowedCidrs", c],
+        `${block} overlaps ${nonPublicRangesReached([range]).join(", ")} (unspecified, multicast or reserved space); the gateway may only reach public unicast addresses`,
       );
     }
   });
@@ -598,7 +666,16 @@ function externalServiceOfMode(mode: RoutingMode) {
       description: z.string().optional(),
       hosts: z.array(externalHost).min(1, "list at least one host"),
       /** The external server's TLS port. */
-      port: z.number().int().min(1).max(65535).default(443),
+      port: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .refine((port) => ISTIO_PROXY_PORTS[port] === undefined, {
+          error: (issue) =>
+            `port ${String(issue.input)} is the gateway proxy's own (${ISTIO_PROXY_PORTS[issue.input as number]}): use the external server's real port`,
+        })
+        .default(443),
       mode: z.literal(mode),
       tls: tlsSchemaFor(mode),
       /** Public CIDRs the gateway may reach for this service; narrows the gateway's NetworkPolicy. */
@@ -637,12 +714,7 @@ export const certManagerSchema = z
     install: z.boolean().default(false),
     /** Where cert-manager runs; also where ClusterIssuers keep their Secrets. */
     namespace: dns1123Label.default("cert-manager"),
-    chart: z
-      .strictObject({
-        version: z.string().min(1).default(CERT_MANAGER_CHART.version),
-        repository: z.url().default(CERT_MANAGER_CHART.repository),
-      })
-      .default(CERT_MANAGER_CHART),
+    chart: chartSource(CERT_MANAGER_CHART),
     /** The existing controller's ServiceAccount (install: false); Vault issuers grant it token requests. */
     serviceAccountName: dns1123Label.optional(),
     controller: componentSizing.optional(),

@@ -1,7 +1,8 @@
-import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { parseDocument } from "yaml";
+import { MAX_STACK_FILE_BYTES, readBoundedFile } from "./bounded-text";
 import { ConfigError, ConfigIssue } from "./config-error";
+import { yamlProblem } from "./yaml-problem";
 
 /**
  * One registry, many clusters: a stack file may name a registry file (`mesh-egress:registry:
@@ -24,7 +25,8 @@ const IDENTITY: Readonly<Record<SharedKey, string>> = { services: "name", tenant
 /** Reads a file's text; injectable so promotion can validate edits that are not written yet. */
 export type ReadText = (file: string) => string;
 
-export const readTextFile: ReadText = (file) => fs.readFileSync(file, "utf8");
+/** Bounded like a stack file: an endless or binary registry is refused, not read into memory. */
+export const readTextFile: ReadText = (file) => readBoundedFile(file, MAX_STACK_FILE_BYTES);
 
 /** Where one entry of a merged list came from. */
 interface EntryOrigin {
@@ -56,9 +58,13 @@ export function registryReference(
 export function parseRegistryText(text: string, reference: string): Record<SharedKey, unknown[]> {
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // logLevel "error": a warning is refused below, never printed as a raw `(node:PID)` line.
+    const doc = parseDocument(text, { logLevel: "error", uniqueKeys: true });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    document = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ConfigError(reference, [{ path: "", message: `not valid YAML: ${(err as Error).message}` }]);
+    throw new ConfigError(reference, [{ path: "", message: `not valid YAML: ${yamlProblem(err)}` }]);
   }
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     throw new ConfigError(reference, [

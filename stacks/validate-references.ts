@@ -1,13 +1,13 @@
 import type { ConfigIssue } from "./config-error";
-import type { EgressConfig, IssuerConfig } from "./egress-config";
+import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
+import { MIN_GATEWAY_REPLICAS } from "../policy/rules/gateway-availability";
+import { quantityValue } from "./quantity";
+import { namespaceRoleIssues } from "./namespace-roles";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { validateTierRequirements } from "./tier-requirements";
 
 type AddIssue = (path: string, message: string) => void;
-
-/** Namespaces that must never be tenants: the mesh and cluster's own. */
-const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease", "default"]);
 
 /**
  * Checks what a schema cannot: references between services, tenants and issuers, uniqueness, and
@@ -17,7 +17,7 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, message });
 
-  const { gateway, controlPlane } = config;
+  const { gateway } = config;
   if (gateway.replicas.min > gateway.replicas.max) {
     add(
       "gateway.replicas",
@@ -30,11 +30,11 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
       "a disruption budget needs at least 2 replicas (the chart refuses it otherwise): raise gateway.replicas.min or set podDisruptionBudget: false",
     );
   }
-  if (gateway.namespace === controlPlane.namespace) {
-    add(
-      "gateway.namespace",
-      `the gateway must not share the control plane's namespace "${controlPlane.namespace}": use a dedicated namespace such as istio-egress`,
-    );
+  if (config.environment === "prod") checkProdAvailability(config, add);
+  issues.push(...namespaceRoleIssues(config));
+  checkRequestsWithinLimits("gateway.resources", gateway.resources, add);
+  for (const part of ["controller", "webhook", "cainjector"] as const) {
+    checkRequestsWithinLimits(`certManager.${part}.resources`, config.certManager[part].resources, add);
   }
 
   const serviceNames = new Map<string, number>();
@@ -75,14 +75,6 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     } else {
       tenantNamespaces.set(tenant.namespace, i);
     }
-    if (tenant.namespace === gateway.namespace) {
-      add(
-        `${at}.namespace`,
-        `"${tenant.namespace}" is the gateway's namespace; a tenant must be a workload namespace`,
-      );
-    } else if (tenant.namespace === controlPlane.namespace || SYSTEM_NAMESPACES.has(tenant.namespace)) {
-      add(`${at}.namespace`, `"${tenant.namespace}" is a system namespace and cannot be a tenant`);
-    }
     const seen = new Set<string>();
     tenant.allow.forEach((name, a) => {
       if (!serviceNames.has(name)) {
@@ -114,6 +106,46 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
   validateIssuers(config, add);
   validateOriginationTrust(config, add);
   return issues;
+}
+
+/** What the pack enforces as mandatory in prod, refused here so a prod stack that renders also lints clean. */
+function checkProdAvailability({ gateway }: EgressConfig, add: AddIssue): void {
+  // The pack's floor, refused here so that a prod stack that renders also lints clean.
+  if (gateway.replicas.min < MIN_GATEWAY_REPLICAS) {
+    add(
+      "gateway.replicas.min",
+      `prod runs at least ${MIN_GATEWAY_REPLICAS} gateway replicas (the policy pack's gateway-ha-min-replicas): one zone or node loss must not cut all egress; raise min`,
+    );
+  } else if (gateway.podDisruptionBudget === false) {
+    add(
+      "gateway.podDisruptionBudget",
+      "prod keeps a disruption budget on the gateway (the policy pack's gateway-ha-disruption-budget): remove podDisruptionBudget: false",
+    );
+  }
+  if (gateway.spread.zone === "off") {
+    add(
+      "gateway.spread.zone",
+      "prod spreads the gateway across zones (the policy pack's gateway-ha-zone-spread): use DoNotSchedule or ScheduleAnyway",
+    );
+  }
+}
+
+/** Kubernetes refuses a pod whose request exceeds its limit; checked after the baseline fills either side. */
+function checkRequestsWithinLimits(
+  at: string,
+  resources: { readonly requests: ResourceList; readonly limits: ResourceList },
+  add: AddIssue,
+): void {
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = resources.requests[resource];
+    const limit = resources.limits[resource];
+    if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+      add(
+        `${at}.requests.${resource}`,
+        `request ${request} exceeds limit ${limit} (limits.${resource}, perhaps from the tier baseline): Kubernetes refuses the pod; lower the request or raise the limit`,
+      );
+    }
+  }
 }
 
 /** Issuers: one source of roots each, unique names, strong keys, no key material in plain text. */

@@ -20,7 +20,7 @@ describe("the program's stack outputs for the prod stack", () => {
     const { parse } = await import("yaml");
     const fs = await import("fs");
     const config = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")).config;
-    const run = await runProgram(selectNamespacedValues(config));
+    const run = await runProgram(selectNamespacedValues(config, "test"));
     assert.equal(run.error, undefined);
     outputs = run.outputs;
   });

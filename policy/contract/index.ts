@@ -10,5 +10,6 @@ export * from "./key-strength";
 export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
+export * from "./proxy-ports";
 export * from "./rate-limits";
 export * from "./server-roots-secret";

@@ -18,12 +18,21 @@ const NON_PUBLIC_RANGES: readonly string[] = [
   "ff00::/8",
 ];
 
-/** Parses "10.0.0.0/8" or "::/0" (host bits are masked off); undefined when it is not a CIDR. */
+/**
+ * Parses "10.0.0.0/8" or "::/0" (host bits are masked off); undefined when it is not a CIDR. The one
+ * address parser of program and pack: IPv4 only as four decimal parts (ipaddr.js would also read
+ * `10.0/8`, `167772160/8` and `0xa.0.0.0/8`, which Kubernetes refuses), and an IPv4-mapped IPv6 block
+ * (`::ffff:10.0.0.0/104`) as the IPv4 block it is, so every comparison sees one form.
+ */
 export function parseCidr(cidr: string): AddressRange | undefined {
   const trimmed = cidr.trim();
   const valid = ipaddr.IPv4.isValidCIDRFourPartDecimal(trimmed) || ipaddr.IPv6.isValidCIDR(trimmed);
   if (!valid) return undefined;
-  const [address, bits] = ipaddr.parseCIDR(trimmed);
+  const [parsed, parsedBits] = ipaddr.parseCIDR(trimmed);
+  const mapped =
+    parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress() && parsedBits >= 96;
+  const address = mapped ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  const bits = mapped ? parsedBits - 96 : parsedBits;
   const family = address.kind() === "ipv4" ? 4 : 6;
   const width = family === 4 ? 32 : 128;
   const value = address.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
@@ -31,6 +40,27 @@ export function parseCidr(cidr: string): AddressRange | undefined {
   const start = (value >> hostBits) << hostBits;
   const end = start + (1n << hostBits) - 1n;
   return { family, start, end };
+}
+
+/** The canonical text of a block (`10.0.0.0/8`, `2001:db8::/32`): what the program renders and compares. */
+export function formatRange(range: AddressRange): string {
+  const width = range.family === 4 ? 32 : 128;
+  let size = range.end - range.start + 1n;
+  let hostBits = 0;
+  while (size > 1n) {
+    size >>= 1n;
+    hostBits += 1;
+  }
+  const bytes: number[] = [];
+  for (let shift = BigInt(width - 8); shift >= 0n; shift -= 8n)
+    bytes.push(Number((range.start >> shift) & 0xffn));
+  return `${ipaddr.fromByteArray(bytes).toString()}/${width - hostBits}`;
+}
+
+/** The canonical form of a CIDR, or undefined when it does not parse (callers refuse it). */
+export function normaliseCidr(cidr: string): string | undefined {
+  const range = parseCidr(cidr);
+  return range && formatRange(range);
 }
 
 /** `from` minus every range in `remove`, as disjoint ranges. */
@@ -65,6 +95,17 @@ export function ipBlockRanges(cidr: string, excepts: readonly string[]): Address
   return subtractRanges([block], parsedAll(excepts));
 }
 
+/** The non-public ranges (internal, unspecified, multicast, reserved) that `ranges` reaches, at least in part. */
+export function nonPublicRangesReached(ranges: readonly AddressRange[]): string[] {
+  return NON_PUBLIC_RANGES.filter((cidr) => {
+    const other = parseCidr(cidr);
+    return (
+      other !== undefined &&
+      ranges.some((r) => r.family === other.family && r.start <= other.end && r.end >= other.start)
+    );
+  });
+}
+
 /** Whether any public internet address is inside `ranges`. */
 export function reachesPublicAddresses(ranges: readonly AddressRange[]): boolean {
   return subtractRanges(ranges, parsedAll(NON_PUBLIC_RANGES)).length > 0;
@@ -81,13 +122,11 @@ export function internalRangesReached(ranges: readonly AddressRange[]): string[]
   });
 }
 
-/** Whether a string is an IP address or CIDR (IPv4 dotted quad or IPv6), as opposed to a DNS name. */
+/**
+ * Whether a string is an IP address or CIDR (in any form ipaddr.js reads, `10.0` and `0xa.0.0.1`
+ * included: a host that only looks like a name to Kubernetes is still an address to a resolver).
+ */
 export function isAddressLiteral(value: string): boolean {
   const v = value.trim();
-  return (
-    ipaddr.IPv4.isValidFourPartDecimal(v) ||
-    ipaddr.IPv6.isValid(v) ||
-    ipaddr.IPv4.isValidCIDRFourPartDecimal(v) ||
-    ipaddr.IPv6.isValidCIDR(v)
-  );
+  return ipaddr.isValid(v) || ipaddr.isValidCIDR(v) || ipaddr.isValid(v.replace(/^\[|\]$/g, ""));
 }

@@ -3,6 +3,8 @@ import {
   internalRangesReached,
   ipBlockRanges,
   isAddressLiteral,
+  nonPublicRangesReached,
+  normaliseCidr,
   parseCidr,
   reachesPublicAddresses,
 } from "../rules/address-ranges";
@@ -61,5 +63,36 @@ describe("address ranges", () => {
       assert.equal(isAddressLiteral(literal), true, literal);
     for (const name of ["api.stripe.com", "1password.com", "localhost"])
       assert.equal(isAddressLiteral(name), false, name);
+  });
+});
+
+describe("address parsing shared by the program and the pack", () => {
+  it("refuses IPv4 forms Kubernetes does not read: two parts, one integer, hexadecimal, octal", () => {
+    for (const block of ["10.0/8", "167772160/8", "0xa.0.0.0/8", "010.0.0.0/8"]) {
+      assert.equal(parseCidr(block), undefined, block);
+    }
+  });
+
+  it("reads an IPv4-mapped IPv6 block as the IPv4 block it is, so it reaches the private range", () => {
+    assert.deepEqual(parseCidr("::ffff:10.0.0.0/104"), parseCidr("10.0.0.0/8"));
+    assert.deepEqual(internalRangesReached(ipBlockRanges("::ffff:10.0.0.0/104", []) ?? []), ["10.0.0.0/8"]);
+  });
+
+  it("normalises blocks to one canonical text", () => {
+    assert.equal(normaliseCidr("203.0.113.7/24"), "203.0.113.0/24");
+    assert.equal(normaliseCidr("::ffff:203.0.113.7/120"), "203.0.113.0/24");
+    assert.equal(normaliseCidr("2001:DB8:0:0::1/32"), "2001:db8::/32");
+    assert.equal(normaliseCidr("10.0/8"), undefined);
+  });
+
+  it("finds multicast and reserved space as non-public", () => {
+    assert.deepEqual(nonPublicRangesReached([parseCidr("224.0.0.0/24")!]), ["224.0.0.0/4"]);
+    assert.deepEqual(nonPublicRangesReached([parseCidr("203.0.113.0/24")!]), []);
+  });
+
+  it("treats a dotless integer or hexadecimal host as an address literal", () => {
+    assert.ok(isAddressLiteral("167772161"));
+    assert.ok(isAddressLiteral("0xa.0.0.1"));
+    assert.ok(!isAddressLiteral("api.stripe.com"));
   });
 });

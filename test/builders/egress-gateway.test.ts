@@ -48,14 +48,15 @@ describe("egress gateway builder", () => {
   it("lets a stack's own values override its tier baseline field by field", () => {
     const config = configFrom({
       environment: "prod",
-      gateway: { replicas: { min: 5 }, spread: { zone: "off" }, resources: { limits: { memory: "4Gi" } } },
+      // Prod refuses zone: off (the pack requires zone spread there); node spread may be dropped.
+      gateway: { replicas: { min: 5 }, spread: { node: "off" }, resources: { limits: { memory: "4Gi" } } },
     });
     const values = gatewayChartValues(config) as any;
     assert.equal(values.autoscaling.minReplicas, 5);
     assert.equal(values.autoscaling.maxReplicas, 10, "max keeps the baseline");
     assert.deepEqual(
       values.topologySpreadConstraints.map((c: any) => c.topologyKey),
-      ["kubernetes.io/hostname"],
+      ["topology.kubernetes.io/zone"],
     );
     assert.deepEqual(values.resources.limits, { cpu: "2", memory: "4Gi" });
   });

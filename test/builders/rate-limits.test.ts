@@ -49,26 +49,26 @@ describe("rate limit builder", () => {
       assert.deepEqual(config.filter_enforced, hundred);
       assert.equal(config.always_consume_default_token_bucket, true);
       assert.equal(config.local_rate_limit_per_downstream_connection, false);
-      // 1000/second over 2..8 replicas, divided by min replicas.
-      assert.deepEqual(config.token_bucket, { max_tokens: 500, tokens_per_fill: 500, fill_interval: "1s" });
+      // 1000/second over 4..8 replicas, divided by min replicas.
+      assert.deepEqual(config.token_bucket, { max_tokens: 250, tokens_per_fill: 250, fill_interval: "1s" });
     });
 
     it("gives each tenant and each tenant × service override its own bucket, sized per replica", () => {
       assert.deepEqual(localConfig(objects).descriptors, [
         {
           entries: [{ key: "tenant", value: "assistant" }],
-          token_bucket: { max_tokens: 100, tokens_per_fill: 50, fill_interval: "1s" },
+          token_bucket: { max_tokens: 50, tokens_per_fill: 25, fill_interval: "1s" },
         },
         {
           entries: [{ key: "tenant", value: "payments" }],
-          token_bucket: { max_tokens: 30, tokens_per_fill: 30, fill_interval: "60s" },
+          token_bucket: { max_tokens: 15, tokens_per_fill: 15, fill_interval: "60s" },
         },
         {
           entries: [
             { key: "tenant", value: "payments" },
             { key: "service", value: "openai" },
           ],
-          token_bucket: { max_tokens: 5, tokens_per_fill: 5, fill_interval: "1s" },
+          token_bucket: { max_tokens: 3, tokens_per_fill: 3, fill_interval: "1s" },
         },
       ]);
     });
@@ -98,7 +98,7 @@ describe("rate limit builder", () => {
       const lines = httpFilter(objects).metadata.annotations[FLEET_LIMITS_ANNOTATION].split("\n");
       assert.ok(
         lines.includes(
-          "tenant assistant: 100/second fleet-wide → 50/second per replica (burst 100) → 100–400/second at 2–8 replicas",
+          "tenant assistant: 100/second fleet-wide → 25/second per replica (burst 50) → 100–200/second at 4–8 replicas",
         ),
         lines.join("\n"),
       );
@@ -146,8 +146,8 @@ describe("rate limit builder", () => {
         assert.equal(p.patch.operation, "INSERT_BEFORE");
         assert.equal(p.patch.value.typed_config.share_key, "mesh-egress/stripe");
         assert.deepEqual(p.patch.value.typed_config.token_bucket, {
-          max_tokens: 5,
-          tokens_per_fill: 5,
+          max_tokens: 3,
+          tokens_per_fill: 3,
           fill_interval: "1s",
         });
       }
@@ -159,7 +159,7 @@ describe("rate limit builder", () => {
       );
       assert.deepEqual(
         caps.map((p: any) => p.patch.value.typed_config.max_connections),
-        [20, 20],
+        [10, 10],
       );
     });
 
@@ -189,10 +189,10 @@ describe("rate limit builder", () => {
       const objects = buildRateLimitManifests(configFrom(stack)).objects;
       const tls = byName(objects, "-tls-connection-limits");
       assert.match(tls.metadata.annotations[FLEET_LIMITS_ANNOTATION], /backstop: tenant batch is unlimited/);
-      // prod backstop: 200/second, burst 400 over min 2 replicas.
+      // prod backstop: 200/second, burst 400 over min 4 replicas.
       assert.deepEqual(tls.spec.configPatches[0].patch.value.typed_config.token_bucket, {
-        max_tokens: 200,
-        tokens_per_fill: 100,
+        max_tokens: 100,
+        tokens_per_fill: 50,
         fill_interval: "1s",
       });
     });

@@ -8,7 +8,7 @@ export const PLACEHOLDER_DIGEST = `sha256:${"ab".repeat(32)}`;
 export function rateLimitStack(overrides: Record<string, unknown> = {}): Record<string, any> {
   return {
     environment: "prod",
-    gateway: { replicas: { min: 2, max: 8 } },
+    gateway: { replicas: { min: 4, max: 8 } },
     services: [
       { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
       { name: "stripe", hosts: ["api.stripe.com", "files.stripe.com"], mode: "passthrough-mtls" },

@@ -8,7 +8,8 @@ export function useStackConfig(values: Record<string, unknown>, secretKeys: read
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(values).map(([key, value]) => [
-        `mesh-egress:${key}`,
+        // A key with its own namespace (`mesh-egres:tenants`, `kubernetes:context`) is passed as written.
+        key.includes(":") ? key : `mesh-egress:${key}`,
         typeof value === "string" ? value : JSON.stringify(value),
       ]),
     ),
