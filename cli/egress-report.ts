@@ -69,15 +69,43 @@ function disruptionBudget(config: EgressConfig): string {
   return "minAvailable" in pdb ? `minAvailable ${pdb.minAvailable}` : `maxUnavailable ${pdb.maxUnavailable}`;
 }
 
+/** Where each service's traffic may land: any address its name resolves to, or only its pinned ones. */
+function addressLimits(config: EgressConfig): string[] {
+  const pinned = config.services.filter((s) => (s.pinnedAddresses ?? []).length > 0).map((s) => s.name);
+  const resolved = config.services.filter((s) => (s.pinnedAddresses ?? []).length === 0).map((s) => s.name);
+  return [
+    ...(resolved.length > 0
+      ? [
+          `Services resolved by DNS (${resolved.join(", ")}) reach whatever public address their name resolves to; a NetworkPolicy cannot tie an address to a host name.`,
+        ]
+      : []),
+    ...(pinned.length > 0
+      ? [
+          `Pinned services (${pinned.join(", ")}) are reached only at their declared addresses (Envoy STATIC endpoints); the gateway's NetworkPolicy narrows a port to them only when every service on that port is pinned.`,
+        ]
+      : []),
+  ];
+}
+
+/** Whether namespaces that are not tenants can reach the internet around the gateway. */
+function lockLimit(config: EgressConfig): string {
+  const lock = config.cluster.lockAllNamespaces;
+  if (!lock.enabled) {
+    return "Namespaces that are not tenants have no egress lock from this stack (cluster.lockAllNamespaces is off): their pods reach the internet directly.";
+  }
+  const open = [config.gateway.namespace, ...lock.exempt].join(", ");
+  return `An AdminNetworkPolicy denies egress outside the cluster from every namespace but ${open}, where the CNI implements policy.networking.k8s.io/v1alpha1.`;
+}
+
 function limitsOf(config: EgressConfig): string[] {
   const limits = [
     "Identity at the gateway is the caller's Istio mTLS certificate (its namespace), checked by the tenant's AuthorizationPolicy; passthrough traffic has none.",
     "REGISTRY_ONLY is best effort (Istio's own docs): the tenant NetworkPolicies are the enforcement, and only where the CNI enforces NetworkPolicy.",
     "NetworkPolicies are additive: a policy created outside this stack in a tenant namespace can reopen direct egress; CrossGuard never sees it.",
-    "The gateway's NetworkPolicy cannot tie an address to a host name: a registered host may reach any public address on its port.",
     "Denials of TLS-mode connections (passthrough-mtls) are recorded per tenant only in the gateway's access log, not as per-tenant metrics.",
     "No rate limits are declared: the gateway does not bound any tenant's request or byte rate.",
   ];
+  limits.push(...addressLimits(config), lockLimit(config));
   if (config.services.some((s) => s.mode === "passthrough")) {
     limits.push(
       "passthrough services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.",

@@ -21,6 +21,8 @@ export interface AdmissionGuardrailSettings {
   readonly gatewayPodLabels: Readonly<Record<string, string>>;
   /** The bindings' `validationActions`: `[Deny]` refuses, `[Warn, Audit]` only reports. */
   readonly validationActions: readonly ValidationAction[];
+  /** Ranges a tenant NetworkPolicy may name: the shared internal list plus `cluster.internalCidrs`. */
+  readonly internalRanges: readonly string[];
 }
 
 /** Where a guardrail applies: tenant namespaces, or every namespace but the platform's own. */
@@ -46,6 +48,7 @@ export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuard
     // The istio/gateway chart adds `app: <release>` to the values' labels on every pod.
     gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
     validationActions: config.guardrails.validationActions,
+    internalRanges: [...new Set([...INTERNAL_RANGES, ...config.cluster.internalCidrs])],
   };
 }
 
@@ -128,8 +131,8 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
             "mesh-egress guardrail network-policy-internal-egress: an egress rule without `to` allows every destination, the internet included. Fix: list in-cluster peers (podSelector/namespaceSelector); external services go through the egress gateway.",
         },
         {
-          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(INTERNAL_RANGES)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${INTERNAL_RANGES.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${s.internalRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
       ],
     },

@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { clusterInternalRanges } from "../stacks/internal-ranges";
+import { hostCidr } from "../stacks/pinned-addresses";
 import { PROXY_STATS_INCLUSION_REGEXPS } from "./egress-metrics";
 import { gatewaySubsets } from "./external-service";
 import {
+  CLUSTER_INTERNAL_CIDRS_ANNOTATION,
   COMPONENT_LABEL,
   GATEWAY_PROXY_HEADERS,
+  LOCK_ALL_NAMESPACES_ANNOTATION,
   GATEWAY_ROLE,
   GATEWAY_SELECTOR,
   PROXY_CONFIG_ANNOTATION,
@@ -22,13 +25,29 @@ import { registerChart, registerManifests, registerNamespaceFirst } from "./regi
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
 
+/**
+ * Stack settings the policy pack must judge by but cannot read from config: the cluster's own ranges, and
+ * whether (and with which exemptions) every namespace's egress is locked.
+ */
+function gatewayNamespaceAnnotations(config: EgressConfig): Record<string, string> {
+  const { internalCidrs, lockAllNamespaces } = config.cluster;
+  return {
+    ...(internalCidrs.length > 0 ? { [CLUSTER_INTERNAL_CIDRS_ANNOTATION]: internalCidrs.join(",") } : {}),
+    ...(lockAllNamespaces.enabled
+      ? { [LOCK_ALL_NAMESPACES_ANNOTATION]: lockAllNamespaces.exempt.join(",") }
+      : {}),
+  };
+}
+
 function gatewayNamespace(config: EgressConfig): KubernetesObject {
+  const annotations = gatewayNamespaceAnnotations(config);
   return {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: {
       name: config.gateway.namespace,
       labels: { ...labels(), [ROLE_LABEL]: GATEWAY_ROLE, ...injectionLabels(config) },
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
   };
 }
@@ -130,11 +149,8 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
   };
 }
 
-/** The whole internet minus internal ranges (the cluster's own included), or the service's declared CIDRs. */
-function externalPeers(config: EgressConfig, cidrs: readonly string[] | undefined) {
-  if (cidrs && cidrs.length > 0) {
-    return cidrs.map((cidr) => ({ ipBlock: { cidr } }));
-  }
+/** The whole internet minus internal ranges (the cluster's own included). */
+function internetPeers(config: EgressConfig) {
   const internal = clusterInternalRanges(config);
   return [
     { ipBlock: { cidr: "0.0.0.0/0", except: internal.ipv4 } },
@@ -143,8 +159,32 @@ function externalPeers(config: EgressConfig, cidrs: readonly string[] | undefine
 }
 
 /**
+ * The gateway's egress to the world, per port. NetworkPolicy rules add up, so a port narrows to pinned
+ * addresses only when every service on it is pinned; one unpinned service keeps the port open to the internet.
+ */
+function externalEgressRules(config: EgressConfig): Record<string, unknown>[] {
+  const ports = [...new Set(config.services.map((s) => s.port))].sort((a, b) => a - b);
+  const onPort = (port: number) => config.services.filter((s) => s.port === port);
+  const pinnedOnly = ports.filter((port) => onPort(port).every((s) => (s.pinnedAddresses ?? []).length > 0));
+  const open = ports.filter((port) => !pinnedOnly.includes(port));
+  const rules: Record<string, unknown>[] = [];
+  if (open.length > 0) {
+    rules.push({ to: internetPeers(config), ports: open.map((port) => ({ protocol: "TCP", port })) });
+  }
+  for (const port of pinnedOnly) {
+    const addresses = [...new Set(onPort(port).flatMap((s) => s.pinnedAddresses ?? []))];
+    rules.push({
+      to: addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } })),
+      ports: [{ protocol: "TCP", port }],
+    });
+  }
+  return rules;
+}
+
+/**
  * The gateway pods accept traffic only from tenants (and scrapers) and reach only DNS, istiod and
- * public addresses on the declared ports: a name that starts resolving inward becomes unreachable.
+ * public addresses on the declared ports (pinned ones only, where every service on the port is pinned): a
+ * name that starts resolving inward becomes unreachable.
  */
 function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
   const listenerPorts = gatewayListenerPorts(config).map((port) => ({ protocol: "TCP", port }));
@@ -167,23 +207,6 @@ function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
     });
   }
 
-  const openInternetPorts = [
-    ...new Set(config.services.filter((s) => !s.allowedCidrs?.length).map((s) => s.port)),
-  ].sort((a, b) => a - b);
-  const external: Record<string, unknown>[] = [];
-  if (openInternetPorts.length > 0) {
-    external.push({
-      to: externalPeers(config, undefined),
-      ports: openInternetPorts.map((port) => ({ protocol: "TCP", port })),
-    });
-  }
-  for (const service of config.services.filter((s) => s.allowedCidrs?.length)) {
-    external.push({
-      to: externalPeers(config, service.allowedCidrs),
-      ports: [{ protocol: "TCP", port: service.port }],
-    });
-  }
-
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -192,7 +215,7 @@ function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
       podSelector: { matchLabels: { ...GATEWAY_SELECTOR } },
       policyTypes: ["Ingress", "Egress"],
       ingress,
-      egress: [dnsEgressRule(config), istiodEgressRule(config), ...external],
+      egress: [dnsEgressRule(config), istiodEgressRule(config), ...externalEgressRules(config)],
     },
   };
 }

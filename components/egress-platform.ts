@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { AdmissionGuardrails } from "./admission-guardrails";
 import { CertManagerInstallation } from "./cert-manager";
+import { ClusterEgressLock } from "./cluster-egress-lock";
 import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
@@ -129,6 +130,14 @@ export class EgressPlatform extends pulumi.ComponentResource {
           // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
           after: [gateway.chart, ...tenant.allow.flatMap((service) => routesOf.get(service) ?? [])],
         },
+        { parent: this },
+      );
+    }
+
+    if (manifests.clusterEgressLock.length > 0) {
+      new ClusterEgressLock(
+        `${name}-cluster-egress-lock`,
+        { objects: manifests.clusterEgressLock, after: [gateway.chart] },
         { parent: this },
       );
     }

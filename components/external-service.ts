@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   GATEWAY_SELECTOR,
   INTERNAL_REQUEST_HEADERS,
+  PINNED_ADDRESSES_ANNOTATION,
   SERVER_ROOTS_SECRET_ANNOTATION,
   SERVICE_LABEL,
 } from "../policy/contract";
@@ -33,7 +34,18 @@ function metadataFor(config: EgressConfig, service: ExternalServiceConfig, name:
   };
 }
 
-/** The ServiceEntry: registers the host, resolved by DNS at the gateway, visible only where allowed. */
+/**
+ * How the gateway finds the service's servers: by DNS, or, when pinned, only the listed addresses (STATIC
+ * endpoints, no DNS lookup at all). Endpoints carry no ports: each takes the ServiceEntry port's number.
+ */
+function resolutionOf(service: ExternalServiceConfig): Record<string, unknown> {
+  const pinned = service.pinnedAddresses ?? [];
+  // DNS, never NONE: NONE would trust whatever address the client dialled.
+  if (pinned.length === 0) return { resolution: "DNS" };
+  return { resolution: "STATIC", endpoints: pinned.map((address) => ({ address })) };
+}
+
+/** The ServiceEntry: registers the host, resolved by DNS (or pinned) at the gateway, visible only where allowed. */
 function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): KubernetesObject {
   // The gateway's plain-HTTP port is named "http"; external ports carry their number.
   const ports = traitsOf(service).serviceEntryPorts.map(({ port, protocol }) => ({
@@ -41,15 +53,20 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
     name: port === "gateway-http" ? "http" : `${protocol.toLowerCase()}-${service.port}`,
     protocol,
   }));
+  const pinned = service.pinnedAddresses ?? [];
+  const metadata = metadataFor(config, service, service.name);
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "ServiceEntry",
-    metadata: metadataFor(config, service, service.name),
+    // The declared pin, for the policy pack to hold the endpoints to.
+    metadata:
+      pinned.length > 0
+        ? { ...metadata, annotations: { [PINNED_ADDRESSES_ANNOTATION]: pinned.join(",") } }
+        : metadata,
     spec: {
       hosts: [...service.hosts],
       location: "MESH_EXTERNAL",
-      // DNS, never NONE: NONE would trust whatever address the client dialled.
-      resolution: "DNS",
+      ...resolutionOf(service),
       ports,
       exportTo: [".", ...tenantsAllowedTo(service, config)],
     },

@@ -1,5 +1,6 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
+import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
@@ -29,6 +30,8 @@ export interface PlatformManifests {
   readonly rateLimits: RateLimitManifests;
   /** Admission policies and bindings; absent when the stack turns guardrails off. */
   readonly guardrails?: KubernetesObject[];
+  /** The cluster-wide egress lock (an AdminNetworkPolicy); empty unless `cluster.lockAllNamespaces`. */
+  readonly clusterEgressLock: KubernetesObject[];
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
@@ -48,6 +51,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     guardrails: config.guardrails.enabled
       ? buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))
       : undefined,
+    clusterEgressLock: buildClusterEgressLockManifests(config),
   };
 }
 
@@ -62,7 +66,7 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
  * cert-manager, the gateway), the admission guardrails, then gateway-wide objects and their monitoring, the origination roots (issuers before the
- * certificates they sign), services, and finally the tenants' locks.
+ * certificates they sign), services, the tenants' locks, and finally the cluster-wide lock.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
   const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
@@ -86,5 +90,7 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     // After the services: the filters patch the listeners their Gateways create.
     ...objects(platform.rateLimits.objects),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
+    // Last: every other namespace loses the internet only once the gateway path exists.
+    ...objects(platform.clusterEgressLock),
   ];
 }

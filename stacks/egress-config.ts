@@ -77,6 +77,16 @@ export interface ClusterConfig {
   readonly openEgressNamespaces: readonly string[];
   /** The cluster's own pod, service and node ranges outside the private ones (EKS IPv6 pods are public `2600:`). */
   readonly internalCidrs: readonly string[];
+  /** The cluster-wide egress lock (an AdminNetworkPolicy); `enabled: false` leaves non-tenant namespaces unlocked. */
+  readonly lockAllNamespaces: LockAllNamespacesConfig;
+}
+
+export interface LockAllNamespacesConfig {
+  readonly enabled: boolean;
+  /** Namespaces besides the gateway's that keep direct internet egress. */
+  readonly exempt: readonly string[];
+  /** AdminNetworkPolicy priority (0-1000, lower first). */
+  readonly priority: number;
 }
 
 export type CaBundleSource =
@@ -199,7 +209,8 @@ export interface ExternalServiceConfig {
   readonly port: number;
   readonly mode: RoutingMode;
   readonly tls?: ServiceTlsConfig;
-  readonly allowedCidrs?: readonly string[];
+  /** Public addresses the gateway connects to instead of resolving the hosts (normalised, no prefix). */
+  readonly pinnedAddresses?: readonly string[];
 }
 
 export interface TenantConfig {

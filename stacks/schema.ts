@@ -18,13 +18,7 @@ import {
   SERVER_ROOTS_SUFFIX,
   serverRootsSecretName,
 } from "../policy/contract";
-import {
-  isAddressLiteral,
-  nonPublicRangesReached,
-  normaliseCidr,
-  parseCidr,
-} from "../policy/rules/address-ranges";
-import { isInternalCidr } from "./internal-ranges";
+import { isAddressLiteral, normaliseCidr } from "../policy/rules/address-ranges";
 import {
   chartSource,
   helmReleaseName,
@@ -35,6 +29,7 @@ import {
   trustDomain,
 } from "./kubernetes-values";
 import { quantityValue } from "./quantity";
+import { pinnedAddresses } from "./pinned-addresses";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
 import { rateLimitsSchema } from "./rate-limit-schema";
@@ -76,7 +71,7 @@ export const externalHost = z
     } else if (isAddressLiteral(host)) {
       ctx.addIssue({
         code: "custom",
-        message: `IP host "${host}" is not allowed: declare the DNS name, and narrow addresses with allowedCidrs`,
+        message: `IP host "${host}" is not allowed: declare the DNS name, and pin its addresses with pinnedAddresses`,
       });
     } else if (!isDnsSubdomain(host) || !host.includes(".")) {
       ctx.addIssue({
@@ -95,6 +90,9 @@ export const externalHost = z
       });
     }
   });
+
+/** Where the cluster-wide egress lock sits among AdminNetworkPolicies: early, leaving room for emergencies. */
+const DEFAULT_LOCK_PRIORITY = 10;
 
 /** A CIDR block, IPv4 (four decimal parts) or IPv6, in its canonical form; refused when it does not parse. */
 export const cidr = z.string().transform((value, ctx) => {
@@ -245,6 +243,29 @@ export const clusterSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * An AdminNetworkPolicy denying egress outside the cluster from every namespace but the gateway's (and the
+   * listed exemptions): `true`, or `{exempt, priority}`. Needs a CNI that implements policy.networking.k8s.io/v1alpha1.
+   */
+  lockAllNamespaces: z
+    .union(
+      [
+        z.boolean(),
+        z.strictObject({
+          /** Namespaces that keep direct internet egress (e.g. cert-manager with an external ACME or Vault server). */
+          exempt: z.array(dns1123Label).default([]),
+          /** The AdminNetworkPolicy's priority: lower numbers are evaluated first. */
+          priority: z.number().int().min(0).max(1000).default(DEFAULT_LOCK_PRIORITY),
+        }),
+      ],
+      { error: "must be true, false, or {exempt: [namespace, ...], priority: 0-1000}" },
+    )
+    .default(false)
+    .transform((lock) =>
+      typeof lock === "boolean"
+        ? { enabled: lock, exempt: [] as string[], priority: DEFAULT_LOCK_PRIORITY }
+        : { enabled: true, exempt: lock.exempt, priority: lock.priority },
+    ),
 });
 
 const pemCertificates = z
@@ -581,10 +602,9 @@ interface ServiceShape {
     readonly caBundle?: z.output<typeof caBundle>;
     readonly credentialName?: string;
   };
-  readonly allowedCidrs?: readonly string[];
 }
 
-/** Checks within one service that span its fields: SNI vs hosts, port vs mode, server roots, CIDRs. */
+/** Checks within one service that span its fields: SNI vs hosts, port vs mode, server roots. */
 function checkService(service: ServiceShape, ctx: z.RefinementCtx): void {
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
   if (service.tls?.sni && service.hosts.length > 1) {
@@ -596,23 +616,6 @@ function checkService(service: ServiceShape, ctx: z.RefinementCtx): void {
       "port 80 is where the gateway receives plain HTTP from the mesh; the external TLS port is usually 443",
     );
   }
-  service.allowedCidrs?.forEach((block, c) => {
-    const range = parseCidr(block);
-    if (!range) return;
-    if (range.start === 0n && range.end === (range.family === 4 ? 2n ** 32n : 2n ** 128n) - 1n) {
-      add(["allowedCidrs", c], `${block} is the whole internet: omit allowedCidrs instead`);
-    } else if (isInternalCidr(block)) {
-      add(
-        ["allowedCidrs", c],
-        `${block} overlaps private, shared, loopback or link-local space; the gateway may only reach public addresses`,
-      );
-    } else if (nonPublicRangesReached([range]).length > 0) {
-      add(
-        ["allowedCidrs", c],
-        `${block} overlaps ${nonPublicRangesReached([range]).join(", ")} (unspecified, multicast or reserved space); the gateway may only reach public unicast addresses`,
-      );
-    }
-  });
   checkServerRoots(service, add);
 }
 
@@ -678,8 +681,11 @@ function externalServiceOfMode(mode: RoutingMode) {
         .default(443),
       mode: z.literal(mode),
       tls: tlsSchemaFor(mode),
-      /** Public CIDRs the gateway may reach for this service; narrows the gateway's NetworkPolicy. */
-      allowedCidrs: z.array(cidr).optional(),
+      /** Public addresses the gateway connects to for every host (ServiceEntry `resolution: STATIC`). */
+      pinnedAddresses: pinnedAddresses.optional(),
+      allowedCidrs: refused(
+        "allowedCidrs was removed: its ipBlock sat beside the internet rule on the same port, and NetworkPolicy rules add up, so it narrowed nothing. Use pinnedAddresses: the gateway then connects only to those addresses (resolution STATIC), and the gateway's NetworkPolicy narrows the port to them when every service on it is pinned",
+      ),
     })
     .superRefine(checkService);
 }

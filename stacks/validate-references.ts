@@ -3,6 +3,8 @@ import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
 import { MIN_GATEWAY_REPLICAS } from "../policy/rules/gateway-availability";
 import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
+import { parseCidr } from "../policy/rules/address-ranges";
+import { hostCidr } from "./pinned-addresses";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { validateTierRequirements } from "./tier-requirements";
@@ -96,6 +98,9 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     }
   });
 
+  validateEgressLock(config, tenantNamespaces, add);
+  validatePinnedAddresses(config, add);
+
   config.gateway.scrapeFromNamespaces.forEach((ns, i) => {
     if (tenantNamespaces.has(ns)) {
       add(`gateway.scrapeFromNamespaces[${i}]`, `"${ns}" is a tenant; metrics scrapers must not be tenants`);
@@ -146,6 +151,53 @@ function checkRequestsWithinLimits(
       );
     }
   }
+}
+
+/** Exemptions from the cluster-wide lock: never a tenant, and only where they change something. */
+function validateEgressLock(
+  config: EgressConfig,
+  tenantNamespaces: ReadonlyMap<string, number>,
+  add: AddIssue,
+): void {
+  const seen = new Set<string>();
+  config.cluster.lockAllNamespaces.exempt.forEach((ns, i) => {
+    const at = `cluster.lockAllNamespaces.exempt[${i}]`;
+    if (tenantNamespaces.has(ns)) {
+      add(
+        at,
+        `"${ns}" is a tenant, whose egress goes through the gateway only: a tenant cannot be exempt from the cluster-wide lock`,
+      );
+    } else if (ns === config.gateway.namespace) {
+      add(at, `"${ns}" is the gateway's namespace, which the lock always exempts: remove it`);
+    } else if (seen.has(ns)) {
+      add(at, `"${ns}" is listed twice`);
+    }
+    seen.add(ns);
+  });
+}
+
+/** A pinned address inside the cluster's own ranges would let a narrowed gateway port reach the cluster. */
+function validatePinnedAddresses(config: EgressConfig, add: AddIssue): void {
+  const own = config.cluster.internalCidrs.map((block) => ({ block, range: parseCidr(block) }));
+  config.services.forEach((service, i) => {
+    service.pinnedAddresses?.forEach((address, a) => {
+      const range = parseCidr(hostCidr(address));
+      const inside = own.find(
+        (o) =>
+          o.range &&
+          range &&
+          o.range.family === range.family &&
+          o.range.start <= range.start &&
+          range.end <= o.range.end,
+      );
+      if (inside) {
+        add(
+          `services[${i}].pinnedAddresses[${a}]`,
+          `${address} is inside cluster.internalCidrs ${inside.block}, the cluster's own addresses: the gateway may only reach public addresses outside the cluster`,
+        );
+      }
+    });
+  });
 }
 
 /** Issuers: one source of roots each, unique names, strong keys, no key material in plain text. */

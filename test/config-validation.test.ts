@@ -162,10 +162,97 @@ const cases: MalformedCase[] = [
     says: /65535/,
   },
   {
-    title: "an allowed CIDR inside private address space",
-    mutate: (s) => (s.services[0].allowedCidrs = ["10.0.0.0/8"]),
-    path: "services[0].allowedCidrs[0]",
-    says: /private, shared, loopback or link-local/,
+    title: "the removed allowedCidrs key",
+    mutate: (s) => (s.services[0].allowedCidrs = ["203.0.113.0/24"]),
+    path: "services[0].allowedCidrs",
+    says: /allowedCidrs was removed: .*narrowed nothing\. Use pinnedAddresses/,
+  },
+  {
+    title: "a pinned address inside private address space",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["203.0.113.10", "10.1.2.3"]),
+    path: "services[0].pinnedAddresses[1]",
+    says: /10\.1\.2\.3 is in private, shared, loopback, link-local or NAT64 space/,
+  },
+  {
+    title: "a pinned IPv6 link-local address",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["fe80::1"]),
+    path: "services[0].pinnedAddresses[0]",
+    says: /fe80::1 is in private, shared, loopback, link-local or NAT64 space/,
+  },
+  {
+    title: "a pinned multicast address",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["224.0.0.251"]),
+    path: "services[0].pinnedAddresses[0]",
+    says: /multicast, reserved or unspecified/,
+  },
+  {
+    title: "a pinned address that does not parse",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["203.0.113.300"]),
+    path: "services[0].pinnedAddresses[0]",
+    says: /is not an IP address/,
+  },
+  {
+    title: "the whole IPv6 internet as a pinned address",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["::/0"]),
+    path: "services[0].pinnedAddresses[0]",
+    says: /whole address family: it pins nothing/,
+  },
+  {
+    title: "a pinned range wider than one address",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["203.0.113.0/24"]),
+    path: "services[0].pinnedAddresses[0]",
+    says: /STATIC endpoints, which are single addresses/,
+  },
+  {
+    title: "one address pinned twice in two spellings",
+    mutate: (s) => (s.services[0].pinnedAddresses = ["2001:db8::10", "2001:0db8:0:0::10/128"]),
+    path: "services[0].pinnedAddresses[1]",
+    says: /2001:db8::10 is listed twice/,
+  },
+  {
+    title: "an empty pinnedAddresses list",
+    mutate: (s) => (s.services[0].pinnedAddresses = []),
+    path: "services[0].pinnedAddresses",
+    says: /at least one address/,
+  },
+  {
+    title: "a pinned address inside the cluster's own ranges",
+    mutate: (s) => {
+      s.cluster = { internalCidrs: ["2600:1f14:abc::/56"] };
+      s.services[0].pinnedAddresses = ["2600:1f14:abc::10"];
+    },
+    path: "services[0].pinnedAddresses[0]",
+    says: /inside cluster\.internalCidrs 2600:1f14:abc::\/56/,
+  },
+  {
+    title: "a tenant exempt from the cluster-wide lock",
+    mutate: (s) => (s.cluster = { lockAllNamespaces: { exempt: ["cert-manager", "payments"] } }),
+    path: "cluster.lockAllNamespaces.exempt[1]",
+    says: /"payments" is a tenant.*cannot be exempt/,
+  },
+  {
+    title: "the gateway namespace listed as a lock exemption",
+    mutate: (s) => (s.cluster = { lockAllNamespaces: { exempt: ["istio-egress"] } }),
+    path: "cluster.lockAllNamespaces.exempt[0]",
+    says: /the lock always exempts: remove it/,
+  },
+  {
+    title: "a lock priority beyond the AdminNetworkPolicy range",
+    mutate: (s) => (s.cluster = { lockAllNamespaces: { priority: 1001 } }),
+    path: "cluster.lockAllNamespaces.priority",
+    says: /<=1000/,
+  },
+  {
+    title: "a misspelt lock key",
+    mutate: (s) => (s.cluster = { lockAllNamespaces: { exempts: ["cert-manager"] } }),
+    path: "cluster.lockAllNamespaces.exempts",
+    says: /unknown key "exempts"/,
+  },
+  {
+    title: "a lock that is neither a boolean nor an object",
+    mutate: (s) => (s.cluster = { lockAllNamespaces: "yes" }),
+    path: "cluster.lockAllNamespaces",
+    says: /must be true, false, or \{exempt/,
   },
   {
     title: "a disruption budget with a single replica",

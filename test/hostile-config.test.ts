@@ -95,11 +95,11 @@ describe("hostile configuration", () => {
     );
   });
 
-  it("renders an allowed CIDR in its normalised form", () => {
+  it("renders a pinned address in its normalised form", () => {
     const stack = validDevStack();
-    stack.services[1].allowedCidrs = ["::ffff:203.0.113.7/120"];
+    stack.services[1].pinnedAddresses = ["::ffff:203.0.113.7"];
     const config = accepted(stack);
-    assert.deepEqual(config?.services[1].allowedCidrs, ["203.0.113.0/24"]);
+    assert.deepEqual(config?.services[1].pinnedAddresses, ["203.0.113.7"]);
   });
 
   it("leaves the values object without a prototype, so no user key can reach one", () => {

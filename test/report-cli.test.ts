@@ -9,6 +9,18 @@ import { runCli } from "./support/run-cli";
 import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
 
 describe("mesh-egress report", () => {
+  it("names the namespaces the cluster-wide lock leaves open when a stack turns it on", () => {
+    const report = buildEgressReport(loadStackFile(UNSEEN_STACK_FILE), "unseen");
+    assert.ok(
+      report.limits.includes(
+        "An AdminNetworkPolicy denies egress outside the cluster from every namespace but edge-out, pki, where the CNI implements policy.networking.k8s.io/v1alpha1.",
+      ),
+    );
+    assert.ok(
+      !report.limits.some((l) => l.startsWith("Namespaces that are not tenants have no egress lock")),
+    );
+  });
+
   it("gives one grant per tenant × destination host of the prod stack, with how each is enforced", () => {
     const report = buildEgressReport(projectStack("prod"), "prod");
     assert.deepEqual(
@@ -47,6 +59,17 @@ describe("mesh-egress report", () => {
     const dev = buildEgressReport(projectStack("dev"), "dev");
     assert.ok(dev.limits.some((l) => l.startsWith("passthrough services carry no workload identity")));
     assert.ok(!report.limits.some((l) => l.includes("single replica")), "prod runs at least 3");
+    assert.ok(
+      report.limits.includes(
+        "Pinned services (clearing-partner) are reached only at their declared addresses (Envoy STATIC endpoints); the gateway's NetworkPolicy narrows a port to them only when every service on that port is pinned.",
+      ),
+    );
+    assert.ok(
+      report.limits.some((l) =>
+        l.startsWith("Services resolved by DNS (stripe, identity, openai, legacy-fx-rates)"),
+      ),
+    );
+    assert.ok(report.limits.some((l) => l.startsWith("Namespaces that are not tenants have no egress lock")));
   });
 
   it("prints the prod stack as a reviewable Markdown table, one row per grant", async () => {

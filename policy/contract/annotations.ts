@@ -8,3 +8,21 @@ export const SERVER_ROOTS_SECRET_ANNOTATION = "mesh-egress.io/server-roots-secre
 export const PULUMI_SECRET_KEYS_ANNOTATION = "mesh-egress.io/pulumi-secret-keys";
 /** On the same Secret: the config path (`mesh-egress:issuers[0].ca.privateKey`) each key comes from. */
 export const PULUMI_SECRET_SOURCE_ANNOTATION = "mesh-egress.io/pulumi-secret-source";
+
+/**
+ * On a ServiceEntry whose hosts are pinned to addresses (`pinnedAddresses`): those addresses, comma-separated.
+ * The pack checks the entry resolves STATIC to exactly them, so the gateway never asks DNS.
+ */
+export const PINNED_ADDRESSES_ANNOTATION = "mesh-egress.io/pinned-addresses";
+
+/**
+ * On the gateway's Namespace: the cluster's own pod, service and node ranges beyond the shared internal list
+ * (`cluster.internalCidrs`), comma-separated. The pack cannot read stack config; it reads them here.
+ */
+export const CLUSTER_INTERNAL_CIDRS_ANNOTATION = "mesh-egress.io/cluster-internal-cidrs";
+
+/**
+ * On the gateway's Namespace when the stack locks every namespace's egress (`cluster.lockAllNamespaces`):
+ * the namespaces exempt besides the gateway's, comma-separated (empty: none). Absent: no lock requested.
+ */
+export const LOCK_ALL_NAMESPACES_ANNOTATION = "mesh-egress.io/lock-all-namespaces-exempt";

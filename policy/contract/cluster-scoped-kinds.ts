@@ -25,6 +25,8 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "GatewayClass",
   "ClusterIssuer",
   "ClusterPolicy",
+  "AdminNetworkPolicy",
+  "BaselineAdminNetworkPolicy",
   "List",
 ]);
 

@@ -22,6 +22,8 @@ export const KIND = {
   HorizontalPodAutoscaler: { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
   PodDisruptionBudget: { group: "policy", kind: "PodDisruptionBudget" },
   NetworkPolicy: { group: "networking.k8s.io", kind: "NetworkPolicy" },
+  /** The network-policy API's cluster-wide policy (v1alpha1): evaluated before every NetworkPolicy. */
+  AdminNetworkPolicy: { group: "policy.networking.k8s.io", kind: "AdminNetworkPolicy" },
   ServiceEntry: { group: "networking.istio.io", kind: "ServiceEntry" },
   Gateway: { group: "networking.istio.io", kind: "Gateway" },
   VirtualService: { group: "networking.istio.io", kind: "VirtualService" },

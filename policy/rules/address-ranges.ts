@@ -111,9 +111,12 @@ export function reachesPublicAddresses(ranges: readonly AddressRange[]): boolean
   return subtractRanges(ranges, parsedAll(NON_PUBLIC_RANGES)).length > 0;
 }
 
-/** The internal ranges (from INTERNAL_RANGES) that `ranges` still reaches, at least in part. */
-export function internalRangesReached(ranges: readonly AddressRange[]): string[] {
-  return INTERNAL_RANGES.filter((cidr) => {
+/** The internal ranges (INTERNAL_RANGES, plus a cluster's own) that `ranges` still reaches, at least in part. */
+export function internalRangesReached(
+  ranges: readonly AddressRange[],
+  clusterRanges: readonly string[] = [],
+): string[] {
+  return [...INTERNAL_RANGES, ...clusterRanges].filter((cidr) => {
     const internal = parseCidr(cidr);
     return (
       internal !== undefined &&

@@ -1,5 +1,13 @@
-import { CHART_KINDS, GATEWAY_SELECTOR, INTERNAL_RANGES, KIND, KubernetesObject } from "../contract";
+import {
+  CHART_KINDS,
+  CLUSTER_INTERNAL_CIDRS_ANNOTATION,
+  GATEWAY_SELECTOR,
+  INTERNAL_RANGES,
+  KIND,
+  KubernetesObject,
+} from "../contract";
 import { internalRangesReached } from "./address-ranges";
+import { declaredClusterRanges } from "./cluster-ranges";
 import { chartRelease, egressGatewayReleases, isEgressGatewayRelease } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
 import { egressReach, restrictsEgress } from "./network-policies";
@@ -71,7 +79,8 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
   name: "gateway-egress-excludes-internal-ranges",
   description:
     "A NetworkPolicy restricts the egress gateway's own egress, and every ipBlock it allows excepts the " +
-    `private, shared, loopback and link-local ranges (${INTERNAL_RANGES.join(", ")}). A registered name that ` +
+    `private, shared, loopback and link-local ranges (${INTERNAL_RANGES.join(", ")}), and the cluster's own ranges ` +
+    `declared on the gateway Namespace (\`${CLUSTER_INTERNAL_CIDRS_ANNOTATION}\`, from cluster.internalCidrs). A registered name that ` +
     "resolves to an internal address (DNS rebinding) or to the cloud metadata endpoint then stays unreachable.",
   severity: "critical",
   concern: "gateway-integrity",
@@ -84,7 +93,9 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
     const ns = mesh.gatewayNamespace;
     if (ns === undefined) return [];
     const out: Violation[] = [];
-    const exceptFix = `except ${INTERNAL_RANGES.join(", ")} in the ipBlocks (IPv4 ranges on IPv4 blocks, IPv6 on IPv6)`;
+    const clusterRanges = declaredClusterRanges(objects, ns);
+    const internal = [...INTERNAL_RANGES, ...clusterRanges];
+    const exceptFix = `except ${internal.join(", ")} in the ipBlocks (IPv4 ranges on IPv4 blocks, IPv6 on IPv6)`;
     const policies = ofKind(objects, KIND.NetworkPolicy).filter((p) => {
       const selector = specOf(p).podSelector;
       return (
@@ -122,7 +133,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
             ),
           );
         } else {
-          const reached = internalRangesReached(reach.ranges);
+          const reached = internalRangesReached(reach.ranges, clusterRanges);
           if (reached.length > 0) {
             out.push(
               violation(

@@ -1,3 +1,4 @@
+import { gatewayEgressNarrowingEffective } from "./address-pinning";
 import { gatewayHaDisruptionBudget, gatewayHaMinReplicas, gatewayHaZoneSpread } from "./gateway-availability";
 import { gatewayEgressExcludesInternalRanges, gatewayServiceClusterIp } from "./gateway-exposure";
 import {
@@ -20,6 +21,7 @@ export const gatewayIntegrityRules: readonly Rule[] = [
   gatewayHaZoneSpread,
   gatewayServiceClusterIp,
   gatewayEgressExcludesInternalRanges,
+  gatewayEgressNarrowingEffective,
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
   controlPlaneScopesGateways,

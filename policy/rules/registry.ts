@@ -1,4 +1,5 @@
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
+import { pinnedServiceEntryStatic } from "./address-pinning";
 import { isAddressLiteral, parseCidr, reachesPublicAddresses } from "./address-ranges";
 import { meshConfigOf } from "./mesh-config";
 import { gatewayRoutedHosts } from "./mesh-queries";
@@ -229,4 +230,5 @@ export const registryRules = [
   serviceEntryAddressesInternalOnly,
   serviceEntryInPlatformNamespace,
   controlPlaneRegistryOnly,
+  pinnedServiceEntryStatic,
 ];

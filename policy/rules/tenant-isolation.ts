@@ -1,3 +1,4 @@
+import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
 import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
 import { reachesPublicAddresses } from "./address-ranges";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
@@ -408,4 +409,5 @@ export const tenantIsolationRules = [
   namespaceInjectionLabelsNotMixed,
   sidecarInterceptionNotNarrowed,
   serviceNotExternalAlias,
+  clusterEgressLockedOutsideGateway,
 ];

@@ -732,6 +732,38 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "pinned-service-entry-static",
+    weakening: "lets the gateway resolve a pinned partner by DNS again",
+    apply: (o) => {
+      const entry = pick(
+        o,
+        "ServiceEntry",
+        (e) => e.metadata.annotations?.["mesh-egress.io/pinned-addresses"],
+      );
+      entry.spec.resolution = "DNS";
+      delete entry.spec.endpoints;
+    },
+  },
+  {
+    rule: "gateway-egress-narrowing-effective",
+    weakening:
+      "adds an allow-list for the pinned partner beside the internet rule on 443 (the old allowedCidrs shape)",
+    apply: (o) =>
+      pick(o, "NetworkPolicy", (p) => p.metadata.namespace === gatewayNamespace(o)).spec.egress.push({
+        to: [{ ipBlock: { cidr: "203.0.113.10/32" } }],
+        ports: [{ protocol: "TCP", port: 443 }],
+      }),
+  },
+  {
+    rule: "cluster-egress-locked-outside-gateway",
+    weakening:
+      "asks for the cluster-wide egress lock on the gateway namespace and deploys no AdminNetworkPolicy",
+    apply: (o) => {
+      const namespace = pick(o, "Namespace", (n) => n.metadata.name === gatewayNamespace(o));
+      namespace.metadata.annotations = { "mesh-egress.io/lock-all-namespaces-exempt": "" };
+    },
+  },
+  {
     rule: "gateway-access-logging-not-disabled",
     weakening: "disables the gateway's access log",
     apply: (o) => (pick(o, "Telemetry").spec.accessLogging[0].disabled = true),

@@ -37,6 +37,19 @@ describe("admission guardrails (pure builder)", () => {
     );
   });
 
+  it("lets tenant NetworkPolicies name the cluster's own ranges (cluster.internalCidrs) as internal", () => {
+    const ipBlockRule = (extra: Record<string, unknown>) => {
+      const policy = buildAdmissionGuardrailManifests(
+        admissionGuardrailSettings(parseEgressConfig(stack(extra), "t")),
+      ).find((o) => o.metadata.name === "mesh-egress-network-policy-internal-egress")!;
+      return (policy.spec as any).validations[1].expression as string;
+    };
+    assert.ok(
+      ipBlockRule({ cluster: { internalCidrs: ["2600:1f14:abc::/56"] } }).includes('"2600:1f14:abc::/56"'),
+    );
+    assert.ok(!ipBlockRule({}).includes("2600:"));
+  });
+
   it("binds with Deny in prod and with Warn + Audit in dev, by tier baseline", () => {
     const actions = (environment: string) =>
       bindings(

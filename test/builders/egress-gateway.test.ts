@@ -119,31 +119,83 @@ describe("egress gateway builder", () => {
     assert.ok(except("::/0").includes("2600:1f18:abcd::/56"));
   });
 
-  it("narrows a service with allowed CIDRs to those blocks on its port", () => {
+  /** The gateway NetworkPolicy's egress rules to the world (after DNS and istiod) for these services. */
+  const externalRules = (services: Record<string, unknown>[]): any[] => {
     const config = configFrom({
-      environment: "prod",
-      services: [
-        {
-          name: "bank",
-          hosts: ["api.bank.example"],
-          port: 8443,
-          mode: "passthrough-mtls",
-          allowedCidrs: ["203.0.113.0/24"],
-        },
-      ],
-      tenants: [{ namespace: "ledger", allow: ["bank"] }],
-      rateLimits: { tenants: { ledger: { tls: { connections: 5, per: "second" } } } },
+      environment: "dev",
+      services,
+      tenants: [{ namespace: "ledger", allow: services.map((s) => s.name as string) }],
     });
     const policy = buildEgressGatewayManifests(config).objects.find((o) => o.kind === "NetworkPolicy")!;
-    const egress = (policy.spec as any).egress;
-    assert.ok(
-      !JSON.stringify(egress).includes("0.0.0.0/0"),
-      "no open internet rule when every service is pinned",
+    return (policy.spec as any).egress.slice(2);
+  };
+
+  it("narrows a port to its pinned addresses, one /32 or /128 each, when every service on it is pinned", () => {
+    const rules = externalRules([
+      {
+        name: "bank",
+        hosts: ["api.bank.example"],
+        port: 8443,
+        mode: "passthrough-mtls",
+        pinnedAddresses: ["203.0.113.10", "2001:db8:7::10/128"],
+      },
+    ]);
+    assert.deepEqual(rules, [
+      {
+        to: [{ ipBlock: { cidr: "203.0.113.10/32" } }, { ipBlock: { cidr: "2001:db8:7::10/128" } }],
+        ports: [{ protocol: "TCP", port: 8443 }],
+      },
+    ]);
+  });
+
+  it("keeps a port open to the internet (minus internal ranges) when one service on it is not pinned", () => {
+    const rules = externalRules([
+      {
+        name: "bank",
+        hosts: ["api.bank.example"],
+        mode: "passthrough-mtls",
+        pinnedAddresses: ["203.0.113.10"],
+      },
+      { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
+    ]);
+    assert.equal(rules.length, 1, "no allow-list beside the internet rule: it would narrow nothing");
+    assert.deepEqual(
+      rules[0].to.map((peer: any) => peer.ipBlock.cidr),
+      ["0.0.0.0/0", "::/0"],
     );
-    assert.deepEqual(egress[2], {
-      to: [{ ipBlock: { cidr: "203.0.113.0/24" } }],
-      ports: [{ protocol: "TCP", port: 8443 }],
+    assert.deepEqual(rules[0].ports, [{ protocol: "TCP", port: 443 }]);
+  });
+
+  it("narrows the pinned port and leaves the other ports on the internet rule", () => {
+    const rules = externalRules([
+      {
+        name: "bank",
+        hosts: ["api.bank.example"],
+        port: 9443,
+        mode: "originate",
+        pinnedAddresses: ["198.51.100.7"],
+      },
+      { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
+    ]);
+    assert.deepEqual(
+      rules.map((r) => [r.to.map((p: any) => p.ipBlock.cidr), r.ports.map((p: any) => p.port)]),
+      [
+        [["0.0.0.0/0", "::/0"], [443]],
+        [["198.51.100.7/32"], [9443]],
+      ],
+    );
+  });
+
+  it("writes the cluster's own ranges and the lock's exemptions on the gateway Namespace for the policy pack", () => {
+    const config = configFrom({
+      environment: "dev",
+      cluster: { internalCidrs: ["2600:1f18:abcd::/56"], lockAllNamespaces: { exempt: ["cert-manager"] } },
     });
+    assert.deepEqual(buildEgressGatewayManifests(config).namespace.metadata.annotations, {
+      "mesh-egress.io/cluster-internal-cidrs": "2600:1f18:abcd::/56",
+      "mesh-egress.io/lock-all-namespaces-exempt": "cert-manager",
+    });
+    assert.equal(buildEgressGatewayManifests(fourModeConfig()).namespace.metadata.annotations, undefined);
   });
 
   it("admits traffic to the gateway only from tenant namespaces on its listener ports", () => {

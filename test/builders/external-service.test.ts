@@ -17,6 +17,73 @@ function manifestsOf(serviceName: string, config = fourModeConfig()) {
 }
 
 describe("external service builder", () => {
+  describe("with pinned addresses", () => {
+    const pinned = (mode: string) =>
+      manifestsOf(
+        "pinned",
+        configFrom({
+          environment: "dev",
+          services: [
+            {
+              name: "pinned",
+              hosts: ["api.partner.example"],
+              mode,
+              pinnedAddresses: ["203.0.113.10", "2001:DB8:7:0::10"],
+              ...(mode === "originate-mutual"
+                ? {
+                    tls: {
+                      credentialName: "partner-client",
+                      clientCertificate: { issuer: "clients", commonName: "acme" },
+                      caBundle: { secretRef: { name: "partner-client-cacert" } },
+                    },
+                  }
+                : {}),
+            },
+          ],
+          issuers: [{ name: "clients", selfSigned: {} }],
+          tenants: [{ namespace: "payments", allow: ["pinned"] }],
+        }),
+      );
+
+    for (const mode of ["passthrough", "passthrough-mtls", "originate", "originate-mutual"]) {
+      it(`resolves a pinned ${mode} service STATIC to its addresses, normalised, and says so in an annotation`, () => {
+        const entry = pinned(mode).only("ServiceEntry");
+        assert.equal((entry.spec as any).resolution, "STATIC");
+        assert.deepEqual((entry.spec as any).endpoints, [
+          { address: "203.0.113.10" },
+          { address: "2001:db8:7::10" },
+        ]);
+        assert.equal(
+          (entry.spec as any).addresses,
+          undefined,
+          "addresses would capture by destination IP on sidecars",
+        );
+        assert.deepEqual(entry.metadata.annotations, {
+          "mesh-egress.io/pinned-addresses": "203.0.113.10,2001:db8:7::10",
+        });
+      });
+    }
+
+    for (const mode of ["originate", "originate-mutual"]) {
+      it(`keeps an explicit SNI and SANs on a pinned ${mode} service's origination, since nothing resolves the host`, () => {
+        const rule = pinned(mode).only("DestinationRule", "pinned-origination");
+        const tls = (rule.spec as any).trafficPolicy.portLevelSettings[0].tls;
+        assert.equal(tls.sni, "api.partner.example");
+        assert.deepEqual(tls.subjectAltNames, ["api.partner.example"]);
+      });
+    }
+
+    it("routes a pinned passthrough service at the gateway by the SNI host, to the host's pinned cluster", () => {
+      const route = pinned("passthrough").only("VirtualService");
+      const gatewaySide = (route.spec as any).tls.find((r: any) => !r.match[0].gateways.includes("mesh"));
+      assert.deepEqual(gatewaySide.match[0].sniHosts, ["api.partner.example"]);
+      assert.deepEqual(gatewaySide.route[0].destination, {
+        host: "api.partner.example",
+        port: { number: 443 },
+      });
+    });
+  });
+
   it("registers every host by DNS, outside the mesh, visible only to the gateway and allowed tenants", () => {
     const { only } = manifestsOf("stripe");
     assert.deepEqual(only("ServiceEntry").spec, {

@@ -110,16 +110,16 @@ export const walkAroundCases: MalformedCase[] = [
     says: /did you mean "tenants"/,
   },
   ...[
-    ["10.0/8", /not a CIDR block/],
-    ["167772160/8", /not a CIDR block/],
-    ["0xa.0.0.0/8", /not a CIDR block/],
-    ["::ffff:10.0.0.0/104", /10\.0\.0\.0\/8 overlaps private/],
-    ["224.0.0.0/24", /224\.0\.0\.0\/4 \(unspecified, multicast or reserved/],
-    ["ff02::/16", /ff00::\/8/],
-  ].map(([block, says]) => ({
-    title: `the allowed CIDR ${String(block)}`,
-    mutate: (s: Stack) => (s.services[1].allowedCidrs = [block]),
-    path: "services[1].allowedCidrs[0]",
+    ["10.1", /not an IP address/],
+    ["167772161", /not an IP address/],
+    ["0xa.0.0.1", /not an IP address/],
+    ["::ffff:10.0.0.1", /10\.0\.0\.1 is in private/],
+    ["224.0.0.1", /multicast, reserved or unspecified/],
+    ["ff02::1", /multicast, reserved or unspecified/],
+  ].map(([address, says]) => ({
+    title: `the pinned address ${String(address)}`,
+    mutate: (s: Stack) => (s.services[1].pinnedAddresses = [address]),
+    path: "services[1].pinnedAddresses[0]",
     says: says as RegExp,
   })),
   {
@@ -317,7 +317,7 @@ export const acceptedEdgeConfigs: readonly { readonly title: string; readonly mu
       },
     },
     {
-      title: "an IPv4-mapped public block",
-      mutate: (s) => (s.services[1].allowedCidrs = ["::ffff:203.0.113.0/120"]),
+      title: "an IPv4-mapped public address, pinned",
+      mutate: (s) => (s.services[1].pinnedAddresses = ["::ffff:203.0.113.7"]),
     },
   ];

@@ -7,9 +7,11 @@ const CRD_SOURCES: readonly { readonly dir: string; readonly file: RegExp }[] = 
   { dir: "cert-manager-v1.21.1", file: /\.yaml$/ },
   { dir: "prometheus-operator-v0.93.0", file: /\.yaml$/ },
   { dir: "flux", file: /\.yaml$/ },
+  // The cluster-wide egress lock (cluster.lockAllNamespaces) is an AdminNetworkPolicy.
+  { dir: "network-policy-api", file: /^v0\.1\.8_adminnetworkpolicies\.yaml$/ },
 ];
 
-/** The CRD files to install: Istio, cert-manager, Prometheus Operator and Flux, from `../shared/upstream`. */
+/** The CRD files to install: Istio, cert-manager, Prometheus Operator, Flux and AdminNetworkPolicy, from `../shared/upstream`. */
 export function upstreamCrdFiles(schemasDir: string): string[] {
   return CRD_SOURCES.flatMap(({ dir, file }) => {
     const full = path.join(schemasDir, dir);

@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_LABEL } from "../policy/contract";
+import type { EgressConfig } from "../stacks/egress-config";
+import { clusterInternalRanges } from "../stacks/internal-ranges";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { registerManifests, upstreamOf } from "./register-manifests";
+
+/** The AdminNetworkPolicy's name: cluster-scoped, one per cluster. */
+export const CLUSTER_EGRESS_LOCK_NAME = "mesh-egress-lock-all-namespaces";
+
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** The CRD caps `networks` at 25 CIDRs per peer; more ranges go in more peers. */
+const MAX_NETWORKS_PER_PEER = 25;
+
+function networkPeers(cidrs: readonly string[]): Record<string, unknown>[] {
+  const peers: Record<string, unknown>[] = [];
+  for (let i = 0; i < cidrs.length; i += MAX_NETWORKS_PER_PEER) {
+    peers.push({ networks: cidrs.slice(i, i + MAX_NETWORKS_PER_PEER) });
+  }
+  return peers;
+}
+
+/**
+ * One AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) that denies egress outside the cluster from
+ * every namespace but the gateway's and the declared exemptions. ANP rules are evaluated before any
+ * NetworkPolicy, so no namespace's own policy can allow the internet back. Traffic to pods and to the
+ * internal ranges is passed to NetworkPolicies first: a `networks` peer matches pod IPs too.
+ */
+export function buildClusterEgressLockManifests(config: EgressConfig): KubernetesObject[] {
+  const lock = config.cluster.lockAllNamespaces;
+  if (!lock.enabled) return [];
+  const internal = clusterInternalRanges(config);
+  return [
+    {
+      apiVersion: "policy.networking.k8s.io/v1alpha1",
+      kind: "AdminNetworkPolicy",
+      metadata: {
+        name: CLUSTER_EGRESS_LOCK_NAME,
+        labels: ownedLabels({ [COMPONENT_LABEL]: "cluster-egress-lock" }),
+      },
+      spec: {
+        priority: lock.priority,
+        subject: {
+          namespaces: {
+            matchExpressions: [
+              {
+                key: NAMESPACE_NAME_LABEL,
+                operator: "NotIn",
+                values: [config.gateway.namespace, ...lock.exempt],
+              },
+            ],
+          },
+        },
+        egress: [
+          { name: "pods-keep-their-network-policies", action: "Pass", to: [{ namespaces: {} }] },
+          {
+            name: "internal-ranges-keep-their-network-policies",
+            action: "Pass",
+            to: networkPeers([...internal.ipv4, ...internal.ipv6]),
+          },
+          {
+            name: "deny-outside-the-cluster",
+            action: "Deny",
+            to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          },
+        ],
+      },
+    },
+  ];
+}
+
+export interface ClusterEgressLockArgs {
+  /** What `buildClusterEgressLockManifests` built: the AdminNetworkPolicy. */
+  readonly objects: readonly KubernetesObject[];
+  /** Resources the lock waits for: the gateway chart, so the way out exists before the rest is closed. */
+  readonly after?: readonly pulumi.Resource[];
+}
+
+/** The cluster-wide egress lock: only the gateway's namespace (and declared exemptions) reach the internet. */
+export class ClusterEgressLock extends pulumi.ComponentResource {
+  /** The AdminNetworkPolicy's name. */
+  public readonly policyName: pulumi.Output<string>;
+
+  constructor(name: string, args: ClusterEgressLockArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:ClusterEgressLock", name, {}, opts);
+    registerManifests(name, args.objects, {
+      parent: this,
+      dependsOn: [...upstreamOf(opts), ...(args.after ?? [])],
+    });
+    this.policyName = pulumi.output(CLUSTER_EGRESS_LOCK_NAME);
+    this.registerOutputs({ policyName: this.policyName });
+  }
+}

@@ -1,0 +1,74 @@
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { formatRange, parseCidr, reachesPublicAddresses } from "../policy/rules/address-ranges";
+import { isInternalCidr } from "./internal-ranges";
+
+/**
+ * One pinned address of an external service: an IP address, or a CIDR that names one host (`/32`,
+ * `/128`). Istio's STATIC endpoints are addresses, not ranges (ServiceEntry `endpoints[].address`), so a
+ * wider range is refused rather than expanded or silently narrowed. Normalised to the bare address
+ * (IPv6 in RFC 5952 form, IPv4-mapped IPv6 as IPv4) so duplicates and policy checks compare equal.
+ */
+export const pinnedAddress = z.string().transform((value, ctx) => {
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  const trimmed = value.trim();
+  // The project's one address parser: IPv4 only as four decimal parts, IPv4-mapped IPv6 read as IPv4.
+  const block = parseCidr(trimmed.includes("/") ? trimmed : `${trimmed}/${trimmed.includes(":") ? 128 : 32}`);
+  if (block === undefined) {
+    return refuse(
+      `"${value}" is not an IP address such as 203.0.113.10 or 2001:db8::10 (IPv4 as four decimal parts)`,
+    );
+  }
+  const canonical = formatRange(block);
+  const width = block.family === 4 ? 32n : 128n;
+  if (block.end - block.start + 1n === 1n << width) {
+    return refuse(`${trimmed} is the whole address family: it pins nothing; list the partner's addresses`);
+  }
+  if (block.start !== block.end) {
+    return refuse(
+      `${trimmed} is a range, but the gateway connects to STATIC endpoints, which are single addresses (Istio has no range endpoint): list each address the partner publishes (e.g. ${canonical.split("/")[0]})`,
+    );
+  }
+  const normalised = canonical.split("/")[0];
+  const asRange = canonical;
+  if (isInternalCidr(asRange)) {
+    return refuse(
+      `${normalised} is in private, shared, loopback, link-local or NAT64 space; the gateway may only reach public addresses`,
+    );
+  }
+  const range = parseCidr(asRange);
+  if (range === undefined || !reachesPublicAddresses([range])) {
+    return refuse(
+      `${normalised} is a multicast, reserved or unspecified address, not a public one: the gateway cannot connect to it`,
+    );
+  }
+  return normalised;
+});
+
+/** A service's pinned addresses: at least one, each once. */
+export const pinnedAddresses = z
+  .array(pinnedAddress)
+  .min(1, "list at least one address, or remove pinnedAddresses to resolve the hosts by DNS")
+  .superRefine((addresses, ctx) => {
+    const seen = new Map<string, number>();
+    addresses.forEach((address, i) => {
+      const earlier = seen.get(address);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          message: `${address} is listed twice (also [${earlier}])`,
+        });
+      } else {
+        seen.set(address, i);
+      }
+    });
+  });
+
+/** The NetworkPolicy ipBlock CIDR that admits exactly one pinned address. */
+export function hostCidr(address: string): string {
+  return `${address}/${ipaddr.parse(address).kind() === "ipv4" ? 32 : 128}`;
+}

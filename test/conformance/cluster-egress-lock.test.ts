@@ -1,0 +1,35 @@
+import { strict as assert } from "assert";
+import { buildClusterEgressLockManifests } from "../../components/cluster-egress-lock";
+import { configFrom } from "../support/config-fixtures";
+import { describeWithUpstreamSchemas, formatOutcome, loadCrdCatalog } from "../support/upstream-schemas";
+
+describeWithUpstreamSchemas(
+  "the cluster-wide egress lock against the network-policy API's CRD",
+  (schemasDir) => {
+    it("validates the rendered AdminNetworkPolicy against v0.1.8's schema and CEL rules", () => {
+      const [policy] = buildClusterEgressLockManifests(
+        configFrom({
+          environment: "prod",
+          cluster: { lockAllNamespaces: { exempt: ["cert-manager"], priority: 3 } },
+        }),
+      );
+      const outcome = loadCrdCatalog(schemasDir).validate(policy!);
+      assert.equal(outcome.status, "validated", formatOutcome(outcome));
+    });
+
+    it("validates a lock with more internal ranges than one networks peer holds (the CRD's 25)", () => {
+      // 11 shared ranges plus 20 of the cluster's own: split over two peers.
+      const own = Array.from({ length: 20 }, (_, i) => `2600:1f14:${(i + 1).toString(16)}::/56`);
+      const [policy] = buildClusterEgressLockManifests(
+        configFrom({ environment: "prod", cluster: { internalCidrs: own, lockAllNamespaces: true } }),
+      );
+      const passed = (policy!.spec as any).egress[1].to;
+      assert.deepEqual(
+        passed.map((peer: any) => peer.networks.length),
+        [25, 6],
+      );
+      const outcome = loadCrdCatalog(schemasDir).validate(policy!);
+      assert.equal(outcome.status, "validated", formatOutcome(outcome));
+    });
+  },
+);
