@@ -1,4 +1,4 @@
-import * as ipaddr from "ipaddr.js";
+import { parseCidr } from "../policy/rules/address-ranges";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
 import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "./rate-limit-schema";
@@ -104,8 +104,11 @@ export function validateRateLimits(parsed: ParsedRateLimits, config: EgressConfi
       );
     }
     existing?.cidrs.forEach((cidr, i) => {
-      if (!ipaddr.isValidCIDR(cidr))
-        add(`${at}.global.redis.existing.cidrs[${i}]`, "must be a CIDR block such as 10.20.0.5/32");
+      if (parseCidr(cidr) === undefined)
+        add(
+          `${at}.global.redis.existing.cidrs[${i}]`,
+          "must be a CIDR block such as 10.20.0.5/32 (IPv4 as four decimal parts)",
+        );
     });
   }
   return issues;

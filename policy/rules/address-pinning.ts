@@ -1,6 +1,11 @@
-import * as ipaddr from "ipaddr.js";
 import { KIND, KubernetesObject, PINNED_ADDRESSES_ANNOTATION } from "../contract";
-import { AddressRange, parseCidr, reachesPublicAddresses, subtractRanges } from "./address-ranges";
+import {
+  AddressRange,
+  formatRange,
+  parseCidr,
+  reachesPublicAddresses,
+  subtractRanges,
+} from "./address-ranges";
 import { MeshTopology } from "./mesh-topology";
 import { egressReach, restrictsEgress } from "./network-policies";
 import {
@@ -21,7 +26,9 @@ import { ResourceRule, StackRule, Violation, violation } from "./rule";
 /** An address in canonical form (IPv6 compressed, IPv4-mapped as IPv4); undefined when it is not one. */
 function canonicalAddress(value: string): string | undefined {
   const trimmed = value.trim();
-  return ipaddr.isValid(trimmed) ? ipaddr.process(trimmed).toString() : undefined;
+  // The one address parser (four decimal parts for IPv4), as a host block, then back to the bare address.
+  const block = parseCidr(`${trimmed}/${trimmed.includes(":") ? 128 : 32}`);
+  return block && formatRange(block).split("/")[0];
 }
 
 export const pinnedServiceEntryStatic: ResourceRule = {
