@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import type { CliInvocation, CliIo } from "./cli-io";
+import { registerAuditCommand } from "./audit-command";
 import { registerLintCommand } from "./lint-command";
 import { registerPromoteCommand } from "./promote-command";
 import { registerRenderCommand } from "./render-command";
+import { registerReportCommand } from "./report-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(invocation: CliInvocation): Command {
@@ -17,6 +19,8 @@ export function buildProgram(invocation: CliInvocation): Command {
     .exitOverride();
   registerRenderCommand(program, invocation);
   registerLintCommand(program, invocation);
+  registerReportCommand(program, invocation);
+  registerAuditCommand(program, invocation);
   registerPromoteCommand(program, invocation);
   return program;
 }

@@ -4,6 +4,7 @@ import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
 import type { CliInvocation, CliIo } from "./cli-io";
+import { meshConfigNotice } from "./mesh-config-notice";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
 
 interface RenderOptions {
@@ -36,7 +37,8 @@ export function runRender(options: RenderOptions, io: CliIo): number {
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   let yaml: string;
   try {
-    yaml = toMultiDocumentYaml(renderDocuments(loadStackFile(file)));
+    const config = loadStackFile(file);
+    yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);

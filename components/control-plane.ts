@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { COMPONENT_LABEL } from "../policy/contract";
+import { meshConfigForAccessLog } from "./gateway-access-log";
 import { gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerChart, registerNamespaceFirst } from "./register-manifests";
@@ -37,6 +38,7 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
             outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
             // In a multi-cluster mesh, same-named Services merge endpoints: keep egress on this cluster's gateway.
             serviceSettings: [{ settings: { clusterLocal: true }, hosts: [gatewayServiceHost(config)] }],
+            ...meshConfigForAccessLog(),
           },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         },

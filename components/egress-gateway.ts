@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
 import { INTERNAL_IPV4_RANGES, INTERNAL_IPV6_RANGES } from "../stacks/internal-ranges";
+import { PROXY_STATS_INCLUSION_REGEXPS } from "./egress-metrics";
 import { gatewaySubsets } from "./external-service";
 import { COMPONENT_LABEL, GATEWAY_ROLE, GATEWAY_SELECTOR, ROLE_LABEL } from "../policy/contract";
+import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
@@ -52,6 +54,12 @@ export function gatewayChartValues(config: EgressConfig): Record<string, unknown
       ],
     },
     labels: { ...GATEWAY_SELECTOR, ...labels() },
+    // Read at pod start: Envoy exports per-cluster TLS stats only when included here.
+    podAnnotations: {
+      "proxy.istio.io/config": JSON.stringify({
+        proxyStatsMatcher: { inclusionRegexps: [...PROXY_STATS_INCLUSION_REGEXPS] },
+      }),
+    },
     autoscaling: {
       enabled: true,
       minReplicas: gw.replicas.min,
@@ -168,7 +176,10 @@ function gatewayNetworkPolicy(config: EgressConfig): KubernetesObject {
   };
 }
 
-/** Access logs at the single egress point. */
+/**
+ * Access logs with the caller's identity at the single egress point, and gateway metrics attributed
+ * to the caller: `source_principal` would otherwise be the gateway itself.
+ */
 function accessLogging(config: EgressConfig): KubernetesObject {
   return {
     apiVersion: "telemetry.istio.io/v1",
@@ -180,7 +191,18 @@ function accessLogging(config: EgressConfig): KubernetesObject {
     },
     spec: {
       selector: { matchLabels: { ...GATEWAY_SELECTOR } },
-      accessLogging: [{ providers: [{ name: "envoy" }] }],
+      accessLogging: [{ providers: [{ name: ACCESS_LOG_PROVIDER_NAME }] }],
+      metrics: [
+        {
+          providers: [{ name: "prometheus" }],
+          overrides: [
+            {
+              match: { metric: "ALL_METRICS", mode: "CLIENT" },
+              tagOverrides: { source_principal: { value: "connection.uri_san_peer_certificate" } },
+            },
+          ],
+        },
+      ],
     },
   };
 }

@@ -5,6 +5,7 @@ import { ControlPlane } from "./control-plane";
 import { EgressGateway } from "./egress-gateway";
 import { ExternalService } from "./external-service";
 import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
+import { Observability } from "./observability";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
 import { buildPlatformManifests, PlatformManifests } from "./platform-manifests";
 import { allowedDestinations, Tenant } from "./tenant";
@@ -63,6 +64,12 @@ export class EgressPlatform extends pulumi.ComponentResource {
         serviceHost: gatewayServiceHost(config),
         after: controlPlane ? [controlPlane.ready] : [],
       },
+      { parent: this },
+    );
+    // Monitors and rules need the Prometheus Operator's CRDs, which the cluster brings.
+    new Observability(
+      `${name}-observability`,
+      { manifests: manifests.observability, after: [gateway.namespaceResource] },
       { parent: this },
     );
     const certManager = manifests.certManager

@@ -4,6 +4,7 @@ import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-pla
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
+import { buildObservabilityManifests, ObservabilityManifests, observabilityInputs } from "./observability";
 import {
   buildOriginationCertificateManifests,
   OriginationCertificateManifests,
@@ -16,6 +17,7 @@ export interface PlatformManifests {
   readonly controlPlane?: ControlPlaneManifests;
   readonly certManager?: CertManagerManifests;
   readonly gateway: EgressGatewayManifests;
+  readonly observability: ObservabilityManifests;
   readonly certificates: OriginationCertificateManifests;
   readonly services: readonly {
     readonly service: ExternalServiceConfig;
@@ -30,6 +32,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     controlPlane: config.controlPlane.install ? buildControlPlaneManifests(config) : undefined,
     certManager: config.certManager.install ? buildCertManagerManifests(config) : undefined,
     gateway: buildEgressGatewayManifests(config),
+    observability: buildObservabilityManifests(observabilityInputs(config)),
     certificates: buildOriginationCertificateManifests(config),
     services: config.services.map((service) => ({
       service,
@@ -49,7 +52,7 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
- * cert-manager, the gateway), then gateway-wide objects, the origination roots (issuers before the
+ * cert-manager, the gateway), then gateway-wide objects and their monitoring, the origination roots (issuers before the
  * certificates they sign), services, and finally the tenants' locks.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
@@ -66,6 +69,7 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     ...(platform.certManager ? [{ chart: platform.certManager.chart, dependsOn: [] }] : []),
     { chart: platform.gateway.chart, dependsOn: lastControlPlaneChart },
     ...objects(platform.gateway.objects),
+    ...objects(platform.observability.objects),
     ...objects(originationObjectsInApplyOrder(platform.certificates)),
     ...platform.services.flatMap(({ objects: list }) => objects(list)),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { meshConfigNotice } from "../cli/mesh-config-notice";
 import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
 import { runCli, runCliProcess } from "./support/run-cli";
 import { projectStack, UNSEEN_STACK_FILE } from "./support/stacks";
@@ -16,7 +17,8 @@ describe("mesh-egress render", () => {
     it(`prints the ${stack} stack as multi-document YAML and exits 0`, async () => {
       const result = await runCli(["render", "--stack", stack]);
       assert.equal(result.status, 0, result.stderr);
-      assert.equal(result.stdout, toMultiDocumentYaml(renderDocuments(projectStack(stack))));
+      const config = projectStack(stack);
+      assert.equal(result.stdout, meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config)));
       const docs = documentsOf(result.stdout);
       assert.ok(docs.length > 20);
       for (const doc of docs)

@@ -1,3 +1,4 @@
+import { gatewayAccessLogRecordsCaller } from "./access-log-provider";
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
 import { policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
@@ -70,4 +71,8 @@ export const gatewayAccessLoggingConfigured: StackRule = {
   },
 };
 
-export const observabilityRules = [gatewayAccessLoggingNotDisabled, gatewayAccessLoggingConfigured];
+export const observabilityRules = [
+  gatewayAccessLoggingNotDisabled,
+  gatewayAccessLoggingConfigured,
+  gatewayAccessLogRecordsCaller,
+];

@@ -158,7 +158,7 @@ function gatewayObjects(): KubernetesObject[] {
       metadata: meta("egress-gateway-access-logs", GATEWAY_NS),
       spec: {
         selector: { matchLabels: GATEWAY_SELECTOR },
-        accessLogging: [{ providers: [{ name: "envoy" }] }],
+        accessLogging: [{ providers: [{ name: "mesh-egress-gateway-json" }] }],
       },
     },
   ];

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { KubernetesObject } from "../contract";
 import {
   gatewayHaDisruptionBudget,
@@ -373,6 +374,7 @@ describe("gateway integrity rules", () => {
           meshConfig: {
             outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
             serviceSettings: GATEWAY_CLUSTER_LOCAL,
+            ...meshConfigForAccessLog(),
           },
           ...values,
         },

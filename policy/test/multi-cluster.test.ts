@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { KubernetesObject } from "../contract";
 import { gatewayServiceClusterLocal } from "../rules/multi-cluster";
 import { compliantPlatform, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 
-/** An istiod release that passes every other istiod rule; only its serviceSettings vary. */
+/** An istiod release that passes every other istiod rule (access-log provider included); only its serviceSettings vary. */
 const istiod = (serviceSettings: unknown): KubernetesObject => ({
   apiVersion: "helm.toolkit.fluxcd.io/v2",
   kind: "HelmRelease",
@@ -13,7 +14,11 @@ const istiod = (serviceSettings: unknown): KubernetesObject => ({
     chart: { spec: { chart: "istiod", version: "1.30.3" } },
     values: {
       env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
-      meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, serviceSettings },
+      meshConfig: {
+        outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+        serviceSettings,
+        ...meshConfigForAccessLog(),
+      },
     },
   },
 });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import {
   controlPlaneRegistryOnly,
   serviceEntryExportScoped,
@@ -143,9 +144,14 @@ describe("registry rules", () => {
       metadata: { name: "istiod", namespace: "istio-system" },
       spec: {
         chart: { spec: { chart: "istiod", version: "1.30.3" } },
+        // Cluster-local gateway and the access-log provider, so only the outbound policy is under test.
         values: {
           ...values,
-          meshConfig: { serviceSettings: GATEWAY_CLUSTER_LOCAL, ...(values.meshConfig as object) },
+          meshConfig: {
+            serviceSettings: GATEWAY_CLUSTER_LOCAL,
+            ...(values.meshConfig as object),
+            ...meshConfigForAccessLog(),
+          },
         },
       },
     });

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { renderDocuments } from "../../cli/render";
 import { loadEnforcementLevels } from "../../cli/lint-command";
+import { renderDocuments } from "../../cli/render";
+import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { loadStackFile } from "../../stacks/load-config";
 import { allRules } from "../rules/catalog";
 import { evaluate, Finding } from "../rules/evaluate";
@@ -378,7 +379,7 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) =>
       o.push(
         istiodRelease({
-          meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" } },
+          meshConfig: { outboundTrafficPolicy: { mode: "ALLOW_ANY" }, ...meshConfigForAccessLog() },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         }),
       ),
@@ -386,7 +387,23 @@ const MUTATIONS: readonly Mutation[] = [
   {
     rule: "control-plane-scopes-gateways",
     weakening: "installs istiod without scoping Gateways to their namespace",
-    apply: (o) => o.push(istiodRelease({ meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } })),
+    apply: (o) =>
+      o.push(
+        istiodRelease({
+          meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, ...meshConfigForAccessLog() },
+        }),
+      ),
+  },
+  {
+    rule: "gateway-access-log-records-caller",
+    weakening: "gives istiod a mesh config (the istio ConfigMap) without the gateway's access-log provider",
+    apply: (o) =>
+      o.push({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "istio", namespace: "istio-system" },
+        data: { mesh: "accessLogFile: /dev/stdout\n" },
+      }),
   },
   {
     rule: "gateway-service-cluster-local",
@@ -394,7 +411,11 @@ const MUTATIONS: readonly Mutation[] = [
     apply: (o) =>
       o.push(
         istiodRelease({
-          meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, serviceSettings: [] },
+          meshConfig: {
+            outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            serviceSettings: [],
+            ...meshConfigForAccessLog(),
+          },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
         }),
       ),

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { buildEgressGatewayManifests, gatewayChartValues } from "../../components/egress-gateway";
+import { ACCESS_LOG_PROVIDER_NAME } from "../../components/gateway-access-log";
 import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 describe("egress gateway builder", () => {
@@ -133,13 +134,37 @@ describe("egress gateway builder", () => {
     );
   });
 
-  it("logs every connection at the gateway", () => {
+  it("logs every connection at the gateway through the named JSON provider that records the caller", () => {
     const telemetry = buildEgressGatewayManifests(fourModeConfig()).objects.find(
       (o) => o.kind === "Telemetry",
     )!;
-    assert.deepEqual(telemetry.spec, {
-      selector: { matchLabels: { istio: "egressgateway" } },
-      accessLogging: [{ providers: [{ name: "envoy" }] }],
-    });
+    assert.deepEqual(telemetry.spec?.selector, { matchLabels: { istio: "egressgateway" } });
+    assert.deepEqual(telemetry.spec?.accessLogging, [{ providers: [{ name: ACCESS_LOG_PROVIDER_NAME }] }]);
+  });
+
+  it("attributes the gateway's metrics to the caller's certificate instead of the gateway itself", () => {
+    const telemetry = buildEgressGatewayManifests(fourModeConfig()).objects.find(
+      (o) => o.kind === "Telemetry",
+    )!;
+    assert.deepEqual(telemetry.spec?.metrics, [
+      {
+        providers: [{ name: "prometheus" }],
+        overrides: [
+          {
+            match: { metric: "ALL_METRICS", mode: "CLIENT" },
+            tagOverrides: { source_principal: { value: "connection.uri_san_peer_certificate" } },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("has the gateway's Envoy export its per-cluster TLS handshake and verification counters", () => {
+    const annotations = (gatewayChartValues(fourModeConfig()) as any).podAnnotations;
+    const proxyConfig = JSON.parse(annotations["proxy.istio.io/config"]);
+    const [regexp] = proxyConfig.proxyStatsMatcher.inclusionRegexps.map((r: string) => new RegExp(`^${r}$`));
+    assert.ok(regexp.test("cluster.outbound|443||api.openai.com.ssl.fail_verify_san"));
+    assert.ok(regexp.test("cluster.outbound|443||api.openai.com.ssl.connection_error"));
+    assert.ok(!regexp.test("cluster.outbound|443||api.openai.com.upstream_rq_total"));
   });
 });

@@ -1,0 +1,189 @@
+import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { ReportDocument, Table } from "./report-document";
+
+/** One tenant × destination host, as an auditor reads a grant. */
+export interface EgressGrant {
+  readonly tenant: string;
+  readonly service: string;
+  readonly host: string;
+  readonly port: number;
+  readonly mode: string;
+  /** Gateway port the tenant's sidecar sends this traffic to. */
+  readonly gatewayPort: number;
+  readonly identityAtGateway: string;
+  readonly tlsVerification: string;
+  readonly rateLimit: string;
+}
+
+export interface GatewayHighAvailability {
+  readonly namespace: string;
+  readonly serviceHost: string;
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly targetCpuUtilizationPercentage: number;
+  readonly podDisruptionBudget: string;
+  readonly spread: { readonly zone: string; readonly node: string };
+}
+
+/** The declared egress of a stack: built from the validated config, never from YAML. */
+export interface EgressReport {
+  readonly source: string;
+  readonly environment: string;
+  readonly gateway: GatewayHighAvailability;
+  readonly grants: readonly EgressGrant[];
+  /** Services no tenant may use: registered, but unreachable. */
+  readonly unusedServices: readonly string[];
+  /** What the platform cannot enforce, or enforces only in part (README "What was verified"). */
+  readonly limits: readonly string[];
+}
+
+/** How the gateway knows who is calling, per routing mode (istio-egress.md §1). */
+function identityAtGateway(service: ExternalServiceConfig): string {
+  switch (service.mode) {
+    case "passthrough":
+      return "none (SNI only, no workload identity)";
+    case "passthrough-mtls":
+      return "mTLS peer: namespace + SNI + port";
+    case "originate":
+    case "originate-mutual":
+      return "mTLS peer: namespace + host + port";
+  }
+}
+
+function tlsVerification(service: ExternalServiceConfig): string {
+  if (service.mode === "passthrough" || service.mode === "passthrough-mtls") {
+    return "by the app, end to end (gateway does not verify)";
+  }
+  const sans = service.tls?.subjectAltNames ?? service.hosts;
+  const roots = service.tls?.caBundle ? "declared CA bundle" : "system roots";
+  const client =
+    service.mode === "originate-mutual"
+      ? `, client certificate ${service.tls?.credentialName ?? service.tls?.clientCertificate?.issuer ?? ""}`
+      : "";
+  return `gateway ${service.mode === "originate-mutual" ? "MUTUAL" : "SIMPLE"}: SANs ${sans.join(", ")}; ${roots}${client}`;
+}
+
+function disruptionBudget(config: EgressConfig): string {
+  const pdb = config.gateway.podDisruptionBudget;
+  if (pdb === false) return "none";
+  return "minAvailable" in pdb ? `minAvailable ${pdb.minAvailable}` : `maxUnavailable ${pdb.maxUnavailable}`;
+}
+
+function limitsOf(config: EgressConfig): string[] {
+  const limits = [
+    "Identity at the gateway is the caller's Istio mTLS certificate (its namespace), checked by the tenant's AuthorizationPolicy; passthrough traffic has none.",
+    "REGISTRY_ONLY is best effort (Istio's own docs): the tenant NetworkPolicies are the enforcement, and only where the CNI enforces NetworkPolicy.",
+    "NetworkPolicies are additive: a policy created outside this stack in a tenant namespace can reopen direct egress; CrossGuard never sees it.",
+    "The gateway's NetworkPolicy cannot tie an address to a host name: a registered host may reach any public address on its port.",
+    "Denials of TLS-mode connections (passthrough-mtls) are recorded per tenant only in the gateway's access log, not as per-tenant metrics.",
+    "No rate limits are declared: the gateway does not bound any tenant's request or byte rate.",
+  ];
+  if (config.services.some((s) => s.mode === "passthrough")) {
+    limits.push(
+      "passthrough services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.",
+    );
+  }
+  if (config.gateway.replicas.min < 2) {
+    limits.push(
+      `The gateway may run a single replica (min ${config.gateway.replicas.min}): one pod loss stops all egress.`,
+    );
+  }
+  return limits;
+}
+
+export function buildEgressReport(config: EgressConfig, source: string): EgressReport {
+  const grants = config.tenants.flatMap((tenant) =>
+    tenant.allow.flatMap((name) => {
+      const service = config.services.find((s) => s.name === name);
+      if (!service) return [];
+      return service.hosts.map((host) => ({
+        tenant: tenant.namespace,
+        service: service.name,
+        host,
+        port: service.port,
+        mode: service.mode,
+        gatewayPort: gatewayPortFor(service),
+        identityAtGateway: identityAtGateway(service),
+        tlsVerification: tlsVerification(service),
+        rateLimit: "none declared",
+      }));
+    }),
+  );
+  const gw = config.gateway;
+  return {
+    source,
+    environment: config.environment,
+    gateway: {
+      namespace: gw.namespace,
+      serviceHost: gatewayServiceHost(config),
+      replicas: { ...gw.replicas },
+      targetCpuUtilizationPercentage: gw.targetCpuUtilizationPercentage,
+      podDisruptionBudget: disruptionBudget(config),
+      spread: { ...gw.spread },
+    },
+    grants,
+    unusedServices: config.services
+      .filter((s) => tenantsAllowedTo(s, config).length === 0)
+      .map((s) => s.name),
+    limits: limitsOf(config),
+  };
+}
+
+const GRANT_COLUMNS = [
+  "tenant",
+  "service",
+  "host",
+  "port",
+  "mode",
+  "identity at gateway",
+  "TLS verification",
+  "rate limit",
+] as const;
+
+function grantsTable(report: EgressReport): Table {
+  return {
+    columns: GRANT_COLUMNS,
+    rows: report.grants.map((g) => [
+      g.tenant,
+      g.service,
+      g.host,
+      String(g.port),
+      g.mode,
+      g.identityAtGateway,
+      g.tlsVerification,
+      g.rateLimit,
+    ]),
+  };
+}
+
+/** The report as the formatters print it. */
+export function egressReportDocument(report: EgressReport): ReportDocument {
+  const gw = report.gateway;
+  return {
+    title: `Declared egress: ${report.source} (${report.environment})`,
+    sections: [
+      { title: "Grants: tenant × destination", table: grantsTable(report) },
+      {
+        title: "Gateway high availability",
+        table: {
+          columns: ["setting", "value"],
+          rows: [
+            ["service", `${gw.serviceHost}`],
+            [
+              "replicas",
+              `${gw.replicas.min}–${gw.replicas.max} (HPA at ${gw.targetCpuUtilizationPercentage}% CPU)`,
+            ],
+            ["disruption budget", gw.podDisruptionBudget],
+            ["spread", `zone ${gw.spread.zone}, node ${gw.spread.node}`],
+          ],
+        },
+      },
+      ...(report.unusedServices.length > 0
+        ? [{ title: "Registered services no tenant may use", lines: report.unusedServices }]
+        : []),
+      { title: "Not enforceable, or enforced only in part", lines: report.limits },
+    ],
+    csv: grantsTable(report),
+    model: report,
+  };
+}

@@ -1,0 +1,37 @@
+import * as path from "path";
+import { ConfigError, formatIssue } from "../stacks/config-error";
+import type { EgressConfig } from "../stacks/egress-config";
+import { loadStackFile, stackFilePath } from "../stacks/load-config";
+import type { CliIo } from "./cli-io";
+
+export interface StackOptions {
+  readonly stack?: string;
+  readonly stackFile?: string;
+}
+
+export type LoadedStack =
+  | { readonly ok: true; readonly config: EgressConfig; readonly name: string }
+  | { readonly ok: false; readonly exitCode: 2 };
+
+/**
+ * The validated config named by `--stack` or `--stack-file`. Bad input is written to stderr, one
+ * path-qualified error per line, and comes back as exit code 2.
+ */
+export function loadStackOption(command: string, options: StackOptions, io: CliIo): LoadedStack {
+  if (!options.stack && !options.stackFile) {
+    io.stderr.write(`${command}: give --stack NAME or --stack-file PATH\n`);
+    return { ok: false, exitCode: 2 };
+  }
+  const file = options.stackFile ?? stackFilePath(options.stack as string);
+  const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
+  try {
+    return { ok: true, config: loadStackFile(file), name };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
+      for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
+      return { ok: false, exitCode: 2 };
+    }
+    throw err;
+  }
+}

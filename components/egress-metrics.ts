@@ -1,0 +1,116 @@
+/**
+ * The PromQL this project reads Istio 1.30's egress series with: one place for the recording rules,
+ * alerts, dashboard and `mesh-egress audit`, so they cannot disagree on a metric or label name.
+ *
+ * Shapes relied on (istio-egress.md §5): the egress gateway reports as `reporter="source"` with
+ * itself as `source_workload` and the external host as `destination_service_name`; the gateway's
+ * Telemetry overrides `source_principal` with the caller's SPIFFE ID (the downstream peer
+ * certificate), which is what attributes gateway series to a tenant. Unregistered hosts appear as
+ * `BlackHoleCluster`/`PassthroughCluster` on the tenants' sidecars, not at the gateway.
+ */
+
+/** The gateway deployment whose series are read: its Helm release name and namespace. */
+export interface GatewayWorkload {
+  readonly namespace: string;
+  readonly releaseName: string;
+}
+
+/** `rate` for alerts and dashboards, `increase` for totals over an audit window. */
+export type CounterFunction = "rate" | "increase";
+
+/** Destinations Istio reports for traffic to hosts no ServiceEntry registers. */
+export const BLACK_HOLE_CLUSTER = "BlackHoleCluster";
+export const PASSTHROUGH_CLUSTER = "PassthroughCluster";
+
+/** Envoy's per-cluster TLS counters that mean the gateway could not (or would not) complete a handshake. */
+export const UPSTREAM_TLS_FAILURE_COUNTERS = [
+  "connection_error",
+  "fail_verify_error",
+  "fail_verify_san",
+  "fail_verify_no_cert",
+] as const;
+export type UpstreamTlsFailure = (typeof UPSTREAM_TLS_FAILURE_COUNTERS)[number];
+
+/**
+ * The gateway's `proxyStatsMatcher`: Envoy drops per-cluster stats unless included, and these are the
+ * only ones the TLS alert and dashboard read (`cluster.outbound|443||<host>.ssl.<counter>`).
+ */
+export const PROXY_STATS_INCLUSION_REGEXPS: readonly string[] = [
+  String.raw`cluster\.outbound\|.*\.ssl\.(handshake|${UPSTREAM_TLS_FAILURE_COUNTERS.join("|")})`,
+];
+
+/** The tenant is the namespace in the caller's SPIFFE ID; identity-less calls get an empty tenant. */
+const TENANT_FROM_PRINCIPAL = String.raw`"tenant", "$1", "source_principal", "spiffe://[^/]+/ns/([^/]+)/sa/.+"`;
+const TENANT_FROM_SIDECAR = String.raw`"tenant", "$1", "source_workload_namespace", "(.*)"`;
+
+function gatewayMatchers(gateway: GatewayWorkload): string {
+  return `reporter="source", source_workload="${gateway.releaseName}", source_workload_namespace="${gateway.namespace}"`;
+}
+
+/** A counter at the gateway, per tenant and external host. */
+function perTenantAndHost(
+  gateway: GatewayWorkload,
+  metric: string,
+  extraMatchers: string,
+  fn: CounterFunction,
+  range: string,
+): string {
+  const selector = `${metric}{${gatewayMatchers(gateway)}${extraMatchers}}`;
+  return `sum by (tenant, destination_service_name) (label_replace(${fn}(${selector}[${range}]), ${TENANT_FROM_PRINCIPAL}))`;
+}
+
+/** HTTP requests the gateway forwarded (origination modes), per tenant and host; 403s are denials. */
+export function gatewayRequests(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
+  return perTenantAndHost(gateway, "istio_requests_total", `, response_code!="403"`, fn, range);
+}
+
+/** HTTP requests the gateway's AuthorizationPolicy refused (403), per tenant and host. */
+export function gatewayDenials(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
+  return perTenantAndHost(gateway, "istio_requests_total", `, response_code="403"`, fn, range);
+}
+
+/** TCP connections (TLS modes) the gateway opened to the outside, per tenant and host. */
+export function gatewayConnections(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
+  return perTenantAndHost(gateway, "istio_tcp_connections_opened_total", "", fn, range);
+}
+
+/**
+ * Bytes leaving the cluster through the gateway, per tenant and host: what the gateway *received*
+ * from tenants (TCP modes), plus request bodies (HTTP modes). A marker label keeps the two apart
+ * until they are summed, so `or` cannot drop one for the other.
+ */
+export function gatewayEgressBytes(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
+  const selector = (metric: string) => `${metric}{${gatewayMatchers(gateway)}}`;
+  const marked = (metric: string, kind: string) =>
+    `label_replace(${fn}(${selector(metric)}[${range}]), "bytes_kind", "${kind}", "", "")`;
+  const both = `${marked("istio_tcp_received_bytes_total", "tcp")} or ${marked("istio_request_bytes_sum", "http")}`;
+  return `sum by (tenant, destination_service_name) (label_replace(${both}, ${TENANT_FROM_PRINCIPAL}))`;
+}
+
+/** Sidecar traffic to the unregistered-host clusters, per tenant and cluster: TCP connections or HTTP requests. */
+export function unregisteredTraffic(
+  unit: "connections" | "requests",
+  fn: CounterFunction,
+  range: string,
+): string {
+  const metric = unit === "connections" ? "istio_tcp_connections_opened_total" : "istio_requests_total";
+  const selector = `${metric}{reporter="source", destination_service_name=~"${BLACK_HOLE_CLUSTER}|${PASSTHROUGH_CLUSTER}"}`;
+  return `sum by (tenant, destination_service_name) (label_replace(${fn}(${selector}[${range}]), ${TENANT_FROM_SIDECAR}))`;
+}
+
+/** One of Envoy's TLS failure counters for the gateway's outbound clusters, per external host. */
+export function upstreamTlsFailures(
+  gateway: GatewayWorkload,
+  counter: UpstreamTlsFailure,
+  fn: CounterFunction,
+  range: string,
+): string {
+  const selector = String.raw`envoy_cluster_ssl_${counter}{namespace="${gateway.namespace}", cluster_name=~"outbound\\|.*"}`;
+  const host = String.raw`"destination", "$1", "cluster_name", "outbound\\|[0-9]+\\|[^|]*\\|(.+)"`;
+  return `sum by (destination) (label_replace(${fn}(${selector}[${range}]), ${host}))`;
+}
+
+/** Ready gateway replicas, from kube-state-metrics. */
+export function gatewayAvailableReplicas(gateway: GatewayWorkload): string {
+  return `kube_deployment_status_replicas_available{namespace="${gateway.namespace}", deployment="${gateway.releaseName}"}`;
+}
