@@ -8,6 +8,8 @@ import {
   RuleSettingValues,
   ruleSettings,
 } from "../policy/rules/enforcement";
+import { parseRfc3339 } from "../policy/contract";
+import { allRules } from "../policy/rules/catalog";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { ManifestInputError, readManifests } from "./read-manifests";
@@ -22,6 +24,8 @@ export interface LintOptions {
   readonly format: OutputFormat;
   /** The platform namespace, when the objects do not reveal it. */
   readonly gatewayNamespace?: string;
+  /** RFC 3339: judge break-glass expiries at this instant instead of the clock. */
+  readonly now?: string;
 }
 
 export type LintIo = CliIo;
@@ -84,6 +88,18 @@ export function toRecord(finding: Finding): LintRecord {
   };
 }
 
+/** Every rule that takes a `now` setting gets this one: `--now` makes a review reproducible. */
+function withNow(settings: RuleSettingValues, now: string): RuleSettingValues {
+  if (parseRfc3339(now) === undefined) {
+    throw new PolicyConfigError(`--now: "${now}" is not an RFC 3339 time such as 2026-11-30T06:00:00Z`);
+  }
+  const out = new Map(settings);
+  for (const rule of allRules) {
+    if (rule.settings?.schema.now) out.set(rule.name, { ...(settings.get(rule.name) ?? {}), now });
+  }
+  return out;
+}
+
 /**
  * Runs every rule over the manifests and prints the violations. Returns the exit code: 0 when nothing
  * mandatory is violated, 1 when something is, 2 when the input or the policy config cannot be used.
@@ -93,6 +109,7 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   let objects;
   try {
     policyConfig = loadPolicyConfig(options.environment);
+    if (options.now !== undefined) policyConfig = { ...policyConfig, settings: withNow(policyConfig.settings, options.now) };
     objects = await readManifests(options.inputs, () => readAll(io.stdin));
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {
@@ -138,10 +155,11 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
     )
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--gateway-namespace <namespace>", "the platform namespace, when the manifests do not reveal it")
+    .option("--now <time>", "judge break-glass expiries at this RFC 3339 time instead of the clock")
     .action(
       async (
         paths: string[],
-        opts: { environment: Environment; format: OutputFormat; gatewayNamespace?: string },
+        opts: { environment: Environment; format: OutputFormat; gatewayNamespace?: string; now?: string },
       ) => {
         invocation.exitCode = await runLint(
           {
@@ -149,6 +167,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             environment: opts.environment,
             format: opts.format,
             ...(opts.gatewayNamespace ? { gatewayNamespace: opts.gatewayNamespace } : {}),
+            ...(opts.now ? { now: opts.now } : {}),
           },
           invocation.io,
         );

@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
+import { expiredBreakGlassWarnings } from "../stacks/break-glass";
+import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { meshConfigNotice } from "./mesh-config-notice";
@@ -11,6 +13,7 @@ interface RenderOptions {
   readonly stack?: string;
   readonly stackFile?: string;
   readonly out?: string;
+  readonly now?: string;
 }
 
 /** `mesh-egress render`: the manifests `pulumi up` would deploy, without a cluster. */
@@ -23,6 +26,7 @@ export function registerRenderCommand(program: Command, invocation: CliInvocatio
     )
     .addOption(new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format"))
     .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml")
+    .option("--now <time>", "judge break-glass entries at this RFC 3339 time instead of the clock")
     .action((options: RenderOptions) => {
       invocation.exitCode = runRender(options, invocation.io);
     });
@@ -37,8 +41,10 @@ export function runRender(options: RenderOptions, io: CliIo): number {
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   let yaml: string;
   try {
-    const config = loadStackFile(file);
+    const config = loadStackFile(file, options.now ? parseNow(options.now, "--now") : evaluationTime());
     yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
+    for (const warning of expiredBreakGlassWarnings(config.breakGlass)) io.stderr.write(`warning: ${warning}
+`);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);

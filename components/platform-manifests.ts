@@ -1,10 +1,16 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import { breakGlassRuleGroups, buildBreakGlassManifests, BreakGlassManifests } from "./break-glass";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
-import { buildObservabilityManifests, ObservabilityManifests, observabilityInputs } from "./observability";
+import {
+  buildObservabilityManifests,
+  egressRuleGroups,
+  ObservabilityManifests,
+  observabilityInputs,
+} from "./observability";
 import {
   buildOriginationCertificateManifests,
   OriginationCertificateManifests,
@@ -24,21 +30,27 @@ export interface PlatformManifests {
     readonly objects: KubernetesObject[];
   }[];
   readonly tenants: readonly { readonly tenant: TenantConfig; readonly manifests: TenantManifests }[];
+  readonly breakGlass: BreakGlassManifests;
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
 export function buildPlatformManifests(config: EgressConfig): PlatformManifests {
+  const inputs = observabilityInputs(config);
   return {
     controlPlane: config.controlPlane.install ? buildControlPlaneManifests(config) : undefined,
     certManager: config.certManager.install ? buildCertManagerManifests(config) : undefined,
     gateway: buildEgressGatewayManifests(config),
-    observability: buildObservabilityManifests(observabilityInputs(config)),
+    observability: buildObservabilityManifests(inputs, [
+      ...egressRuleGroups(inputs),
+      ...breakGlassRuleGroups(config.breakGlass.active),
+    ]),
     certificates: buildOriginationCertificateManifests(config),
     services: config.services.map((service) => ({
       service,
       objects: buildExternalServiceManifests(service, config),
     })),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
+    breakGlass: buildBreakGlassManifests(config),
   };
 }
 
@@ -53,7 +65,7 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
  * cert-manager, the gateway), then gateway-wide objects and their monitoring, the origination roots (issuers before the
- * certificates they sign), services, and finally the tenants' locks.
+ * certificates they sign), services, the tenants' locks, and last the active break-glass exceptions.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
   const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
@@ -73,5 +85,6 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     ...objects(originationObjectsInApplyOrder(platform.certificates)),
     ...platform.services.flatMap(({ objects: list }) => objects(list)),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
+    ...platform.breakGlass.entries.flatMap(({ objects: list }) => objects(list)),
   ];
 }

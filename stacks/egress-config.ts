@@ -1,3 +1,4 @@
+import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "./pulumi-secrets";
 import type { RoutingMode } from "./routing-modes";
 import type { KeyAlgorithm } from "./schema";
@@ -15,6 +16,8 @@ export interface EgressConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
+  /** Break-glass entries judged at one instant: only the active ones render anything. */
+  readonly breakGlass: BreakGlassState;
 }
 
 export type Environment = "dev" | "prod";

@@ -2,10 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { resolveCertManager, resolveGateway } from "./baselines";
+import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
+import { evaluationTime } from "./evaluation-time";
 import { validateReferences } from "./validate-references";
 
 /** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
@@ -17,23 +19,25 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 /**
  * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
  * merging the shared registry file the stack references (relative to `baseDir`), if any.
- * Throws ConfigError with every issue found; callers register or print nothing in that case.
+ * Break-glass entries are judged at `now`. Throws ConfigError with every issue found; callers register
+ * or print nothing in that case.
  */
 export function parseEgressConfig(
   values: Record<string, unknown>,
   source: string,
   baseDir: string = PROJECT_DIR,
   read: ReadText = readTextFile,
+  now: Date = evaluationTime(),
 ): EgressConfig {
   const merged = mergeSharedRegistry(values, source, baseDir, read);
   try {
-    return validateEgressConfig(merged.values, source);
+    return validateEgressConfig(merged.values, source, now);
   } catch (err) {
     throw err instanceof ConfigError ? merged.locate(err) : err;
   }
 }
 
-function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+function validateEgressConfig(values: Record<string, unknown>, source: string, now: Date): EgressConfig {
   const parsed = stackConfigSchema.safeParse(values);
   if (!parsed.success) {
     throw new ConfigError(
@@ -48,14 +52,19 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, ...rest } = parsed.data;
+  const { environment, gateway, certManager, breakGlass, breakGlassMaxHours, ...rest } = parsed.data;
+  const entries = breakGlass.map(toBreakGlassEntry);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
     ...rest,
+    breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
   };
-  const issues = validateReferences(config);
+  const issues = [
+    ...validateReferences(config),
+    ...validateBreakGlass(entries, config, breakGlassMaxHours, now),
+  ];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
@@ -73,8 +82,8 @@ export function selectNamespacedValues(all: Record<string, unknown>): Record<str
   return values;
 }
 
-/** Loads and validates a file in the `Pulumi.<stack>.yaml` format. */
-export function loadStackFile(file: string): EgressConfig {
+/** Loads and validates a file in the `Pulumi.<stack>.yaml` format, judging break-glass entries at `now`. */
+export function loadStackFile(file: string, now: Date = evaluationTime()): EgressConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -97,6 +106,8 @@ export function loadStackFile(file: string): EgressConfig {
     selectNamespacedValues(config as Record<string, unknown>),
     file,
     path.dirname(file),
+    readTextFile,
+    now,
   );
 }
 

@@ -29,6 +29,8 @@ export interface RoutingModeTraits {
   readonly authorizationMatch: "sni" | "http-host";
   /** VirtualService route kinds: from the sidecars (`mesh`) and from the gateway out to the world. */
   readonly routes: { readonly mesh: "tls" | "http"; readonly gateway: "tls" | "tcp" | "http" };
+  /** How a break-glass `direct` entry sends the traffic straight out: the app's TLS as is, TLS the sidecar originates, or not at all. */
+  readonly directEgress: "app-tls" | "sidecar-originates" | "none";
   /** ServiceEntry ports, in order. */
   readonly serviceEntryPorts: readonly {
     readonly port: ModePort;
@@ -46,6 +48,7 @@ export const routingModeTraits = {
     identityAtGateway: false,
     authorizationMatch: "sni",
     routes: { mesh: "tls", gateway: "tls" },
+    directEgress: "app-tls",
     serviceEntryPorts: [{ port: "external", protocol: "TLS" }],
   },
   // The app's TLS inside Istio mTLS: the gateway unwraps it, knows the caller, forwards the inner bytes.
@@ -57,6 +60,7 @@ export const routingModeTraits = {
     identityAtGateway: true,
     authorizationMatch: "sni",
     routes: { mesh: "tls", gateway: "tcp" },
+    directEgress: "app-tls",
     serviceEntryPorts: [{ port: "external", protocol: "TLS" }],
   },
   // Plain HTTP inside Istio mTLS; the gateway originates TLS and verifies the server.
@@ -68,6 +72,7 @@ export const routingModeTraits = {
     identityAtGateway: true,
     authorizationMatch: "http-host",
     routes: { mesh: "http", gateway: "http" },
+    directEgress: "sidecar-originates",
     serviceEntryPorts: [
       { port: "gateway-http", protocol: "HTTP" },
       { port: "external", protocol: "HTTPS" },
@@ -82,6 +87,7 @@ export const routingModeTraits = {
     identityAtGateway: true,
     authorizationMatch: "http-host",
     routes: { mesh: "http", gateway: "http" },
+    directEgress: "none",
     serviceEntryPorts: [
       { port: "gateway-http", protocol: "HTTP" },
       { port: "external", protocol: "HTTPS" },

@@ -17,6 +17,7 @@ import {
   SERVER_ROOTS_SUFFIX,
   serverRootsSecretName,
 } from "../policy/contract";
+import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./break-glass";
 import { isInternalCidr } from "./internal-ranges";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
@@ -646,6 +647,8 @@ export const stackConfigSchema = z.strictObject({
   issuers: z.array(issuerSchema).default([]),
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
+  breakGlass: z.array(breakGlassEntrySchema).default([]),
+  breakGlassMaxHours: breakGlassMaxHoursSchema.optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

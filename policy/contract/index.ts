@@ -9,3 +9,4 @@ export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
 export * from "./server-roots-secret";
+export * from "./break-glass";

@@ -1,4 +1,5 @@
 import { authorizationRules } from "./authorization";
+import { breakGlassRules } from "./break-glass";
 import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
@@ -20,4 +21,5 @@ export const allRules: readonly Rule[] = [
   ...certificateRules,
   ...envoyFilterRules,
   ...observabilityRules,
+  ...breakGlassRules,
 ];

@@ -1,4 +1,5 @@
 import { KIND, KubernetesObject } from "../contract";
+import { isBreakGlassObject } from "./break-glass";
 import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { namespaceOf } from "./object-fields";
@@ -24,7 +25,8 @@ export const meshRoutesExternalHostsViaGateway: StackRule = {
     const external = externalHosts(objects);
     const out: Violation[] = [];
     for (const route of mesh.routes) {
-      if (!route.gateways.includes("mesh")) continue;
+      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
+      if (!route.gateways.includes("mesh") || isBreakGlassObject(route.virtualService)) continue;
       const direct = route.destinations
         .map((d) => d.host)
         .filter((h) => external.has(h) && !isGatewayServiceHost(mesh, h, namespaceOf(route.virtualService)));
