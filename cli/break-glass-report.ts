@@ -52,10 +52,25 @@ export function buildBreakGlassReport(state: BreakGlassState): BreakGlassReport 
 
 export function breakGlassTable(report: BreakGlassReport): Table {
   return {
-    columns: ["id", "status", "scope", "tenants", "service", "expires at", "hours left", "ticket", "approved by", "reason"],
+    columns: [
+      "id",
+      "status",
+      "scope",
+      "tenants",
+      "service",
+      "expires at",
+      "hours left",
+      "ticket",
+      "approved by",
+      "reason",
+    ],
     rows: report.entries.map((e) => [
       e.id,
-      e.status === "expired" ? "EXPIRED (renders nothing)" : e.scope === "direct" ? "ACTIVE, around the gateway" : "ACTIVE",
+      e.status === "expired"
+        ? "EXPIRED (renders nothing)"
+        : e.scope === "direct"
+          ? "ACTIVE, around the gateway"
+          : "ACTIVE",
       e.scope,
       e.tenants.join(", "),
       e.service ?? (e.scope === "direct" ? "all they are allowed" : ""),

@@ -109,7 +109,8 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   let objects;
   try {
     policyConfig = loadPolicyConfig(options.environment);
-    if (options.now !== undefined) policyConfig = { ...policyConfig, settings: withNow(policyConfig.settings, options.now) };
+    if (options.now !== undefined)
+      policyConfig = { ...policyConfig, settings: withNow(policyConfig.settings, options.now) };
     objects = await readManifests(options.inputs, () => readAll(io.stdin));
   } catch (e) {
     if (e instanceof ManifestInputError || e instanceof PolicyConfigError) {

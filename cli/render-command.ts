@@ -43,7 +43,8 @@ export function runRender(options: RenderOptions, io: CliIo): number {
   try {
     const config = loadStackFile(file, options.now ? parseNow(options.now, "--now") : evaluationTime());
     yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
-    for (const warning of expiredBreakGlassWarnings(config.breakGlass)) io.stderr.write(`warning: ${warning}
+    for (const warning of expiredBreakGlassWarnings(config.breakGlass))
+      io.stderr.write(`warning: ${warning}
 `);
   } catch (err) {
     if (err instanceof ConfigError) {

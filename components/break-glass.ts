@@ -47,7 +47,11 @@ function serviceNamed(config: EgressConfig, name: string): ExternalServiceConfig
 }
 
 /** `direct`: the tenant's pods may reach public addresses, on its services' ports only. */
-function directNetworkPolicy(entry: BreakGlassEntry, tenant: string, ports: readonly number[]): KubernetesObject {
+function directNetworkPolicy(
+  entry: BreakGlassEntry,
+  tenant: string,
+  ports: readonly number[],
+): KubernetesObject {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",

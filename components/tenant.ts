@@ -88,7 +88,10 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
 }
 
 /** One tenant × service ALLOW rule at the gateway, matched as the service's routing mode allows. */
-export function gatewayAuthorizationRule(tenant: string, service: ExternalServiceConfig): Record<string, unknown> {
+export function gatewayAuthorizationRule(
+  tenant: string,
+  service: ExternalServiceConfig,
+): Record<string, unknown> {
   const from = [{ source: { namespaces: [tenant] } }];
   return traitsOf(service).authorizationMatch === "http-host"
     ? { from, to: [{ operation: { hosts: [...service.hosts], ports: [String(gatewayPortFor(service))] } }] }

@@ -1,9 +1,5 @@
 import { z } from "zod";
-import {
-  BREAK_GLASS_MAX_HOURS,
-  type BreakGlassScope,
-  parseRfc3339,
-} from "../policy/contract";
+import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../policy/contract";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, Environment, ExternalServiceConfig } from "./egress-config";
 import { traitsOf } from "./routing-modes";
@@ -16,7 +12,9 @@ import { traitsOf } from "./routing-modes";
 
 const required = (field: string) =>
   z
-    .string({ error: `${field} is required: every break-glass entry says why, who approved it and until when` })
+    .string({
+      error: `${field} is required: every break-glass entry says why, who approved it and until when`,
+    })
     .trim()
     .min(1, `${field} must not be empty`);
 
@@ -167,7 +165,11 @@ export function validateBreakGlass(
         for (const serviceName of tenant.allow) {
           const service = services.get(serviceName);
           const problem = service && directProblem(service);
-          if (problem) add(`${scopeAt}.tenants[${t}]`, `tenant "${name}" uses service "${serviceName}", which ${problem}`);
+          if (problem)
+            add(
+              `${scopeAt}.tenants[${t}]`,
+              `tenant "${name}" uses service "${serviceName}", which ${problem}`,
+            );
         }
       });
       return;

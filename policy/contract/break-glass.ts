@@ -27,8 +27,7 @@ export const BREAK_GLASS_MAX_HOURS = { dev: 7 * 24, prod: 24 } as const;
 export const BREAK_GLASS_WARNING_HOURS = 2;
 
 /** RFC 3339 date-time with an explicit offset (`2026-11-29T18:00:00Z`, `…+01:00`): what `expiresAt` takes. */
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /** Milliseconds since the epoch of an RFC 3339 date-time, or undefined when it is not one (or not a real date). */
 export function parseRfc3339(value: string): number | undefined {

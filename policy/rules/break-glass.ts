@@ -19,7 +19,12 @@ import { ResourceRule, Violation, violation } from "./rule";
  */
 
 /** The kinds an entry adds; lint also judges any other labelled kind it is given. */
-const BREAK_GLASS_KINDS = [KIND.NetworkPolicy, KIND.VirtualService, KIND.DestinationRule, KIND.AuthorizationPolicy];
+const BREAK_GLASS_KINDS = [
+  KIND.NetworkPolicy,
+  KIND.VirtualService,
+  KIND.DestinationRule,
+  KIND.AuthorizationPolicy,
+];
 
 /** True for an object a break-glass entry added: other rules leave its exception to these. */
 export function isBreakGlassObject(object: KubernetesObject): boolean {
@@ -150,7 +155,8 @@ export const breakGlassDirectHasTicket: ResourceRule = {
   concern: "break-glass",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: "Annotate mesh-egress.io/ticket with the incident or change ticket that approved the exception.",
+  remediation:
+    "Annotate mesh-egress.io/ticket with the incident or change ticket that approved the exception.",
   kinds: BREAK_GLASS_KINDS,
   scope: "resource",
   check(object: KubernetesObject): Violation[] {
