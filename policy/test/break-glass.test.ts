@@ -7,6 +7,7 @@ import {
   isBreakGlassObject,
 } from "../rules/break-glass";
 import { allRules } from "../rules/catalog";
+import type { ResourceRule } from "../rules/rule";
 
 const NOW = "2026-11-29T12:00:00Z";
 const inHours = (hours: number) => new Date(Date.parse(NOW) + hours * 3_600_000).toISOString();
@@ -81,7 +82,7 @@ describe("break-glass rules, judged at a fixed now", () => {
     const object = happyPath({ annotations: { "mesh-egress.io/expires-at": inHours(30) } });
     assert.match(messages(object)[0], /30h away: beyond the 24h maximum/);
     assert.deepEqual(messages(object, valid(168)), []);
-    const configured = valid().settings!.configure({ maxHours: 168, now: NOW });
+    const configured = valid().settings!.configure({ maxHours: 168, now: NOW }) as ResourceRule;
     assert.deepEqual(messages(object, configured), []);
   });
 
