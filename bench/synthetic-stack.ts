@@ -22,11 +22,31 @@ export function syntheticStack(services: number, tenants: number): Record<string
           }
         : {}),
     })),
-    tenants: Array.from({ length: tenants }, (_, t) => ({
-      namespace: `tenant-${t}`,
-      allow: Array.from({ length: Math.min(10, services) }, (_, k) => `svc-${(t * 7 + k) % services}`).filter(
-        (v, idx, all) => all.indexOf(v) === idx,
+    tenants: Array.from({ length: tenants }, (_, t) => ({ namespace: `tenant-${t}`, allow: allowed(t) })),
+    // Prod needs a limit per tenant: HTTP for origination modes, TLS for passthrough modes.
+    rateLimits: {
+      tenants: Object.fromEntries(
+        Array.from({ length: tenants }, (_, t) => {
+          const modes = allowed(t).map((name) => routingModes[Number(name.slice(4)) % routingModes.length]);
+          return [
+            `tenant-${t}`,
+            {
+              ...(modes.some((m) => m.startsWith("originate"))
+                ? { http: { requests: 100, per: "second" } }
+                : {}),
+              ...(modes.some((m) => m.startsWith("passthrough"))
+                ? { tls: { connections: 20, per: "second", maxConcurrent: 200 } }
+                : {}),
+            },
+          ];
+        }),
       ),
-    })),
+    },
   };
+
+  function allowed(t: number): string[] {
+    return Array.from({ length: Math.min(10, services) }, (_, k) => `svc-${(t * 7 + k) % services}`).filter(
+      (v, idx, all) => all.indexOf(v) === idx,
+    );
+  }
 }

@@ -8,6 +8,7 @@ import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { dnsEgressRule, istiodEgressRule, namespaceSelectorFor } from "./network-policy-peers";
+import { subsetConnectionPool, withConnectionPool } from "./rate-limit-model";
 import { registerChart, registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
@@ -105,7 +106,11 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
     spec: {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
-      subsets: config.services.flatMap(gatewaySubsets),
+      subsets: config.services.flatMap((service) =>
+        gatewaySubsets(service).map((subset) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        ),
+      ),
     },
   };
 }

@@ -9,6 +9,7 @@ import { gatewayServiceHost, tenantsAllowedTo } from "./gateway-endpoint";
 import { Observability } from "./observability";
 import { hasOriginationCertificates, OriginationCertificates } from "./origination-certificates";
 import { buildPlatformManifests, PlatformManifests } from "./platform-manifests";
+import { RateLimits, redisUrlSecretData } from "./rate-limits";
 import { allowedDestinations, Tenant } from "./tenant";
 
 export interface EgressPlatformArgs {
@@ -105,6 +106,12 @@ export class EgressPlatform extends pulumi.ComponentResource {
       );
       routesOf.set(service.name, external.routes);
     }
+    // The filters patch listeners istiod builds whenever they appear: they need the gateway, not each route.
+    new RateLimits(
+      `${name}-rate-limits`,
+      { manifests: manifests.rateLimits, redisUrl: redisUrlSecretData(config), after: [gateway.chart] },
+      { parent: this },
+    );
     const tenantNamespaces: pulumi.Resource[] = [];
     for (const { tenant, manifests: tenantManifests } of manifests.tenants) {
       const tenantComponent = new Tenant(

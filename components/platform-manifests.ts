@@ -16,6 +16,7 @@ import {
   OriginationCertificateManifests,
   originationObjectsInApplyOrder,
 } from "./origination-certificates";
+import { buildRateLimitManifests, RateLimitManifests } from "./rate-limits";
 import { buildTenantManifests, TenantManifests } from "./tenant";
 
 /** Everything the platform deploys, grouped by the component that owns it. */
@@ -30,6 +31,7 @@ export interface PlatformManifests {
     readonly objects: KubernetesObject[];
   }[];
   readonly tenants: readonly { readonly tenant: TenantConfig; readonly manifests: TenantManifests }[];
+  readonly rateLimits: RateLimitManifests;
   readonly breakGlass: BreakGlassManifests;
 }
 
@@ -50,6 +52,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
       objects: buildExternalServiceManifests(service, config),
     })),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
+    rateLimits: buildRateLimitManifests(config),
     breakGlass: buildBreakGlassManifests(config),
   };
 }
@@ -84,6 +87,8 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     ...objects(platform.observability.objects),
     ...objects(originationObjectsInApplyOrder(platform.certificates)),
     ...platform.services.flatMap(({ objects: list }) => objects(list)),
+    // After the services: the filters patch the listeners their Gateways create.
+    ...objects(platform.rateLimits.objects),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
     ...platform.breakGlass.entries.flatMap(({ objects: list }) => objects(list)),
   ];

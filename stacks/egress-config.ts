@@ -1,5 +1,6 @@
 import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "./pulumi-secrets";
+import type { RateLimitsConfig } from "./rate-limit-baselines";
 import type { RoutingMode } from "./routing-modes";
 import type { KeyAlgorithm } from "./schema";
 
@@ -16,6 +17,8 @@ export interface EgressConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
+  /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
+  readonly rateLimits: RateLimitsConfig;
   /** Break-glass entries judged at one instant: only the active ones render anything. */
   readonly breakGlass: BreakGlassState;
 }

@@ -6,8 +6,10 @@ import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./br
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
+import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { evaluationTime } from "./evaluation-time";
+import { validateRateLimits } from "./validate-rate-limits";
 import { validateReferences } from "./validate-references";
 
 /** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */
@@ -52,17 +54,20 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
       ),
     );
   }
-  const { environment, gateway, certManager, breakGlass, breakGlassMaxHours, ...rest } = parsed.data;
+  const { environment, gateway, certManager, rateLimits, breakGlass, breakGlassMaxHours, ...rest } =
+    parsed.data;
   const entries = breakGlass.map(toBreakGlassEntry);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
     certManager: resolveCertManager(environment, certManager),
+    rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     ...rest,
     breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
   };
   const issues = [
     ...validateReferences(config),
+    ...validateRateLimits(rateLimits, config),
     ...validateBreakGlass(entries, config, breakGlassMaxHours, now),
   ];
   if (issues.length > 0) {

@@ -38,7 +38,10 @@ export class DecryptedSecret {
  * Paths inside `mesh-egress:<key>` values that hold secret material, as [key, ...path] with `*`
  * for every list item. Each must be set with `pulumi config set --secret --path`.
  */
-export const SECRET_CONFIG_PATHS: readonly (readonly string[])[] = [["issuers", "*", "ca", "privateKey"]];
+export const SECRET_CONFIG_PATHS: readonly (readonly string[])[] = [
+  ["issuers", "*", "ca", "privateKey"],
+  ["rateLimits", "global", "redis", "existing", "url"],
+];
 
 /**
  * Wraps the strings at SECRET_CONFIG_PATHS in DecryptedSecret when their top-level key is one the

@@ -21,6 +21,7 @@ import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./break-glass";
 import { isInternalCidr } from "./internal-ranges";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
+import { rateLimitsSchema } from "./rate-limit-schema";
 import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf } from "./routing-modes";
 
 /**
@@ -647,6 +648,7 @@ export const stackConfigSchema = z.strictObject({
   issuers: z.array(issuerSchema).default([]),
   services: z.array(externalServiceSchema).default([]),
   tenants: z.array(tenantSchema).default([]),
+  rateLimits: rateLimitsSchema.prefault({}),
   breakGlass: z.array(breakGlassEntrySchema).default([]),
   breakGlassMaxHours: breakGlassMaxHoursSchema.optional(),
 });

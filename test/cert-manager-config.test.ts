@@ -37,6 +37,7 @@ function validStack(): Stack {
       },
     ],
     tenants: [{ namespace: "settlement", allow: ["openai", "partner"] }],
+    rateLimits: { tenants: { settlement: { http: { requests: 20, per: "second" } } } },
   };
 }
 

@@ -65,7 +65,21 @@ describe("dependency edges of the registered platform (synthetic stacks)", () =>
       { namespace: `${tenant.namespace}-b`, allow: tenant.allow.slice(5) },
     ];
     const few = await graphOf(raw);
-    const many = await graphOf({ ...raw, tenants: (raw.tenants as any[]).flatMap(halves) });
+    const limits = (raw.rateLimits as any).tenants;
+    const many = await graphOf({
+      ...raw,
+      tenants: (raw.tenants as any[]).flatMap(halves),
+      // Each half keeps its tenant's limit: prod requires one for every tenant.
+      rateLimits: {
+        ...(raw.rateLimits as any),
+        tenants: Object.fromEntries(
+          Object.entries(limits).flatMap(([ns, limit]) => [
+            [ns, limit],
+            [`${ns}-b`, limit],
+          ]),
+        ),
+      },
+    });
     assert.equal(many.allowedPairs, few.allowedPairs, "the same allowed pairs");
     // Per added tenant: its namespace waits for the gateway chart, and its lock (3 objects) for its namespace.
     const added = 10;

@@ -88,10 +88,13 @@ describe("mesh-egress promote", () => {
     // Every original line is still there, in order: promotion only added lines (and one allow list).
     const kept = after.split("\n").filter((line) => before.split("\n").includes(line));
     assert.ok(kept.length >= before.split("\n").length - 1, "at most the storefront allow line changed");
-    assert.deepEqual(comments(after), [
-      ...comments(before),
-      "    # Exchange rates for the pricing page; the gateway originates TLS so every call is logged.",
-    ]);
+    const promotedComment =
+      "    # Exchange rates for the pricing page; the gateway originates TLS so every call is logged.";
+    assert.ok(comments(after).includes(promotedComment), "the service's comment came along");
+    assert.deepEqual(
+      comments(after).filter((line) => line !== promotedComment),
+      comments(before),
+    );
     const prod = loadStackFile(path.join(dir, "Pulumi.prod.yaml"));
     assert.deepEqual(prod.services.at(-1), {
       name: "exchange-rates",
@@ -149,21 +152,17 @@ describe("mesh-egress promote", () => {
     assert.deepEqual(snapshot(dir), before);
   });
 
-  it("promotes a tenant's grants with the services they need, creating the tenant in prod", () => {
+  it("refuses to create a tenant in prod that has no rate limit there, naming the fix and writing nothing", () => {
     const dir = copyStacks(
       EXCHANGE_RATES.replace(/exchange-rates/g, "pricing-feed").replace("exchangerates", "pricing"),
       "[identity]\n    - namespace: pricing\n      description: Pricing page.\n      allow: [pricing-feed]",
     );
+    const before = snapshot(dir);
+    // Prod requires a limit for every tenant, and promotion never copies the target's tier settings.
     const run = promote(dir, ["prod"], { tenants: ["pricing"] });
-    assert.equal(run.status, 0, run.stderr);
-    const prod = loadStackFile(path.join(dir, "Pulumi.prod.yaml"));
-    assert.deepEqual(prod.tenants.at(-1), {
-      namespace: "pricing",
-      description: "Pricing page.",
-      allow: ["pricing-feed"],
-    });
-    assert.ok(prod.services.some((s) => s.name === "pricing-feed"));
-    assert.match(run.stdout, /new tenants:\n {4}pricing/);
+    assert.equal(run.status, 1, run.stdout);
+    assert.match(run.stderr, /prod: rateLimits\.tenants\.pricing: prod requires a limit for every tenant/);
+    assert.deepEqual(snapshot(dir), before);
   });
 
   it("targets several cluster stacks through their shared registry, editing it once and checking each", () => {

@@ -8,5 +8,6 @@ export * from "./key-strength";
 export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
+export * from "./rate-limits";
 export * from "./server-roots-secret";
 export * from "./break-glass";

@@ -5,6 +5,7 @@ import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
 import { multiClusterRules } from "./multi-cluster";
 import { observabilityRules } from "./observability";
+import { rateLimitRules } from "./rate-limits";
 import { registryRules } from "./registry";
 import { Rule } from "./rule";
 import { tenantIsolationRules } from "./tenant-isolation";
@@ -20,6 +21,7 @@ export const allRules: readonly Rule[] = [
   ...tlsRules,
   ...certificateRules,
   ...envoyFilterRules,
+  ...rateLimitRules,
   ...observabilityRules,
   ...breakGlassRules,
 ];

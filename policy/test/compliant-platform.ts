@@ -420,12 +420,108 @@ function tenantObjects(tenant: string): KubernetesObject[] {
   ];
 }
 
+/** Local rate limits at the gateway: a bucket per tenant on HTTP, a connection limit per TLS host. */
+function rateLimitObjects(): KubernetesObject[] {
+  const bucket = { max_tokens: 20, tokens_per_fill: 10, fill_interval: "1s" };
+  const always = () => ({ default_value: { numerator: 100, denominator: "HUNDRED" } });
+  const httpTenants = Object.keys(TENANTS).filter((t) =>
+    SERVICES.some((s) => !isTls(s.mode) && TENANTS[t]?.includes(s.name)),
+  );
+  const tenantExpr = httpTenants
+    .map(
+      (t) => `connection.uri_san_peer_certificate.startsWith('spiffe://cluster.local/ns/${t}/') ? '${t}' : `,
+    )
+    .join("");
+  const httpPatch = {
+    applyTo: "HTTP_FILTER",
+    match: {
+      context: "GATEWAY",
+      listener: {
+        portNumber: 80,
+        filterChain: {
+          filter: {
+            name: "envoy.filters.network.http_connection_manager",
+            subFilter: { name: "envoy.filters.http.router" },
+          },
+        },
+      },
+    },
+    patch: {
+      operation: "INSERT_BEFORE",
+      value: {
+        name: "envoy.filters.http.local_ratelimit",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+          stat_prefix: "egress",
+          token_bucket: { ...bucket },
+          filter_enabled: always(),
+          filter_enforced: always(),
+          descriptors: httpTenants.map((t) => ({
+            entries: [{ key: "tenant", value: t }],
+            token_bucket: { ...bucket },
+          })),
+          rate_limits: [
+            {
+              actions: [
+                {
+                  extension: {
+                    name: "envoy.rate_limit_descriptors.expr",
+                    typed_config: {
+                      "@type":
+                        "type.googleapis.com/envoy.extensions.rate_limit_descriptors.expr.v3.Descriptor",
+                      descriptor_key: "tenant",
+                      text: `${tenantExpr}'unlisted'`,
+                    },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+  const tlsPatches = SERVICES.filter((s) => isTls(s.mode)).map((s) => ({
+    applyTo: "NETWORK_FILTER",
+    match: {
+      context: "GATEWAY",
+      listener: {
+        portNumber: 443,
+        filterChain: { sni: s.host, filter: { name: "envoy.filters.network.tcp_proxy" } },
+      },
+    },
+    patch: {
+      operation: "INSERT_BEFORE",
+      value: {
+        name: "envoy.filters.network.local_ratelimit",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit",
+          stat_prefix: s.name,
+          token_bucket: { ...bucket },
+        },
+      },
+    },
+  }));
+  return [
+    {
+      apiVersion: "networking.istio.io/v1alpha3",
+      kind: "EnvoyFilter",
+      metadata: meta("egress-rate-limits", GATEWAY_NS),
+      spec: {
+        workloadSelector: { labels: { istio: "egressgateway" } },
+        configPatches: [httpPatch, ...tlsPatches],
+      },
+    },
+  ];
+}
+
 /** A fresh, deep copy of the compliant platform: mutate it freely. */
 export function compliantPlatform(): KubernetesObject[] {
   const objects = [
     ...gatewayObjects(),
     ...SERVICES.flatMap(serviceObjects),
     ...Object.keys(TENANTS).flatMap(tenantObjects),
+    ...rateLimitObjects(),
   ];
   return JSON.parse(JSON.stringify(objects)) as KubernetesObject[];
 }

@@ -547,6 +547,55 @@ const MUTATIONS: readonly Mutation[] = [
       }),
   },
   {
+    rule: "local-rate-limit-enforced",
+    weakening: "leaves the gateway's HTTP rate limit at Envoy's default of enforcing 0 %",
+    apply: (o) => {
+      const filter = pick(o, "EnvoyFilter", (f) => f.metadata.name.endsWith("-http-rate-limits"));
+      delete filter.spec.configPatches[0].patch.value.typed_config.filter_enforced;
+    },
+  },
+  {
+    rule: "envoy-filter-in-gateway-namespace",
+    weakening: "moves the TLS connection limits into a tenant namespace",
+    apply: (o) => {
+      const filter = pick(o, "EnvoyFilter", (f) => f.metadata.name.endsWith("-tls-connection-limits"));
+      o.push({ ...filter, metadata: { ...filter.metadata, name: "sidecar-tweak", namespace: "payments" } });
+    },
+  },
+  {
+    rule: "tenant-egress-rate-limited",
+    weakening: "drops a tenant's HTTP rate limit descriptors",
+    apply: (o) => {
+      const config = pick(o, "EnvoyFilter", (f) => f.metadata.name.endsWith("-http-rate-limits")).spec
+        .configPatches[0].patch.value.typed_config;
+      config.descriptors = config.descriptors.filter((d: Mutable) => d.entries[0].value !== "settlement");
+    },
+  },
+  {
+    rule: "global-rate-limit-has-local-floor",
+    weakening: "adds a fail-open global limiter while the local limit keeps no backstop bucket",
+    apply: (o) => {
+      const patches = pick(o, "EnvoyFilter", (f) => f.metadata.name.endsWith("-http-rate-limits")).spec
+        .configPatches;
+      delete patches[0].patch.value.typed_config.token_bucket;
+      patches.push({
+        applyTo: "HTTP_FILTER",
+        match: patches[0].match,
+        patch: {
+          operation: "INSERT_BEFORE",
+          value: {
+            name: "envoy.filters.http.ratelimit",
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
+              domain: "mesh-egress",
+              failure_mode_deny: false,
+            },
+          },
+        },
+      });
+    },
+  },
+  {
     rule: "gateway-access-logging-not-disabled",
     weakening: "disables the gateway's access log",
     apply: (o) => (pick(o, "Telemetry").spec.accessLogging[0].disabled = true),

@@ -93,6 +93,7 @@ describe("egress gateway builder", () => {
         },
       ],
       tenants: [{ namespace: "ledger", allow: ["bank"] }],
+      rateLimits: { tenants: { ledger: { tls: { connections: 5, per: "second" } } } },
     });
     const policy = buildEgressGatewayManifests(config).objects.find((o) => o.kind === "NetworkPolicy")!;
     const egress = (policy.spec as any).egress;
@@ -124,7 +125,7 @@ describe("egress gateway builder", () => {
     )!;
     const subsets = (rule.spec as any).subsets;
     assert.deepEqual(
-      subsets.map((s: any) => [s.name, s.trafficPolicy?.portLevelSettings[0].tls.sni ?? null]),
+      subsets.map((s: any) => [s.name, s.trafficPolicy?.portLevelSettings?.[0].tls.sni ?? null]),
       [
         ["stripe", "api.stripe.com"],
         ["idp", null],

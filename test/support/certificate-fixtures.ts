@@ -161,5 +161,6 @@ export function certificateStackValues(environment: "dev" | "prod" = "dev"): Rec
       { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
     ],
     tenants: [{ namespace: "settlement", allow: ["partner", "fx", "openai"] }],
+    rateLimits: { tenants: { settlement: { http: { requests: 20, per: "second" } } } },
   };
 }

@@ -32,5 +32,12 @@ export function fourModeConfig(environment: "dev" | "prod" = "prod"): EgressConf
       { namespace: "assistant", allow: ["openai"] },
       { namespace: "settlement", allow: ["partner"] },
     ],
+    rateLimits: {
+      tenants: {
+        payments: { tls: { connections: 10, per: "second", maxConcurrent: 50 } },
+        assistant: { http: { requests: 30, per: "second", burst: 60 } },
+        settlement: { http: { requests: 600, per: "minute" } },
+      },
+    },
   });
 }

@@ -1,0 +1,172 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { EgressConfig } from "../stacks/egress-config";
+import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filters/local-rate-limits";
+import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
+import {
+  COMPONENT_LABEL,
+  FLEET_LIMITS_ANNOTATION,
+  GATEWAY_SELECTOR,
+  PULUMI_SECRET_KEYS_ANNOTATION,
+  RATE_LIMIT_EXEMPT_ANNOTATION,
+} from "../policy/contract";
+import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
+import { describeSizing, replicaShare } from "./rate-limit-sizing";
+import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
+
+const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
+
+function envoyFilter(
+  config: EgressConfig,
+  name: string,
+  configPatches: Record<string, unknown>[],
+  fleetLimits: readonly string[],
+  exempt: readonly string[] = [],
+): KubernetesObject {
+  return {
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: {
+      name,
+      namespace: config.gateway.namespace,
+      labels: labels(),
+      annotations: {
+        [FLEET_LIMITS_ANNOTATION]: fleetLimits.join("\n"),
+        ...(exempt.length > 0 ? { [RATE_LIMIT_EXEMPT_ANNOTATION]: exempt.join("\n") } : {}),
+      },
+    },
+    spec: { workloadSelector: { labels: { ...GATEWAY_SELECTOR } }, configPatches },
+  };
+}
+
+/** One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. */
+export function httpFleetLimits(config: EgressConfig): string[] {
+  const { replicas } = config.gateway;
+  const sharing = config.rateLimits.replicaSharing;
+  const size = (l: { requests: number; per: "second" | "minute" | "hour"; burst?: number }) =>
+    describeSizing(
+      { count: l.requests, per: l.per, ...(l.burst ? { burst: l.burst } : {}) },
+      replicas,
+      sharing,
+    );
+  return [
+    `backstop (all requests): ${size(config.rateLimits.backstop.http)}`,
+    ...tenantHttpLimits(config).flatMap((t) => [
+      ...(t.http ? [`tenant ${t.tenant}: ${size(t.http)}`] : []),
+      ...t.services.map((o) => `tenant ${t.tenant} → ${o.service.name}: ${size(o.http)}`),
+    ]),
+    ...config.tenants
+      .filter((t) => config.rateLimits.tenants[t.namespace]?.unlimited)
+      .map((t) => `tenant ${t.namespace}: unlimited (backstop only)`),
+  ];
+}
+
+/** One line per TLS service: its connection limit (shared by its tenants) and open-connection cap. */
+export function tlsFleetLimits(config: EgressConfig): string[] {
+  const { replicas } = config.gateway;
+  const sharing = config.rateLimits.replicaSharing;
+  return serviceConnectionLimits(config).map(({ service, limit, source }) => {
+    const from =
+      source.kind === "tenants"
+        ? `sum of tenants ${source.tenants.join(", ")}`
+        : `backstop: ${source.because}`;
+    const concurrent =
+      limit.maxConcurrent !== undefined
+        ? `; open connections ${limit.maxConcurrent} fleet-wide → ${replicaShare(limit.maxConcurrent, replicas, sharing)} per replica per host`
+        : "";
+    return (
+      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections ` +
+      `${describeSizing({ count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) }, replicas, sharing)}${concurrent}`
+    );
+  });
+}
+
+/** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */
+function unlimitedTenants(config: EgressConfig): string[] {
+  return config.tenants.flatMap((t) => {
+    const limits = config.rateLimits.tenants[t.namespace];
+    return limits?.unlimited ? [`${t.namespace}: ${limits.reason}`] : [];
+  });
+}
+
+export interface RateLimitManifests {
+  /** EnvoyFilters at the gateway, then the global limiter's objects when enabled. */
+  readonly objects: KubernetesObject[];
+}
+
+/** Every rate-limit object of the stack. Pure: same config, same objects. */
+export function buildRateLimitManifests(config: EgressConfig): RateLimitManifests {
+  const objects: KubernetesObject[] = [];
+  const global = config.rateLimits.global;
+  if (httpServices(config).length > 0) {
+    objects.push(
+      envoyFilter(
+        config,
+        `${config.gateway.releaseName}-http-rate-limits`,
+        // Local first, then global: patches in one EnvoyFilter apply in order, both before the router.
+        [httpLocalRateLimitPatch(config), ...(global ? globalRateLimitPatches(config, global) : [])],
+        [
+          ...httpFleetLimits(config),
+          ...(global
+            ? [`global: exact cluster-wide per-tenant limits in domain ${global.domain}, failing open`]
+            : []),
+        ],
+        unlimitedTenants(config),
+      ),
+    );
+  }
+  const connectionLimits = serviceConnectionLimits(config);
+  if (connectionLimits.length > 0) {
+    objects.push(
+      envoyFilter(
+        config,
+        `${config.gateway.releaseName}-tls-connection-limits`,
+        connectionLimits.flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+        tlsFleetLimits(config),
+      ),
+    );
+  }
+  if (global) objects.push(...buildGlobalRateLimiterObjects(config, global));
+  return { objects };
+}
+
+/**
+ * The decrypted Redis URL a limiter's Secret needs, for `pulumi up` only: render leaves the key out
+ * and annotates the Secret with where it comes from.
+ */
+export function redisUrlSecretData(config: EgressConfig): Readonly<Record<string, string>> | undefined {
+  const redis = config.rateLimits.global?.redis;
+  if (!redis || !("existing" in redis)) return undefined;
+  const url = redis.existing.url;
+  if (url.state !== "decrypted") {
+    throw new Error(
+      "rateLimits.global.redis.existing.url is not available decrypted; only pulumi up (or preview) can read the Pulumi secret",
+    );
+  }
+  return { url: url.value.reveal() };
+}
+
+export interface RateLimitsArgs {
+  /** What `buildRateLimitManifests` built: the EnvoyFilters and, when enabled, the global limiter. */
+  readonly manifests: RateLimitManifests;
+  /** The decrypted Redis URL for the limiter's Secret (an existing Redis only). Default: none. */
+  readonly redisUrl?: Readonly<Record<string, string>>;
+  /** Resources every object waits for: the gateway chart. Default: none. */
+  readonly after?: readonly pulumi.Resource[];
+}
+
+/** Per-tenant egress rate limits at the gateway (local, and optionally global). */
+export class RateLimits extends pulumi.ComponentResource {
+  constructor(name: string, args: RateLimitsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mesh-egress:index:RateLimits", name, {}, opts);
+    const dependsOn = [...upstreamOf(opts), ...(args.after ?? [])];
+    for (const object of args.manifests.objects) {
+      const secretData =
+        object.kind === "Secret" && object.metadata.annotations?.[PULUMI_SECRET_KEYS_ANNOTATION]
+          ? args.redisUrl
+          : undefined;
+      registerKubernetesObject(childName(name, object), object, { parent: this, dependsOn }, secretData);
+    }
+    this.registerOutputs({});
+  }
+}
