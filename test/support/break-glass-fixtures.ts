@@ -49,6 +49,14 @@ export function stackValues(extra: Record<string, unknown>, environment: "dev" |
       { namespace: "assistant", allow: ["openai"] },
       { namespace: "settlement", allow: ["partner"] },
     ],
+    // Prod requires a limit per tenant (as fourModeConfig).
+    rateLimits: {
+      tenants: {
+        payments: { tls: { connections: 10, per: "second", maxConcurrent: 50 } },
+        assistant: { http: { requests: 30, per: "second", burst: 60 } },
+        settlement: { http: { requests: 600, per: "minute" } },
+      },
+    },
     ...extra,
   };
 }
