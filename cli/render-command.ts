@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
+import { expiredBreakGlassWarnings } from "../stacks/break-glass";
+import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, loadStackText, stackFilePath } from "../stacks/load-config";
 import type { EgressConfig } from "../stacks/egress-config";
 import type { CliInvocation, CliIo } from "./cli-io";
@@ -14,6 +16,7 @@ interface RenderOptions {
   readonly stack?: string;
   readonly stackFile?: string;
   readonly out?: string;
+  readonly now?: string;
 }
 
 /** `mesh-egress render`: the manifests `pulumi up` would deploy, without a cluster. */
@@ -28,6 +31,7 @@ export function registerRenderCommand(program: Command, invocation: CliInvocatio
       new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format; - reads stdin"),
     )
     .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml (replacing it)")
+    .option("--now <time>", "judge break-glass entries at this RFC 3339 time instead of the clock")
     .action(async (options: RenderOptions) => {
       invocation.exitCode = await runRender(options, invocation.io);
     });
@@ -56,6 +60,8 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
   try {
     const config = await loadConfig(options, io);
     yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
+    for (const warning of expiredBreakGlassWarnings(config.breakGlass))
+      io.stderr.write(`warning: ${warning}\n`);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
@@ -72,10 +78,12 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
   return 0;
 }
 
-/** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd). */
+/** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd), judged at --now. */
 async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConfig> {
+  // Inside the caller's try: a bad --now is a ConfigError like any other bad input.
+  const now = options.now ? parseNow(options.now, "--now") : evaluationTime();
   if (options.stackFile === STDIN_STACK_FILE) {
-    return loadStackText(await readStream(io.stdin), "<stdin>", process.cwd());
+    return loadStackText(await readStream(io.stdin), "<stdin>", process.cwd(), now);
   }
-  return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string));
+  return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string), now);
 }

@@ -1,11 +1,17 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
+import { breakGlassRuleGroups, buildBreakGlassManifests, BreakGlassManifests } from "./break-glass";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
-import { buildObservabilityManifests, ObservabilityManifests, observabilityInputs } from "./observability";
+import {
+  buildObservabilityManifests,
+  egressRuleGroups,
+  ObservabilityManifests,
+  observabilityInputs,
+} from "./observability";
 import {
   buildOriginationCertificateManifests,
   OriginationCertificateManifests,
@@ -29,15 +35,21 @@ export interface PlatformManifests {
   readonly rateLimits: RateLimitManifests;
   /** Admission policies and bindings; absent when the stack turns guardrails off. */
   readonly guardrails?: KubernetesObject[];
+  /** The objects of each active break-glass entry; expired entries add none. */
+  readonly breakGlass: BreakGlassManifests;
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
 export function buildPlatformManifests(config: EgressConfig): PlatformManifests {
+  const inputs = observabilityInputs(config);
   return {
     controlPlane: config.controlPlane.install ? buildControlPlaneManifests(config) : undefined,
     certManager: config.certManager.install ? buildCertManagerManifests(config) : undefined,
     gateway: buildEgressGatewayManifests(config),
-    observability: buildObservabilityManifests(observabilityInputs(config)),
+    observability: buildObservabilityManifests(inputs, [
+      ...egressRuleGroups(inputs),
+      ...breakGlassRuleGroups(config.breakGlass.active),
+    ]),
     certificates: buildOriginationCertificateManifests(config),
     services: config.services.map((service) => ({
       service,
@@ -48,6 +60,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     guardrails: config.guardrails.enabled
       ? buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))
       : undefined,
+    breakGlass: buildBreakGlassManifests(config),
   };
 }
 
@@ -62,7 +75,7 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
  * cert-manager, the gateway), the admission guardrails, then gateway-wide objects and their monitoring, the origination roots (issuers before the
- * certificates they sign), services, and finally the tenants' locks.
+ * certificates they sign), services, the tenants' locks, and last the active break-glass exceptions.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
   const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
@@ -86,5 +99,6 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     // After the services: the filters patch the listeners their Gateways create.
     ...objects(platform.rateLimits.objects),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
+    ...platform.breakGlass.entries.flatMap(({ objects: list }) => objects(list)),
   ];
 }

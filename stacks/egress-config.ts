@@ -1,3 +1,4 @@
+import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "./pulumi-secrets";
 import type { RateLimitsConfig } from "./rate-limit-baselines";
 import type { RoutingMode } from "./routing-modes";
@@ -19,6 +20,8 @@ export interface EgressConfig {
   /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
   readonly rateLimits: RateLimitsConfig;
   readonly guardrails: GuardrailsConfig;
+  /** Break-glass entries judged at one instant: only the active ones render anything. */
+  readonly breakGlass: BreakGlassState;
 }
 
 export type Environment = "dev" | "prod";

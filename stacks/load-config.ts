@@ -2,11 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
+import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
 import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
+import { evaluationTime } from "./evaluation-time";
 import { validateRateLimits } from "./validate-rate-limits";
 import { validateReferences } from "./validate-references";
 
@@ -19,23 +21,25 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 /**
  * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
  * merging the shared registry file the stack references (relative to `baseDir`), if any.
- * Throws ConfigError with every issue found; callers register or print nothing in that case.
+ * Break-glass entries are judged at `now`. Throws ConfigError with every issue found; callers register
+ * or print nothing in that case.
  */
 export function parseEgressConfig(
   values: Record<string, unknown>,
   source: string,
   baseDir: string = PROJECT_DIR,
   read: ReadText = readTextFile,
+  now: Date = evaluationTime(),
 ): EgressConfig {
   const merged = mergeSharedRegistry(values, source, baseDir, read);
   try {
-    return validateEgressConfig(merged.values, source);
+    return validateEgressConfig(merged.values, source, now);
   } catch (err) {
     throw err instanceof ConfigError ? merged.locate(err) : err;
   }
 }
 
-function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+function validateEgressConfig(values: Record<string, unknown>, source: string, now: Date): EgressConfig {
   const parsed = stackConfigSchema.safeParse(values);
   if (!parsed.success) {
     throw new ConfigError(
@@ -50,7 +54,17 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, guardrails, rateLimits, ...rest } = parsed.data;
+  const {
+    environment,
+    gateway,
+    certManager,
+    guardrails,
+    rateLimits,
+    breakGlass,
+    breakGlassMaxHours,
+    ...rest
+  } = parsed.data;
+  const entries = breakGlass.map(toBreakGlassEntry);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
@@ -58,8 +72,13 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
     rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
+    breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
   };
-  const issues = [...validateReferences(config), ...validateRateLimits(rateLimits, config)];
+  const issues = [
+    ...validateReferences(config),
+    ...validateRateLimits(rateLimits, config),
+    ...validateBreakGlass(entries, config, breakGlassMaxHours, now),
+  ];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
@@ -77,22 +96,27 @@ export function selectNamespacedValues(all: Record<string, unknown>): Record<str
   return values;
 }
 
-/** Loads and validates a file in the `Pulumi.<stack>.yaml` format. */
-export function loadStackFile(file: string): EgressConfig {
+/** Loads and validates a file in the `Pulumi.<stack>.yaml` format, judging break-glass entries at `now`. */
+export function loadStackFile(file: string, now: Date = evaluationTime()): EgressConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${(err as Error).message}` }]);
   }
-  return loadStackText(text, file, path.dirname(file));
+  return loadStackText(text, file, path.dirname(file), now);
 }
 
 /**
  * Validates text in the `Pulumi.<stack>.yaml` format read from `source` (a path, or `<stdin>`);
- * a shared registry file it references is resolved against `baseDir`.
+ * a shared registry file it references is resolved against `baseDir`. Break-glass entries are judged at `now`.
  */
-export function loadStackText(text: string, source: string, baseDir: string): EgressConfig {
+export function loadStackText(
+  text: string,
+  source: string,
+  baseDir: string,
+  now: Date = evaluationTime(),
+): EgressConfig {
   const file = source;
   let document: unknown;
   try {
@@ -106,7 +130,13 @@ export function loadStackText(text: string, source: string, baseDir: string): Eg
       { path: "config", message: "a stack file needs a `config:` map of `mesh-egress:<key>` values" },
     ]);
   }
-  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>), file, baseDir);
+  return parseEgressConfig(
+    selectNamespacedValues(config as Record<string, unknown>),
+    file,
+    baseDir,
+    readTextFile,
+    now,
+  );
 }
 
 /** The stack file of a named stack in the project directory. */

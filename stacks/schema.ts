@@ -18,6 +18,7 @@ import {
   SERVER_ROOTS_SUFFIX,
   serverRootsSecretName,
 } from "../policy/contract";
+import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./break-glass";
 import { isInternalCidr } from "./internal-ranges";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
@@ -702,6 +703,8 @@ export const stackConfigSchema = z.strictObject({
   tenants: z.array(tenantSchema).default([]),
   rateLimits: rateLimitsSchema.prefault({}),
   guardrails: guardrailsSchema.default({ enabled: true }),
+  breakGlass: z.array(breakGlassEntrySchema).default([]),
+  breakGlassMaxHours: breakGlassMaxHoursSchema.optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

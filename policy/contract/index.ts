@@ -12,3 +12,4 @@ export * from "./kubernetes-object";
 export * from "./labels";
 export * from "./rate-limits";
 export * from "./server-roots-secret";
+export * from "./break-glass";
