@@ -32,6 +32,8 @@ export interface AdmissionGuardrailSettings {
   readonly validationActions: readonly ValidationAction[];
   /** The longest a break-glass `direct` NetworkPolicy may live after its creation, in hours. */
   readonly breakGlassMaxHours: number;
+  /** Usernames or groups that may create break-glass `direct` NetworkPolicies; none: nobody. */
+  readonly breakGlassRequesters: readonly string[];
 }
 
 /** Where a guardrail applies: tenant namespaces, or every namespace but the platform's own. */
@@ -58,6 +60,7 @@ export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuard
     gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
     validationActions: config.guardrails.validationActions,
     breakGlassMaxHours: config.breakGlass.maxHours,
+    breakGlassRequesters: config.guardrails.breakGlassRequesters,
   };
 }
 
@@ -87,7 +90,10 @@ const RFC3339_PATTERN =
  * lifetime, so an update cannot push the expiry out. Whether an unchanged object outlived its expiry, only
  * the Overdue alert and the drift check see.
  */
-function breakGlassVariables(maxHours: number): { name: string; expression: string }[] {
+function breakGlassVariables(
+  maxHours: number,
+  requesters: readonly string[],
+): { name: string; expression: string }[] {
   const annotation = (key: string) =>
     `(${cel(key)} in variables.annotations ? variables.annotations[${cel(key)}] : '')`;
   return [
@@ -104,7 +110,9 @@ function breakGlassVariables(maxHours: number): { name: string; expression: stri
     {
       name: "breakGlassValid",
       expression:
-        `variables.breakGlass && ${cel(BREAK_GLASS_SCOPE_LABEL)} in variables.labels && variables.labels[${cel(BREAK_GLASS_SCOPE_LABEL)}] == 'direct'` +
+        // Only the identities pulumi up runs as: anyone else able to write NetworkPolicies could label their own.
+        `(request.userInfo.username in ${cel(requesters)} || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${cel(requesters)})))` +
+        ` && variables.breakGlass && ${cel(BREAK_GLASS_SCOPE_LABEL)} in variables.labels && variables.labels[${cel(BREAK_GLASS_SCOPE_LABEL)}] == 'direct'` +
         ` && size(${annotation(TICKET_ANNOTATION)}.trim()) > 0 && size(${annotation(REASON_ANNOTATION)}.trim()) > 0` +
         ` && variables.expiresAt.matches(${cel(RFC3339_PATTERN)}) && has(object.metadata.creationTimestamp)` +
         ` && timestamp(variables.expiresAt) > timestamp(object.metadata.creationTimestamp)` +
@@ -178,7 +186,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
         "but for a break-glass `direct` policy within its lifetime.",
       resourceRules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] }],
       scope: "tenants",
-      variables: breakGlassVariables(s.breakGlassMaxHours),
+      variables: breakGlassVariables(s.breakGlassMaxHours, s.breakGlassRequesters),
       validations: [
         {
           expression:
@@ -187,13 +195,13 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
             "mesh-egress guardrail network-policy-internal-egress: an egress rule without `to` allows every destination, the internet included. Fix: list in-cluster peers (podSelector/namespaceSelector); external services go through the egress gateway.",
         },
         {
+          expression: "!variables.breakGlass || variables.breakGlassValid",
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy (label ${BREAK_GLASS_LABEL}) needs ${BREAK_GLASS_SCOPE_LABEL}: direct, non-empty ${TICKET_ANNOTATION} and ${REASON_ANNOTATION}, an RFC 3339 ${EXPIRES_AT_ANNOTATION} after its creation and at most ${s.breakGlassMaxHours}h after it, and a requester in guardrails.breakGlassRequesters (${s.breakGlassRequesters.join(", ") || "none"}). Fix: declare the exception as a breakGlass entry of the stack (pulumi up renders it), or renew it as a new entry.`,
+        },
+        {
           // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
           expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(INTERNAL_RANGES)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
           message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${INTERNAL_RANGES.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
-        },
-        {
-          expression: "!variables.breakGlass || variables.breakGlassValid",
-          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy (label ${BREAK_GLASS_LABEL}) needs ${BREAK_GLASS_SCOPE_LABEL}: direct, non-empty ${TICKET_ANNOTATION} and ${REASON_ANNOTATION}, and an RFC 3339 ${EXPIRES_AT_ANNOTATION} after its creation and at most ${s.breakGlassMaxHours}h after it. Fix: declare the exception as a breakGlass entry of the stack (pulumi up renders it), or renew it as a new entry.`,
         },
         {
           expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer")}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer")})))`,

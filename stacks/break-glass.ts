@@ -122,7 +122,7 @@ const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10}h`;
  */
 export function validateBreakGlass(
   entries: readonly BreakGlassEntry[],
-  config: Pick<EgressConfig, "environment" | "tenants" | "services">,
+  config: Pick<EgressConfig, "environment" | "tenants" | "services" | "guardrails">,
   maxHoursSetting: number | undefined,
   now: Date,
 ): ConfigIssue[] {
@@ -155,6 +155,13 @@ export function validateBreakGlass(
       );
     }
     const scopeAt = `${at}.scope.${entry.scope}`;
+    if (entry.scope === "direct" && refusesDirect(config.guardrails)) {
+      add(
+        scopeAt,
+        "the admission guardrails (Deny) refuse break-glass NetworkPolicies from anyone not in " +
+          "guardrails.breakGlassRequesters: name the user or group pulumi up runs as there",
+      );
+    }
     if (entry.scope === "direct") {
       entry.tenants.forEach((name, t) => {
         const tenant = tenants.get(name);
@@ -191,6 +198,15 @@ export function validateBreakGlass(
     }
   });
   return issues;
+}
+
+/** True when the stack's guardrails would deny every break-glass NetworkPolicy: Deny, and no requester named. */
+function refusesDirect(guardrails: EgressConfig["guardrails"]): boolean {
+  return (
+    guardrails.enabled &&
+    guardrails.validationActions.includes("Deny") &&
+    guardrails.breakGlassRequesters.length === 0
+  );
 }
 
 /** Why a service cannot go around the gateway, or undefined when it can. */

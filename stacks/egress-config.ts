@@ -216,4 +216,6 @@ export interface GuardrailsConfig {
   readonly enabled: boolean;
   /** The bindings' validationActions; tier baseline: prod `[Deny]`, dev `[Warn, Audit]`. */
   readonly validationActions: readonly ValidationAction[];
+  /** Usernames or groups whose break-glass `direct` NetworkPolicies the guardrails admit; none: nobody's. */
+  readonly breakGlassRequesters: readonly string[];
 }

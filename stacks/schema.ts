@@ -687,6 +687,8 @@ export const guardrailsSchema = z.strictObject({
       "Deny and Warn cannot be combined (the API server refuses the binding): use [Deny] or [Warn, Audit]",
     )
     .optional(),
+  /** Who may create break-glass `direct` NetworkPolicies past the guardrails: usernames or groups. */
+  breakGlassRequesters: z.array(z.string().trim().min(1, "must not be empty")).optional(),
 });
 
 export const environmentSchema = z.enum(["dev", "prod"], { error: "must be dev or prod" });

@@ -150,6 +150,18 @@ describe("break-glass validation, judged at a fixed now", () => {
     );
   });
 
+  it("refuses a direct entry the prod guardrails would deny, until they name who may create it", () => {
+    const noRequesters = { guardrails: { validationActions: ["Deny"] } };
+    assert.deepEqual(errorsOf({ ...noRequesters, breakGlass: [entry()] }), [
+      "breakGlass[0].scope.direct: the admission guardrails (Deny) refuse break-glass NetworkPolicies from anyone not in guardrails.breakGlassRequesters: name the user or group pulumi up runs as there",
+    ]);
+    // Warn + Audit only reports, and a grant adds no NetworkPolicy: neither needs a requester.
+    const warnOnly = { guardrails: { validationActions: ["Warn", "Audit"] } };
+    assert.equal(breakGlassConfig({ ...warnOnly, breakGlass: [entry()] }).breakGlass.active.length, 1);
+    const grant = entry({ scope: { grant: { tenant: "assistant", service: "stripe" } } });
+    assert.equal(breakGlassConfig({ ...noRequesters, breakGlass: [grant] }).breakGlass.active.length, 1);
+  });
+
   it("refuses to send a tenant direct to a service whose client certificate stays in the gateway namespace", () => {
     assert.deepEqual(errorsOf({ breakGlass: [entry({ scope: { direct: { tenants: ["settlement"] } } })] }), [
       'breakGlass[0].scope.direct.tenants[0]: tenant "settlement" uses service "partner", which is originate-mutual: its client certificate lives in the gateway namespace and cannot go direct',

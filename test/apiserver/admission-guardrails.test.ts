@@ -3,7 +3,11 @@ import { renderDocuments } from "../../cli/render";
 import type { KubernetesObject } from "../../components/kubernetes-object";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
-import { projectStack } from "../support/stacks";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { loadStackText } from "../../stacks/load-config";
+import { PROJECT_DIR, projectStack } from "../support/stacks";
 import { breakGlassConfig, entry } from "../support/break-glass-fixtures";
 
 const TENANT = "payments";
@@ -89,6 +93,20 @@ async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
 }
 
 const hijack = () => gateway(TENANT, { istio: "egressgateway" });
+
+/** The user the suite's kubectl runs as (its client certificate's CN): the deployer, as `pulumi up` would be. */
+const ENVTEST_USER = "envtest-admin";
+
+/** The prod stack with the suite's user as the only break-glass requester, rendered. */
+function prodRender(): KubernetesObject[] {
+  const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
+  const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+  stack.config["mesh-egress:guardrails"] = {
+    ...(stack.config["mesh-egress:guardrails"] ?? {}),
+    breakGlassRequesters: [ENVTEST_USER],
+  };
+  return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
+}
 
 /** RFC 3339, `hours` from the real clock: the API server judges break-glass against its own creationTimestamp. */
 const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
@@ -326,7 +344,7 @@ describeWithApiServer(
 
     before(async function () {
       this.timeout(120_000);
-      documents = renderDocuments(projectStack("prod"));
+      documents = prodRender();
       // The cases' namespaces too: the root namespace exists wherever istiod runs.
       await ensurePreexistingNamespaces(server(), [
         ...documents,
@@ -343,6 +361,27 @@ describeWithApiServer(
     after(async function () {
       this.timeout(120_000);
       await uninstall(server(), documents);
+    });
+
+    it("denies the break-glass NetworkPolicy an active entry renders when someone else than the requesters creates it", async () => {
+      // Same RBAC (system:masters), another name: only the guardrail can refuse it.
+      const result = await server().kubectl(
+        [
+          "apply",
+          "--server-side",
+          "--dry-run=server",
+          "--as=payments-admin",
+          "--as-group=system:masters",
+          "-f",
+          "-",
+        ],
+        JSON.stringify(directPolicy()),
+      );
+      assert.notEqual(result.status, 0);
+      assert.match(
+        result.stderr,
+        /ValidatingAdmissionPolicy 'mesh-egress-network-policy-internal-egress'.*requester in guardrails\.breakGlassRequesters \(envtest-admin\)/s,
+      );
     });
 
     it("admits every object active break-glass entries render (direct and grant)", async () => {

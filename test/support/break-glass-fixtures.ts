@@ -3,6 +3,9 @@ import { parseEgressConfig, PROJECT_DIR } from "../../stacks/load-config";
 import { readTextFile } from "../../stacks/shared-registry";
 import { FIXTURE_ISSUER, mutualTlsFixture } from "./certificate-fixtures";
 
+/** The identity `pulumi up` runs as in these stacks: the guardrails admit its break-glass NetworkPolicies. */
+export const DEPLOYER = "system:serviceaccount:platform:pulumi-deployer";
+
 /** The instant every break-glass test judges at. */
 export const NOW = "2026-11-29T12:00:00Z";
 
@@ -53,6 +56,8 @@ export function stackValues(extra: Record<string, unknown>, environment: "dev" |
       { namespace: "assistant", allow: ["openai"] },
       { namespace: "settlement", allow: ["partner"] },
     ],
+    // Prod's guardrails (Deny) admit break-glass NetworkPolicies from the deployer only.
+    guardrails: { breakGlassRequesters: [DEPLOYER] },
     // Prod requires a limit per tenant (as fourModeConfig).
     rateLimits: {
       tenants: {
