@@ -136,7 +136,7 @@ export function buildEgressReport(config: EgressConfig, source: string): EgressR
     },
     grants,
     unusedServices: config.services
-      .filter((s) => tenantsAllowedTo(s, config).length === 0)
+      .filter((s) => !s.breakGlass && tenantsAllowedTo(s, config).length === 0)
       .map((s) => s.name),
     limits: limitsOf(config),
     breakGlass: buildBreakGlassReport(config.breakGlass),

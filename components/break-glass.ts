@@ -39,6 +39,26 @@ function metadataFor(entry: BreakGlassEntry, name: string, namespace: string) {
   };
 }
 
+/** A temporary service's objects (a grant's own destination), marked as the entry's like everything it adds. */
+export function markedAsBreakGlass(
+  objects: readonly KubernetesObject[],
+  entry: BreakGlassEntry,
+): KubernetesObject[] {
+  const { labels, annotations } = metadataFor(entry, "", "");
+  return objects.map((object) => ({
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: {
+        ...object.metadata.labels,
+        [BREAK_GLASS_LABEL]: labels[BREAK_GLASS_LABEL],
+        [BREAK_GLASS_SCOPE_LABEL]: labels[BREAK_GLASS_SCOPE_LABEL],
+      },
+      annotations: { ...object.metadata.annotations, ...annotations },
+    },
+  }));
+}
+
 function serviceNamed(config: EgressConfig, name: string): ExternalServiceConfig {
   const service = config.services.find((s) => s.name === name);
   // validateBreakGlass rejects this first; reaching here means a builder was called on raw config.

@@ -31,13 +31,16 @@ export interface RegistryEntry {
 
 /** The registry as auditors read it: every external service, how it is reached, and by whom. */
 export function registrySummary(config: EgressConfig): RegistryEntry[] {
-  return config.services.map((s) => ({
-    name: s.name,
-    hosts: [...s.hosts],
-    port: s.port,
-    mode: s.mode,
-    tenants: tenantsAllowedTo(s, config),
-  }));
+  // Temporary services of break-glass grants are exceptions, listed under breakGlass, not the registry.
+  return config.services
+    .filter((s) => !s.breakGlass)
+    .map((s) => ({
+      name: s.name,
+      hosts: [...s.hosts],
+      port: s.port,
+      mode: s.mode,
+      tenants: tenantsAllowedTo(s, config),
+    }));
 }
 
 /**

@@ -1,6 +1,11 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
-import { breakGlassRuleGroups, buildBreakGlassManifests, BreakGlassManifests } from "./break-glass";
+import {
+  breakGlassRuleGroups,
+  buildBreakGlassManifests,
+  BreakGlassManifests,
+  markedAsBreakGlass,
+} from "./break-glass";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
@@ -51,10 +56,12 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
       ...breakGlassRuleGroups(config.breakGlass.active),
     ]),
     certificates: buildOriginationCertificateManifests(config),
-    services: config.services.map((service) => ({
-      service,
-      objects: buildExternalServiceManifests(service, config),
-    })),
+    services: config.services.map((service) => {
+      const objects = buildExternalServiceManifests(service, config);
+      // A grant's own destination: registered only while the entry lasts, and labelled as its.
+      const entry = config.breakGlass.active.find((e) => e.id === service.breakGlass);
+      return { service, objects: entry ? markedAsBreakGlass(objects, entry) : objects };
+    }),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
     rateLimits: buildRateLimitManifests(config),
     guardrails: config.guardrails.enabled

@@ -25,6 +25,16 @@ const entryId = z
 
 const tenantName = z.string().min(1);
 
+/** Modes a grant's own destination may use: the gateway knows the caller, and no client certificate is needed. */
+export const GRANT_DESTINATION_MODES = ["passthrough-mtls", "originate"] as const;
+
+/** A host a `grant` entry reaches before it is in the registry. */
+export interface GrantDestination {
+  readonly host: string;
+  readonly port: number;
+  readonly mode: (typeof GRANT_DESTINATION_MODES)[number];
+}
+
 export const breakGlassEntrySchema = z.strictObject({
   id: entryId,
   reason: required("reason"),
@@ -35,19 +45,36 @@ export const breakGlassEntrySchema = z.strictObject({
     .refine((value) => parseRfc3339(value) !== undefined, {
       message: "must be an RFC 3339 time with an offset, such as 2026-11-30T06:00:00Z",
     }),
-  scope: z.union(
-    [
-      z.strictObject({
-        /** Named tenants reach their allowed services directly, around the gateway (gateway outage). */
-        direct: z.strictObject({ tenants: z.array(tenantName).min(1, "name at least one tenant") }),
-      }),
-      z.strictObject({
-        /** One tenant reaches one registered service it is not allowed, through the gateway. */
-        grant: z.strictObject({ tenant: tenantName, service: z.string().min(1) }),
-      }),
-    ],
-    { error: "scope must be {direct: {tenants: [...]}} or {grant: {tenant, service}}" },
-  ),
+  // One object with one key, not a union: a union would hide the inner field's path-qualified error.
+  scope: z
+    .strictObject({
+      /** Named tenants reach their allowed services directly, around the gateway (gateway outage). */
+      direct: z.strictObject({ tenants: z.array(tenantName).min(1, "name at least one tenant") }).optional(),
+      /** One tenant reaches, through the gateway, a registered service it is not allowed or a host not yet registered. */
+      grant: z
+        .strictObject({
+          tenant: tenantName,
+          service: z.string().min(1).optional(),
+          destination: z
+            .strictObject({
+              host: z.string().min(1),
+              port: z.number().int().min(1).max(65535).default(443),
+              mode: z.enum(GRANT_DESTINATION_MODES, {
+                error: `must be one of ${GRANT_DESTINATION_MODES.join(", ")} (the gateway checks the caller's identity; no client certificate to provision)`,
+              }),
+            })
+            .optional(),
+        })
+        .refine((grant) => (grant.service === undefined) !== (grant.destination === undefined), {
+          message:
+            "name either a registered service or a destination {host, port, mode} not yet in the registry, not both",
+        })
+        .optional(),
+    })
+    .refine((scope) => (scope.direct === undefined) !== (scope.grant === undefined), {
+      message:
+        "scope must be {direct: {tenants: [...]}} or {grant: {tenant, service}} or {grant: {tenant, destination: {host, port, mode}}}",
+    }),
 });
 
 /** `mesh-egress:breakGlassMaxHours`: lowers the tier's maximum lifetime of an entry. */
@@ -69,9 +96,14 @@ export interface BreakGlassEntry {
   readonly scope: BreakGlassScope;
   /** `direct`: the tenants that go around the gateway; `grant`: the one tenant granted. */
   readonly tenants: readonly string[];
-  /** `grant`: the service granted. */
+  /** `grant`: the service granted (for a `destination`, the temporary service `break-glass-<id>`). */
   readonly service?: string;
+  /** `grant`: the unregistered host granted, registered by the entry while it lasts. */
+  readonly destination?: GrantDestination;
 }
+
+/** The name of the temporary service a `grant` entry's destination is registered under. */
+export const temporaryServiceName = (id: string) => `break-glass-${id}`;
 
 /** Every entry of a stack, split at `now`: only active entries render anything. */
 export interface BreakGlassState {
@@ -93,9 +125,12 @@ export function toBreakGlassEntry(input: BreakGlassEntryInput, index: number): B
     expiresAt: input.expiresAt,
     expiresAtMs: parseRfc3339(input.expiresAt) as number,
   };
-  return "direct" in input.scope
-    ? { ...common, scope: "direct", tenants: [...input.scope.direct.tenants] }
-    : { ...common, scope: "grant", tenants: [input.scope.grant.tenant], service: input.scope.grant.service };
+  if (input.scope.direct) return { ...common, scope: "direct", tenants: [...input.scope.direct.tenants] };
+  // The schema lets exactly one of direct and grant through.
+  const { tenant, service, destination } = input.scope.grant as NonNullable<typeof input.scope.grant>;
+  return destination
+    ? { ...common, scope: "grant", tenants: [tenant], service: temporaryServiceName(input.id), destination }
+    : { ...common, scope: "grant", tenants: [tenant], service };
 }
 
 /** Active (now < expiresAt) and expired entries, in config order. */
@@ -184,6 +219,17 @@ export function validateBreakGlass(
     const [name] = entry.tenants;
     const tenant = tenants.get(name);
     if (!tenant) add(`${scopeAt}.tenant`, `unknown tenant "${name}"; declared tenants: ${knownTenants}`);
+    if (entry.destination) {
+      const { host } = entry.destination;
+      const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));
+      if (registered) {
+        add(
+          `${scopeAt}.destination.host`,
+          `"${host}" is already registered as service "${registered.name}": grant {tenant: ${name}, service: ${registered.name}} instead`,
+        );
+      }
+      return;
+    }
     const service = services.get(entry.service as string);
     if (!service) {
       const known = [...services.keys()].join(", ") || "none";

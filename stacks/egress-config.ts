@@ -203,6 +203,8 @@ export interface ExternalServiceConfig {
   readonly mode: RoutingMode;
   readonly tls?: ServiceTlsConfig;
   readonly allowedCidrs?: readonly string[];
+  /** Set on a temporary service a break-glass `grant` registers for its destination: the entry's id. */
+  readonly breakGlass?: string;
 }
 
 export interface TenantConfig {

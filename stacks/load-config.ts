@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
 import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
+import { temporaryServices, withTemporaryServices } from "./break-glass-destinations";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
@@ -74,15 +75,17 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
     ...rest,
     breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
   };
+  const temporary = temporaryServices(entries, config.breakGlass.active);
   const issues = [
     ...validateReferences(config),
     ...validateRateLimits(rateLimits, config),
     ...validateBreakGlass(entries, config, breakGlassMaxHours, now),
+    ...temporary.issues,
   ];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
-  return config;
+  return withTemporaryServices(config, temporary.services);
 }
 
 /** Reads `mesh-egress:*` keys from a flat config map (Pulumi's allConfig or a stack file's `config:`). */

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { buildBreakGlassManifests, breakGlassRuleGroups } from "../components/break-glass";
+import { registrySummary } from "../components/egress-platform";
 import { buildPlatformManifests } from "../components/platform-manifests";
 import { renderDocuments } from "../cli/render";
 import { loadPolicyConfig } from "../cli/lint-command";
@@ -166,6 +167,126 @@ describe("break-glass validation, judged at a fixed now", () => {
     assert.deepEqual(errorsOf({ breakGlass: [entry({ scope: { direct: { tenants: ["settlement"] } } })] }), [
       'breakGlass[0].scope.direct.tenants[0]: tenant "settlement" uses service "partner", which is originate-mutual: its client certificate lives in the gateway namespace and cannot go direct',
     ]);
+  });
+});
+
+describe("break-glass grants to a host not yet in the registry", () => {
+  const HOST = "api.newpartner.example";
+  const destinationGrant = (destination: Record<string, unknown>, expiresAt = hoursFromNow(6)) =>
+    entry({
+      id: "newpartner-for-assistant",
+      expiresAt,
+      scope: { grant: { tenant: "assistant", destination } },
+    });
+  const forHost = (objects: readonly KubernetesObject[], kind: string) =>
+    objects.filter((o) => o.kind === kind && JSON.stringify(o.spec).includes(HOST));
+
+  it("registers the host through the gateway while the entry lasts, for the granted tenant only, labelled as the entry's", () => {
+    const config = breakGlassConfig({
+      breakGlass: [destinationGrant({ host: HOST, port: 443, mode: "passthrough-mtls" })],
+    });
+    const objects = renderDocuments(config);
+    const [serviceEntry] = forHost(objects, "ServiceEntry");
+    assert.deepEqual(serviceEntry.spec!.hosts, [HOST]);
+    assert.deepEqual(serviceEntry.spec!.exportTo, [".", "assistant"]);
+    assert.equal(serviceEntry.spec!.resolution, "DNS");
+    for (const kind of ["ServiceEntry", "Gateway", "VirtualService"]) {
+      const [object] = forHost(objects, kind);
+      assert.equal(object.metadata.namespace, "istio-egress", kind);
+      assert.equal(object.metadata.labels?.["mesh-egress.io/break-glass"], "newpartner-for-assistant", kind);
+      assert.equal(object.metadata.annotations?.["mesh-egress.io/expires-at"], hoursFromNow(6), kind);
+    }
+    assert.deepEqual(
+      find(objects, "AuthorizationPolicy", "break-glass-newpartner-for-assistant")!.spec!.rules,
+      [
+        {
+          from: [{ source: { namespaces: ["assistant"] } }],
+          to: [{ operation: { ports: ["443"] } }],
+          when: [{ key: "connection.sni", values: [HOST] }],
+        },
+      ],
+    );
+    const subsets = (find(objects, "DestinationRule", "egress-gateway")?.spec as any)?.subsets ?? [];
+    assert.ok(
+      JSON.stringify(objects.filter((o) => o.kind === "DestinationRule")).includes(`"sni":"${HOST}"`),
+      `a gateway subset with sni ${HOST}: ${JSON.stringify(subsets)}`,
+    );
+    const sidecar = find(objects, "Sidecar", "default", "assistant")!;
+    assert.ok((sidecar.spec as any).egress[0].hosts.includes(`istio-egress/${HOST}`));
+    assert.ok(
+      !(find(objects, "Sidecar", "default", "payments")!.spec as any).egress[0].hosts.includes(
+        `istio-egress/${HOST}`,
+      ),
+    );
+  });
+
+  it("has the gateway originate and verify TLS for an originate destination", () => {
+    const config = breakGlassConfig({ breakGlass: [destinationGrant({ host: HOST, mode: "originate" })] });
+    const origination = forHost(renderDocuments(config), "DestinationRule").find(
+      (o) => (o.spec as any).host === HOST,
+    )!;
+    assert.deepEqual((origination.spec as any).exportTo, ["."]);
+    assert.equal(JSON.stringify(origination.spec).includes('"mode":"SIMPLE"'), true);
+    assert.equal(origination.metadata.labels?.["mesh-egress.io/break-glass"], "newpartner-for-assistant");
+  });
+
+  it("leaves the prod pack with no mandatory violation, and the registry output without the host", () => {
+    const config = breakGlassConfig({ breakGlass: [destinationGrant({ host: HOST, mode: "originate" })] });
+    const policy = loadPolicyConfig("prod");
+    const settings = new Map(policy.settings);
+    for (const rule of ["break-glass-expiry-valid", "break-glass-expiring-soon"]) {
+      settings.set(rule, { ...(settings.get(rule) ?? {}), now: NOW });
+    }
+    const { findings } = evaluate(renderDocuments(config), { ...policy, settings });
+    assert.deepEqual(
+      findings.map((f) => `${f.enforcement} ${f.rule}: ${f.message}`),
+      [],
+    );
+    assert.ok(!registrySummary(config).some((s) => s.hosts.includes(HOST)));
+  });
+
+  it("renders nothing of the host once the entry expired", () => {
+    const expired = breakGlassConfig(
+      { breakGlass: [destinationGrant({ host: HOST, mode: "passthrough-mtls" }, hoursFromNow(1))] },
+      "prod",
+      hoursFromNow(2),
+    );
+    assert.equal(JSON.stringify(renderDocuments(expired)).includes(HOST), false);
+  });
+
+  it("refuses a destination already registered, not one DNS name, in a mode needing a client certificate, or beside a service", () => {
+    assert.deepEqual(
+      errorsOf({ breakGlass: [destinationGrant({ host: "api.stripe.com", mode: "passthrough-mtls" })] }),
+      [
+        'breakGlass[0].scope.grant.destination.host: "api.stripe.com" is already registered as service "stripe": grant {tenant: assistant, service: stripe} instead',
+      ],
+    );
+    assert.match(
+      errorsOf({ breakGlass: [destinationGrant({ host: "*.newpartner.example", mode: "originate" })] })[0],
+      /^breakGlass\[0\]\.scope\.grant\.destination\.host: /,
+    );
+    assert.match(
+      errorsOf({ breakGlass: [destinationGrant({ host: HOST, mode: "originate-mutual" })] })[0],
+      /^breakGlass\[0\]\.scope\.grant\.destination\.mode: must be one of passthrough-mtls, originate/,
+    );
+    assert.deepEqual(
+      errorsOf({
+        breakGlass: [
+          entry({
+            scope: {
+              grant: {
+                tenant: "assistant",
+                service: "stripe",
+                destination: { host: HOST, mode: "originate" },
+              },
+            },
+          }),
+        ],
+      }),
+      [
+        "breakGlass[0].scope.grant: name either a registered service or a destination {host, port, mode} not yet in the registry, not both",
+      ],
+    );
   });
 });
 

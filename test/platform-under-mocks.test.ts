@@ -197,6 +197,15 @@ describe("a stack with active break-glass entries under Pulumi mocks", () => {
         breakGlass: [
           entry(),
           entry({ id: "stripe-for-assistant", scope: { grant: { tenant: "assistant", service: "stripe" } } }),
+          entry({
+            id: "newpartner",
+            scope: {
+              grant: {
+                tenant: "assistant",
+                destination: { host: "api.newpartner.example", mode: "passthrough-mtls" },
+              },
+            },
+          }),
         ],
       },
       "dev",
@@ -206,7 +215,11 @@ describe("a stack with active break-glass entries under Pulumi mocks", () => {
     const isBreakGlass = (o: KubernetesObject) => Boolean(o.metadata.labels?.["mesh-egress.io/break-glass"]);
     const registered = manifestsFromRegistrations(resources).objects.filter(isBreakGlass);
     const rendered = renderDocuments(config).filter(isBreakGlass);
-    assert.equal(registered.length, 4, "NetworkPolicy, two direct routes, the grant's AuthorizationPolicy");
+    assert.equal(
+      registered.length,
+      8,
+      "NetworkPolicy, two direct routes, each grant's AuthorizationPolicy, the new host's ServiceEntry, Gateway and route",
+    );
     assert.deepEqual(byKey(registered), byKey(rendered));
     const component = resources.find((r) => r.type === "mesh-egress:index:BreakGlass");
     assert.ok(component, "a BreakGlass component");

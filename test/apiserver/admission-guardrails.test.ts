@@ -111,7 +111,7 @@ function prodRender(): KubernetesObject[] {
 /** RFC 3339, `hours` from the real clock: the API server judges break-glass against its own creationTimestamp. */
 const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
-/** What active entries render (a `direct` one for payments, a `grant`), judged at the real clock. */
+/** What active entries render (a `direct` one for payments, a grant of a service and one of a new host), at the real clock. */
 const breakGlassObjects = (): KubernetesObject[] =>
   renderDocuments(
     breakGlassConfig(
@@ -122,6 +122,16 @@ const breakGlassObjects = (): KubernetesObject[] =>
             id: "stripe-for-assistant",
             expiresAt: fromNow(6),
             scope: { grant: { tenant: "assistant", service: "stripe" } },
+          }),
+          entry({
+            id: "newpartner",
+            expiresAt: fromNow(6),
+            scope: {
+              grant: {
+                tenant: "assistant",
+                destination: { host: "api.newpartner.example", mode: "originate" },
+              },
+            },
           }),
         ],
       },
@@ -384,11 +394,14 @@ describeWithApiServer(
       );
     });
 
-    it("admits every object active break-glass entries render (direct and grant)", async () => {
+    it("admits every object active break-glass entries render (direct, grant, grant of a new host), strictly validated", async () => {
       const objects = breakGlassObjects();
       assert.deepEqual([...new Set(objects.map((o) => o.kind))].sort(), [
         "AuthorizationPolicy",
+        "DestinationRule",
+        "Gateway",
         "NetworkPolicy",
+        "ServiceEntry",
         "VirtualService",
       ]);
       const applied = await applyStrict(server(), objects, { dryRun: true });
