@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../policy/contract";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, Environment, ExternalServiceConfig } from "./egress-config";
-import { traitsOf } from "./routing-modes";
+import { originatesTls, traitsOf } from "./routing-modes";
 
 /**
  * Break-glass entries: time-bounded exceptions to the egress path. The schema checks each entry on
@@ -157,7 +157,7 @@ const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10}h`;
  */
 export function validateBreakGlass(
   entries: readonly BreakGlassEntry[],
-  config: Pick<EgressConfig, "environment" | "tenants" | "services" | "guardrails">,
+  config: Pick<EgressConfig, "environment" | "tenants" | "services" | "guardrails" | "rateLimits">,
   maxHoursSetting: number | undefined,
   now: Date,
 ): ConfigIssue[] {
@@ -219,6 +219,16 @@ export function validateBreakGlass(
     const [name] = entry.tenants;
     const tenant = tenants.get(name);
     if (!tenant) add(`${scopeAt}.tenant`, `unknown tenant "${name}"; declared tenants: ${knownTenants}`);
+    const granted = entry.destination ?? services.get(entry.service as string);
+    // HTTP at the gateway (it originates TLS): only a tenant's request limit covers it there.
+    const httpGrant = granted !== undefined && originatesTls(granted);
+    const limits = config.rateLimits.tenants[name];
+    if (tenant && config.environment === "prod" && httpGrant && !limits?.unlimited && !limits?.http) {
+      add(
+        `${scopeAt}.tenant`,
+        `prod requires a limit for every tenant: ${name} would reach the granted service over HTTP; set rateLimits.tenants.${name}.http`,
+      );
+    }
     if (entry.destination) {
       const { host } = entry.destination;
       const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));

@@ -230,8 +230,21 @@ describe("break-glass grants to a host not yet in the registry", () => {
     assert.equal(origination.metadata.labels?.["mesh-egress.io/break-glass"], "newpartner-for-assistant");
   });
 
-  it("leaves the prod pack with no mandatory violation, and the registry output without the host", () => {
-    const config = breakGlassConfig({ breakGlass: [destinationGrant({ host: HOST, mode: "originate" })] });
+  it("leaves the prod pack with no mandatory violation, rate limits included, and the registry output without the host", () => {
+    const config = breakGlassConfig({
+      breakGlass: [
+        destinationGrant({ host: HOST, mode: "originate" }),
+        entry({
+          id: "tls-host",
+          scope: {
+            grant: {
+              tenant: "assistant",
+              destination: { host: "api.tls.example", mode: "passthrough-mtls" },
+            },
+          },
+        }),
+      ],
+    });
     const policy = loadPolicyConfig("prod");
     const settings = new Map(policy.settings);
     for (const rule of ["break-glass-expiry-valid", "break-glass-expiring-soon"]) {
@@ -243,6 +256,15 @@ describe("break-glass grants to a host not yet in the registry", () => {
       [],
     );
     assert.ok(!registrySummary(config).some((s) => s.hosts.includes(HOST)));
+  });
+
+  it("refuses in prod an HTTP grant to a tenant without an HTTP rate limit, naming the tenant", () => {
+    const toPayments = entry({
+      scope: { grant: { tenant: "payments", destination: { host: HOST, mode: "originate" } } },
+    });
+    assert.deepEqual(errorsOf({ breakGlass: [toPayments] }), [
+      "breakGlass[0].scope.grant.tenant: prod requires a limit for every tenant: payments would reach the granted service over HTTP; set rateLimits.tenants.payments.http",
+    ]);
   });
 
   it("renders nothing of the host once the entry expired", () => {
