@@ -30,6 +30,8 @@ export interface AdmissionGuardrailSettings {
   readonly gatewayPodLabels: Readonly<Record<string, string>>;
   /** The bindings' `validationActions`: `[Deny]` refuses, `[Warn, Audit]` only reports. */
   readonly validationActions: readonly ValidationAction[];
+  /** Ranges a tenant NetworkPolicy may name: the shared internal list plus `cluster.internalCidrs`. */
+  readonly internalRanges: readonly string[];
   /** The longest a break-glass `direct` NetworkPolicy may live after its creation, in hours. */
   readonly breakGlassMaxHours: number;
   /** Usernames or groups that may create break-glass `direct` NetworkPolicies; none: nobody. */
@@ -59,6 +61,7 @@ export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuard
     // The istio/gateway chart adds `app: <release>` to the values' labels on every pod.
     gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
     validationActions: config.guardrails.validationActions,
+    internalRanges: [...new Set([...INTERNAL_RANGES, ...config.cluster.internalCidrs])],
     breakGlassMaxHours: config.breakGlass.maxHours,
     breakGlassRequesters: config.guardrails.breakGlassRequesters,
   };
@@ -72,12 +75,12 @@ function selectsGateway(labels: string, gatewayPodLabels: Readonly<Record<string
 }
 
 /** CEL: the peer is an ipBlock that reaches beyond the internal ranges. */
-const reachesPublic = (peer: string) =>
-  `has(${peer}.ipBlock) && !${cel(INTERNAL_RANGES)}.exists(r, cidr(r).containsCIDR(cidr(${peer}.ipBlock.cidr)))`;
+const reachesPublic = (peer: string, internalRanges: readonly string[]) =>
+  `has(${peer}.ipBlock) && !${cel(internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(${peer}.ipBlock.cidr)))`;
 
 /** CEL: every internal range inside the peer's ipBlock is in its `except` list. */
-const exceptsInternal = (peer: string) =>
-  `${cel(INTERNAL_RANGES)}.all(r, !cidr(${peer}.ipBlock.cidr).containsCIDR(cidr(r)) || (has(${peer}.ipBlock.except) && ${peer}.ipBlock.except.exists(e, cidr(e).containsCIDR(cidr(r)))))`;
+const exceptsInternal = (peer: string, internalRanges: readonly string[]) =>
+  `${cel(internalRanges)}.all(r, !cidr(${peer}.ipBlock.cidr).containsCIDR(cidr(r)) || (has(${peer}.ipBlock.except) && ${peer}.ipBlock.except.exists(e, cidr(e).containsCIDR(cidr(r)))))`;
 
 /** RFC 3339 with an offset, as `expiresAt` takes it; checked before CEL's timestamp() so a bad value is a denial, not an error. */
 const RFC3339_PATTERN =
@@ -200,12 +203,12 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
         },
         {
           // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
-          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(INTERNAL_RANGES)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${INTERNAL_RANGES.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${s.internalRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
         {
-          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer")}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer")})))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${INTERNAL_RANGES.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
+          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.internalRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.internalRanges)})))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.internalRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
         },
       ],
     },

@@ -62,6 +62,17 @@ describe("admission guardrails (pure builder)", () => {
     assert.deepEqual(maxima({ breakGlassMaxHours: 4 }, "prod"), ["4h"]);
   });
 
+  it("requires a break-glass NetworkPolicy to except the cluster's own ranges too, as its render does", () => {
+    const config = parseEgressConfig(stack({ cluster: { internalCidrs: ["2600:1f18::/32"] } }), "t");
+    const policy = buildAdmissionGuardrailManifests(admissionGuardrailSettings(config)).find(
+      (o) => o.metadata.name === "mesh-egress-network-policy-internal-egress",
+    )!;
+    const bounds = (policy.spec!.validations as { expression: string; message: string }[]).find((v) =>
+      v.message.includes("opens public space only on named ports"),
+    )!;
+    assert.match(bounds.expression, /"2600:1f18::\/32"/);
+  });
+
   it("lets a stack override the tier's validationActions", () => {
     const config = parseEgressConfig(
       stack({ guardrails: { validationActions: ["Deny", "Audit"] } }, "dev"),
