@@ -26,6 +26,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "git show main:Pulumi.dev.yaml | mesh-egress render --stack-file -",
         "the stack as on main, to diff against",
       ],
+      [
+        "mesh-egress render --stack prod --now 2026-11-30T06:00:00Z",
+        "what prod deploys at that instant: break-glass entries expired by then render nothing",
+      ],
     ],
     exitCodes: [
       [0, "rendered"],
@@ -40,6 +44,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
       ["mesh-egress render --stack prod | mesh-egress lint -", "what prod deploys, at prod's levels"],
       ["mesh-egress lint --environment dev out/dev.yaml", "a rendered file, at dev's levels"],
       ["mesh-egress lint --format json manifests/", "every YAML/JSON file below a directory, as JSON"],
+      [
+        "mesh-egress lint --now 2026-11-30T06:00:00Z out/prod.yaml",
+        "break-glass expiries judged at that instant, not the clock",
+      ],
     ],
     exitCodes: [
       [0, "no mandatory violation (advisory ones are printed)"],
@@ -69,6 +77,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
     examples: [
       ["mesh-egress report --stack prod", "prod's declared egress, as text"],
       ["mesh-egress report --stack prod --format markdown", "the same as a table for a pull request"],
+      [
+        "mesh-egress report --stack prod --now 2026-11-30T06:00:00Z",
+        "break-glass entries active at that instant",
+      ],
       [
         "mesh-egress report --stack-file Pulumi.prod-eu.yaml --format csv",
         "one cluster's grants, for a spreadsheet",

@@ -58,6 +58,8 @@ export interface TrafficRow {
   /** The service whose hosts include the destination, if any. */
   readonly service?: string;
   readonly declared: boolean;
+  /** The break-glass `grant` entry that declares this traffic, when only a temporary exception covers it. */
+  readonly breakGlass?: string;
   readonly requests: number;
   readonly connections: number;
   readonly bytesOut: number;
@@ -84,7 +86,7 @@ export interface EgressAudit {
   readonly window: string;
   /** Per tenant × destination seen at the gateway (tenant "" = no identity: plain passthrough). */
   readonly traffic: readonly TrafficRow[];
-  /** Traffic that left (or reached the gateway) with no grant covering it. */
+  /** Traffic that left (or reached the gateway) with no grant covering it, break-glass grants included. */
   readonly undeclared: readonly TrafficRow[];
   readonly deniedAttempts: readonly DeniedAttempt[];
   /** Grants with no traffic in the window: least-privilege candidates. */
@@ -117,6 +119,21 @@ function blackHoledAttempts(observations: Observations): [string, number][] {
   return [...attempts.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
+/**
+ * The break-glass `grant` entry covering a tenant's traffic to a service, if any. Expired entries still in
+ * the stack count too: the window may span their lifetime, and objects outliving one are break-glass traffic.
+ */
+function breakGlassGrantFor(
+  config: EgressConfig,
+  tenant: string,
+  service: ExternalServiceConfig | undefined,
+): string | undefined {
+  if (!service || tenant === "") return undefined;
+  return [...config.breakGlass.active, ...config.breakGlass.expired].find(
+    (e) => e.scope === "grant" && e.tenants[0] === tenant && e.service === service.name,
+  )?.id;
+}
+
 /** Compares what Prometheus saw with what the stack declares. Pure. */
 export function buildEgressAudit(
   config: EgressConfig,
@@ -139,10 +156,13 @@ export function buildEgressAudit(
   const traffic: TrafficRow[] = [...pairs.values()]
     .map((pair) => {
       const service = serviceOfHost(config, pair.destination);
+      const granted = isGranted(config, pair.tenant, service);
+      const breakGlass = granted ? undefined : breakGlassGrantFor(config, pair.tenant, service);
       return {
         ...pair,
         ...(service ? { service: service.name } : {}),
-        declared: isGranted(config, pair.tenant, service),
+        declared: granted || breakGlass !== undefined,
+        ...(breakGlass ? { breakGlass } : {}),
         requests: total(observations.requests, pair),
         connections: total(observations.connections, pair),
         bytesOut: total(observations.egressBytes, pair),
@@ -237,7 +257,7 @@ function trafficTable(rows: readonly TrafficRow[]): Table {
       tenantName(r.tenant),
       r.destination,
       r.service ?? "-",
-      r.declared ? "yes" : "NO",
+      r.breakGlass ? `break-glass ${r.breakGlass}` : r.declared ? "yes" : "NO",
       String(r.requests),
       String(r.connections),
       String(r.bytesOut),
@@ -262,7 +282,7 @@ function auditCsv(audit: EgressAudit): Table {
     columns,
     rows: [
       ...audit.traffic.map((r) => [
-        r.declared ? "declared" : "undeclared",
+        r.breakGlass ? `break-glass ${r.breakGlass}` : r.declared ? "declared" : "undeclared",
         r.tenant,
         r.destination,
         r.service ?? "",

@@ -1,5 +1,6 @@
 import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { breakGlassTable, BreakGlassReport, buildBreakGlassReport } from "./break-glass-report";
 import { ReportDocument, Table } from "./report-document";
 
 /** One tenant × destination host, as an auditor reads a grant. */
@@ -14,6 +15,8 @@ export interface EgressGrant {
   readonly identityAtGateway: string;
   readonly tlsVerification: string;
   readonly rateLimit: string;
+  /** The break-glass entry this grant comes from, when it is a temporary exception. */
+  readonly breakGlass?: string;
 }
 
 export interface GatewayHighAvailability {
@@ -35,6 +38,8 @@ export interface EgressReport {
   readonly unusedServices: readonly string[];
   /** What the platform cannot enforce, or enforces only in part (README "What was verified"). */
   readonly limits: readonly string[];
+  /** Break-glass entries, active and expired, at the instant the config was judged. */
+  readonly breakGlass: BreakGlassReport;
 }
 
 /** How the gateway knows who is calling, per routing mode (istio-egress.md §1). */
@@ -120,11 +125,19 @@ function limitsOf(config: EgressConfig): string[] {
 }
 
 export function buildEgressReport(config: EgressConfig, source: string): EgressReport {
+  // Active break-glass grants are egress too, marked with their entry.
+  const temporary = config.breakGlass.active.filter((e) => e.scope === "grant");
   const grants = config.tenants.flatMap((tenant) =>
-    tenant.allow.flatMap((name) => {
+    [
+      ...tenant.allow.map((name) => ({ name, breakGlass: undefined as string | undefined })),
+      ...temporary
+        .filter((e) => e.tenants[0] === tenant.namespace)
+        .map((e) => ({ name: e.service as string, breakGlass: e.id })),
+    ].flatMap(({ name, breakGlass }) => {
       const service = config.services.find((s) => s.name === name);
       if (!service) return [];
       return service.hosts.map((host) => ({
+        ...(breakGlass ? { breakGlass } : {}),
         tenant: tenant.namespace,
         service: service.name,
         host,
@@ -151,9 +164,10 @@ export function buildEgressReport(config: EgressConfig, source: string): EgressR
     },
     grants,
     unusedServices: config.services
-      .filter((s) => tenantsAllowedTo(s, config).length === 0)
+      .filter((s) => !s.breakGlass && tenantsAllowedTo(s, config).length === 0)
       .map((s) => s.name),
     limits: limitsOf(config),
+    breakGlass: buildBreakGlassReport(config.breakGlass),
   };
 }
 
@@ -172,7 +186,7 @@ function grantsTable(report: EgressReport): Table {
   return {
     columns: GRANT_COLUMNS,
     rows: report.grants.map((g) => [
-      g.tenant,
+      g.breakGlass ? `${g.tenant} (break-glass ${g.breakGlass})` : g.tenant,
       g.service,
       g.host,
       String(g.port),
@@ -209,6 +223,12 @@ export function egressReportDocument(report: EgressReport): ReportDocument {
       ...(report.unusedServices.length > 0
         ? [{ title: "Registered services no tenant may use", lines: report.unusedServices }]
         : []),
+      report.breakGlass.entries.length > 0
+        ? {
+            title: `Break-glass exceptions (judged at ${report.breakGlass.evaluatedAt}; at most ${report.breakGlass.maxHours}h each)`,
+            table: breakGlassTable(report.breakGlass),
+          }
+        : { title: "Break-glass exceptions", lines: ["none declared"] },
       { title: "Not enforceable, or enforced only in part", lines: report.limits },
     ],
     csv: grantsTable(report),

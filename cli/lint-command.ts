@@ -8,6 +8,8 @@ import {
   RuleSettingValues,
   ruleSettings,
 } from "../policy/rules/enforcement";
+import { parseRfc3339 } from "../policy/contract";
+import { allRules } from "../policy/rules/catalog";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { TextInputError } from "../stacks/bounded-text";
@@ -31,6 +33,8 @@ export interface LintOptions {
   readonly namespace?: string;
   /** The cluster's DNS domain, when it is not cluster.local. */
   readonly clusterDomain?: string;
+  /** RFC 3339: judge break-glass expiries at this instant instead of the clock. */
+  readonly now?: string;
 }
 
 export type LintIo = CliIo;
@@ -94,6 +98,18 @@ export function toRecord(finding: Finding): LintRecord {
   };
 }
 
+/** Every rule that takes a `now` setting gets this one: `--now` makes a review reproducible. */
+function withNow(settings: RuleSettingValues, now: string): RuleSettingValues {
+  if (parseRfc3339(now) === undefined) {
+    throw new PolicyConfigError(`--now: "${now}" is not an RFC 3339 time such as 2026-11-30T06:00:00Z`);
+  }
+  const out = new Map(settings);
+  for (const rule of allRules) {
+    if (rule.settings?.schema.now) out.set(rule.name, { ...(settings.get(rule.name) ?? {}), now });
+  }
+  return out;
+}
+
 /**
  * How a run's outcome maps to its exit code: 1 when a mandatory rule is violated (whatever else happened),
  * else 2 when some input could not be used (the verdict covers only what was read), else 0. A run that could
@@ -119,6 +135,8 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
   }
   try {
     policyConfig = loadPolicyConfig(options.environment);
+    if (options.now !== undefined)
+      policyConfig = { ...policyConfig, settings: withNow(policyConfig.settings, options.now) };
     reading = options.live
       ? {
           objects: (await readLiveObjects(options.live)).map((object) => ({
@@ -198,6 +216,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
       "default",
     )
     .option("--cluster-domain <domain>", "the cluster's DNS domain", "cluster.local")
+    .option("--now <time>", "judge break-glass expiries at this RFC 3339 time instead of the clock")
     .action(
       async (
         paths: string[],
@@ -209,6 +228,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
           context?: string;
           namespace?: string;
           clusterDomain?: string;
+          now?: string;
         },
       ) => {
         const wantsCluster = opts.kubeconfig !== undefined || opts.context !== undefined;
@@ -235,6 +255,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             ...(opts.gatewayNamespace !== undefined ? { gatewayNamespace: opts.gatewayNamespace } : {}),
             ...(opts.namespace ? { namespace: opts.namespace } : {}),
             ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
+            ...(opts.now ? { now: opts.now } : {}),
           },
           invocation.io,
         );

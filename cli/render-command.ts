@@ -3,6 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { MAX_STACK_FILE_BYTES, TextInputError } from "../stacks/bounded-text";
 import { ConfigError, formatIssue } from "../stacks/config-error";
+import { expiredBreakGlassWarnings } from "../stacks/break-glass";
+import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, loadStackText, projectStacks, stackFilePath } from "../stacks/load-config";
 import type { EgressConfig } from "../stacks/egress-config";
 import type { CliInvocation, CliIo } from "./cli-io";
@@ -15,6 +17,7 @@ interface RenderOptions {
   readonly stack?: string;
   readonly stackFile?: string;
   readonly out?: string;
+  readonly now?: string;
 }
 
 /** `mesh-egress render`: the manifests `pulumi up` would deploy, without a cluster. */
@@ -29,6 +32,7 @@ export function registerRenderCommand(program: Command, invocation: CliInvocatio
       new Option("--stack-file <path>", "render any file in the Pulumi.<stack>.yaml format; - reads stdin"),
     )
     .option("--out <dir>", "also write the YAML to <dir>/<stack>.yaml (replacing it)")
+    .option("--now <time>", "judge break-glass entries at this RFC 3339 time instead of the clock")
     .action(async (options: RenderOptions) => {
       invocation.exitCode = await runRender(options, invocation.io);
     });
@@ -64,6 +68,8 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
   try {
     const config = await loadConfig(options, io);
     yaml = meshConfigNotice(config) + toMultiDocumentYaml(renderDocuments(config));
+    for (const warning of expiredBreakGlassWarnings(config.breakGlass))
+      io.stderr.write(`warning: ${warning}\n`);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
@@ -80,8 +86,10 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
   return 0;
 }
 
-/** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd). */
+/** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd), judged at --now. */
 async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConfig> {
+  // Inside the caller's try: a bad --now is a ConfigError like any other bad input.
+  const now = options.now ? parseNow(options.now, "--now") : evaluationTime();
   if (options.stackFile === STDIN_STACK_FILE) {
     let text: string;
     try {
@@ -90,9 +98,9 @@ async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConf
       if (!(e instanceof TextInputError)) throw e;
       throw new ConfigError("<stdin>", [{ path: "", message: `cannot read stack file: ${e.message}` }]);
     }
-    return loadStackText(text, "<stdin>", process.cwd());
+    return loadStackText(text, "<stdin>", process.cwd(), now);
   }
-  return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string));
+  return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string), now);
 }
 
 /** Why `--stack NAME` names no stack of the project (listing the ones that exist), or undefined. */

@@ -20,6 +20,7 @@ export function registerReportCommand(program: Command, invocation: CliInvocatio
     )
     .addOption(new Option("--stack-file <path>", "report any file in the Pulumi.<stack>.yaml format"))
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("text"))
+    .option("--now <time>", "judge break-glass entries at this RFC 3339 time instead of the clock")
     .action((options: ReportOptions) => {
       invocation.exitCode = runReport(options, invocation.io);
     });

@@ -1,12 +1,15 @@
 import * as path from "path";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import type { EgressConfig } from "../stacks/egress-config";
+import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
 import type { CliIo } from "./cli-io";
 
 export interface StackOptions {
   readonly stack?: string;
   readonly stackFile?: string;
+  /** RFC 3339: judge break-glass entries at this time instead of the clock. */
+  readonly now?: string;
 }
 
 export type LoadedStack =
@@ -29,7 +32,8 @@ export function loadStackOption(
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
   try {
-    return { ok: true, config: loadStackFile(file), name };
+    const now = options.now ? parseNow(options.now, "--now") : evaluationTime();
+    return { ok: true, config: loadStackFile(file, now), name };
   } catch (err) {
     if (err instanceof ConfigError) {
       stderr.write(`${err.source}: invalid mesh-egress configuration\n`);

@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_LABEL, INTERNAL_RANGES, TENANT_LABEL } from "../policy/contract";
+import {
+  BREAK_GLASS_LABEL,
+  BREAK_GLASS_SCOPE_LABEL,
+  COMPONENT_LABEL,
+  EXPIRES_AT_ANNOTATION,
+  INTERNAL_RANGES,
+  REASON_ANNOTATION,
+  TENANT_LABEL,
+  TICKET_ANNOTATION,
+} from "../policy/contract";
 import type { EgressConfig, ValidationAction } from "../stacks/egress-config";
 import { gatewayChartValues } from "./egress-gateway";
 import { gatewayServiceHost } from "./gateway-endpoint";
@@ -23,6 +32,10 @@ export interface AdmissionGuardrailSettings {
   readonly validationActions: readonly ValidationAction[];
   /** Ranges a tenant NetworkPolicy may name: the shared internal list plus `cluster.internalCidrs`. */
   readonly internalRanges: readonly string[];
+  /** The longest a break-glass `direct` NetworkPolicy may live after its creation, in hours. */
+  readonly breakGlassMaxHours: number;
+  /** Usernames or groups that may create break-glass `direct` NetworkPolicies; none: nobody. */
+  readonly breakGlassRequesters: readonly string[];
 }
 
 /** Where a guardrail applies: tenant namespaces, or every namespace but the platform's own. */
@@ -49,6 +62,8 @@ export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuard
     gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
     validationActions: config.guardrails.validationActions,
     internalRanges: [...new Set([...INTERNAL_RANGES, ...config.cluster.internalCidrs])],
+    breakGlassMaxHours: config.breakGlass.maxHours,
+    breakGlassRequesters: config.guardrails.breakGlassRequesters,
   };
 }
 
@@ -57,6 +72,56 @@ const cel = (value: unknown): string => JSON.stringify(value);
 /** `labels` (a CEL map expression) is non-empty and every entry is one of the gateway pods' labels. */
 function selectsGateway(labels: string, gatewayPodLabels: Readonly<Record<string, string>>): string {
   return `size(${labels}) > 0 && ${labels}.all(k, k in ${cel(gatewayPodLabels)} && ${cel(gatewayPodLabels)}[k] == ${labels}[k])`;
+}
+
+/** CEL: the peer is an ipBlock that reaches beyond the internal ranges. */
+const reachesPublic = (peer: string, internalRanges: readonly string[]) =>
+  `has(${peer}.ipBlock) && !${cel(internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(${peer}.ipBlock.cidr)))`;
+
+/** CEL: every internal range inside the peer's ipBlock is in its `except` list. */
+const exceptsInternal = (peer: string, internalRanges: readonly string[]) =>
+  `${cel(internalRanges)}.all(r, !cidr(${peer}.ipBlock.cidr).containsCIDR(cidr(r)) || (has(${peer}.ipBlock.except) && ${peer}.ipBlock.except.exists(e, cidr(e).containsCIDR(cidr(r)))))`;
+
+/** RFC 3339 with an offset, as `expiresAt` takes it; checked before CEL's timestamp() so a bad value is a denial, not an error. */
+const RFC3339_PATTERN =
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+
+/**
+ * Whether an object is break-glass, and a valid one. Admission CEL has no clock (`now`), but the API server
+ * sets `metadata.creationTimestamp` before validating a create: the expiry must follow the creation and lie
+ * within the maximum of it. On create that is "not expired, not too long"; on update it bounds the whole
+ * lifetime, so an update cannot push the expiry out. Whether an unchanged object outlived its expiry, only
+ * the Overdue alert and the drift check see.
+ */
+function breakGlassVariables(
+  maxHours: number,
+  requesters: readonly string[],
+): { name: string; expression: string }[] {
+  const annotation = (key: string) =>
+    `(${cel(key)} in variables.annotations ? variables.annotations[${cel(key)}] : '')`;
+  return [
+    { name: "labels", expression: "has(object.metadata.labels) ? object.metadata.labels : {}" },
+    {
+      name: "annotations",
+      expression: "has(object.metadata.annotations) ? object.metadata.annotations : {}",
+    },
+    {
+      name: "breakGlass",
+      expression: `${cel(BREAK_GLASS_LABEL)} in variables.labels && variables.labels[${cel(BREAK_GLASS_LABEL)}] != ''`,
+    },
+    { name: "expiresAt", expression: annotation(EXPIRES_AT_ANNOTATION) },
+    {
+      name: "breakGlassValid",
+      expression:
+        // Only the identities pulumi up runs as: anyone else able to write NetworkPolicies could label their own.
+        `(request.userInfo.username in ${cel(requesters)} || (has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${cel(requesters)})))` +
+        ` && variables.breakGlass && ${cel(BREAK_GLASS_SCOPE_LABEL)} in variables.labels && variables.labels[${cel(BREAK_GLASS_SCOPE_LABEL)}] == 'direct'` +
+        ` && size(${annotation(TICKET_ANNOTATION)}.trim()) > 0 && size(${annotation(REASON_ANNOTATION)}.trim()) > 0` +
+        ` && variables.expiresAt.matches(${cel(RFC3339_PATTERN)}) && has(object.metadata.creationTimestamp)` +
+        ` && timestamp(variables.expiresAt) > timestamp(object.metadata.creationTimestamp)` +
+        ` && timestamp(variables.expiresAt) <= timestamp(object.metadata.creationTimestamp) + duration(${cel(`${maxHours}h`)})`,
+    },
+  ];
 }
 
 const INTERCEPTION_ANNOTATIONS = [
@@ -120,9 +185,11 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     {
       name: "network-policy-internal-egress",
       description:
-        "Tenant NetworkPolicies reach only in-cluster peers and internal address ranges: never the internet.",
+        "Tenant NetworkPolicies reach only in-cluster peers and internal address ranges: never the internet, " +
+        "but for a break-glass `direct` policy within its lifetime.",
       resourceRules: [{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] }],
       scope: "tenants",
+      variables: breakGlassVariables(s.breakGlassMaxHours, s.breakGlassRequesters),
       validations: [
         {
           expression:
@@ -131,8 +198,17 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
             "mesh-egress guardrail network-policy-internal-egress: an egress rule without `to` allows every destination, the internet included. Fix: list in-cluster peers (podSelector/namespaceSelector); external services go through the egress gateway.",
         },
         {
-          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
+          expression: "!variables.breakGlass || variables.breakGlassValid",
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy (label ${BREAK_GLASS_LABEL}) needs ${BREAK_GLASS_SCOPE_LABEL}: direct, non-empty ${TICKET_ANNOTATION} and ${REASON_ANNOTATION}, an RFC 3339 ${EXPIRES_AT_ANNOTATION} after its creation and at most ${s.breakGlassMaxHours}h after it, and a requester in guardrails.breakGlassRequesters (${s.breakGlassRequesters.join(", ") || "none"}). Fix: declare the exception as a breakGlass entry of the stack (pulumi up renders it), or renew it as a new entry.`,
+        },
+        {
+          // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
+          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
           message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${s.internalRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+        },
+        {
+          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.internalRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.internalRanges)})))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.internalRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
         },
       ],
     },

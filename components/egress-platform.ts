@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { AdmissionGuardrails } from "./admission-guardrails";
+import { BreakGlass } from "./break-glass";
 import { CertManagerInstallation } from "./cert-manager";
 import { ClusterEgressLock } from "./cluster-egress-lock";
 import { ControlPlane } from "./control-plane";
@@ -31,13 +32,16 @@ export interface RegistryEntry {
 
 /** The registry as auditors read it: every external service, how it is reached, and by whom. */
 export function registrySummary(config: EgressConfig): RegistryEntry[] {
-  return config.services.map((s) => ({
-    name: s.name,
-    hosts: [...s.hosts],
-    port: s.port,
-    mode: s.mode,
-    tenants: tenantsAllowedTo(s, config),
-  }));
+  // Temporary services of break-glass grants are exceptions, listed under breakGlass, not the registry.
+  return config.services
+    .filter((s) => !s.breakGlass)
+    .map((s) => ({
+      name: s.name,
+      hosts: [...s.hosts],
+      port: s.port,
+      mode: s.mode,
+      tenants: tenantsAllowedTo(s, config),
+    }));
 }
 
 /**
@@ -121,8 +125,9 @@ export class EgressPlatform extends pulumi.ComponentResource {
       { manifests: manifests.rateLimits, redisUrl: redisUrlSecretData(config), after: [gateway.chart] },
       { parent: this },
     );
+    const tenantNamespaces: pulumi.Resource[] = [];
     for (const { tenant, manifests: tenantManifests } of manifests.tenants) {
-      new Tenant(
+      const tenantComponent = new Tenant(
         `${name}-tenant-${tenant.namespace}`,
         {
           manifests: tenantManifests,
@@ -130,6 +135,15 @@ export class EgressPlatform extends pulumi.ComponentResource {
           // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
           after: [gateway.chart, ...tenant.allow.flatMap((service) => routesOf.get(service) ?? [])],
         },
+        { parent: this },
+      );
+      tenantNamespaces.push(tenantComponent.namespaceResource);
+    }
+    if (manifests.breakGlass.entries.length > 0) {
+      new BreakGlass(
+        `${name}-break-glass`,
+        // Routes and rules live in the gateway namespace; direct NetworkPolicies in the tenants'.
+        { manifests: manifests.breakGlass, after: [gateway.chart, ...tenantNamespaces] },
         { parent: this },
       );
     }

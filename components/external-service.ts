@@ -7,6 +7,7 @@ import {
   SERVICE_LABEL,
 } from "../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { directTenants, grantedTenants } from "../stacks/break-glass";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
 import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";
@@ -68,7 +69,8 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
       location: "MESH_EXTERNAL",
       ...resolutionOf(service),
       ports,
-      exportTo: [".", ...tenantsAllowedTo(service, config)],
+      // Break-glass grants make the host visible to the granted tenant while they last.
+      exportTo: [".", ...tenantsAllowedTo(service, config), ...grantedTenants(service, config)],
     },
   };
 }
@@ -157,10 +159,18 @@ function virtualService(
     spec: {
       hosts: [host],
       gateways: ["mesh", gatewayRef],
-      exportTo: [".", ...tenantsAllowedTo(service, config)],
+      exportTo: [".", ...tenantsThroughGateway(service, config)],
       ...routes,
     },
   };
+}
+
+/** Tenants whose sidecars route the host to the gateway: allowed or granted, minus those sent direct by break-glass. */
+function tenantsThroughGateway(service: ExternalServiceConfig, config: EgressConfig): string[] {
+  const direct = new Set(directTenants(service, config));
+  return [...tenantsAllowedTo(service, config), ...grantedTenants(service, config)].filter(
+    (tenant) => !direct.has(tenant),
+  );
 }
 
 /** Where the gateway originates TLS: verification settings for the external host, seen only by the gateway. */

@@ -1,12 +1,23 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
 import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
+import {
+  breakGlassRuleGroups,
+  buildBreakGlassManifests,
+  BreakGlassManifests,
+  markedAsBreakGlass,
+} from "./break-glass";
 import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager";
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
-import { buildObservabilityManifests, ObservabilityManifests, observabilityInputs } from "./observability";
+import {
+  buildObservabilityManifests,
+  egressRuleGroups,
+  ObservabilityManifests,
+  observabilityInputs,
+} from "./observability";
 import {
   buildOriginationCertificateManifests,
   OriginationCertificateManifests,
@@ -32,26 +43,35 @@ export interface PlatformManifests {
   readonly guardrails?: KubernetesObject[];
   /** The cluster-wide egress lock (an AdminNetworkPolicy); empty unless `cluster.lockAllNamespaces`. */
   readonly clusterEgressLock: KubernetesObject[];
+  /** The objects of each active break-glass entry; expired entries add none. */
+  readonly breakGlass: BreakGlassManifests;
 }
 
 /** Builds every component's manifests from one validated config: the single source for up, render and lint. */
 export function buildPlatformManifests(config: EgressConfig): PlatformManifests {
+  const inputs = observabilityInputs(config);
   return {
     controlPlane: config.controlPlane.install ? buildControlPlaneManifests(config) : undefined,
     certManager: config.certManager.install ? buildCertManagerManifests(config) : undefined,
     gateway: buildEgressGatewayManifests(config),
-    observability: buildObservabilityManifests(observabilityInputs(config)),
+    observability: buildObservabilityManifests(inputs, [
+      ...egressRuleGroups(inputs),
+      ...breakGlassRuleGroups(config.breakGlass.active),
+    ]),
     certificates: buildOriginationCertificateManifests(config),
-    services: config.services.map((service) => ({
-      service,
-      objects: buildExternalServiceManifests(service, config),
-    })),
+    services: config.services.map((service) => {
+      const objects = buildExternalServiceManifests(service, config);
+      // A grant's own destination: registered only while the entry lasts, and labelled as its.
+      const entry = config.breakGlass.active.find((e) => e.id === service.breakGlass);
+      return { service, objects: entry ? markedAsBreakGlass(objects, entry) : objects };
+    }),
     tenants: config.tenants.map((tenant) => ({ tenant, manifests: buildTenantManifests(tenant, config) })),
     rateLimits: buildRateLimitManifests(config),
     guardrails: config.guardrails.enabled
       ? buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))
       : undefined,
     clusterEgressLock: buildClusterEgressLockManifests(config),
+    breakGlass: buildBreakGlassManifests(config),
   };
 }
 
@@ -66,7 +86,8 @@ export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 /**
  * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
  * cert-manager, the gateway), the admission guardrails, then gateway-wide objects and their monitoring, the origination roots (issuers before the
- * certificates they sign), services, the tenants' locks, and finally the cluster-wide lock.
+ * certificates they sign), services, the tenants' locks, the active break-glass exceptions, and finally the
+ * cluster-wide lock.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
   const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
@@ -90,6 +111,7 @@ export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
     // After the services: the filters patch the listeners their Gateways create.
     ...objects(platform.rateLimits.objects),
     ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
+    ...platform.breakGlass.entries.flatMap(({ objects: list }) => objects(list)),
     // Last: every other namespace loses the internet only once the gateway path exists.
     ...objects(platform.clusterEgressLock),
   ];

@@ -1,6 +1,7 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/rate-limit-baselines";
 import { RateUnit, UNIT_SECONDS } from "../stacks/rate-limit-schema";
+import { grantedServices, grantedTenants } from "../stacks/break-glass";
 import { originatesTls } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
 
@@ -36,7 +37,11 @@ export function tenantHttpLimits(config: EgressConfig): TenantHttpLimits[] {
   for (const tenant of config.tenants) {
     const limits = limitsOf(config, tenant.namespace);
     if (!limits || limits.unlimited) continue;
-    const allowed = httpServices(config).filter((s) => tenant.allow.includes(s.name));
+    // Active break-glass grants are limited as allowed services are.
+    const granted = grantedServices(tenant, config);
+    const allowed = httpServices(config).filter(
+      (s) => tenant.allow.includes(s.name) || granted.includes(s.name),
+    );
     if (allowed.length === 0) continue;
     const services = allowed.flatMap((service) => {
       const http = limits.services[service.name]?.http;
@@ -73,7 +78,7 @@ export function serviceConnectionLimit(
   service: ExternalServiceConfig,
   config: EgressConfig,
 ): ServiceConnectionLimit | undefined {
-  const tenants = tenantsAllowedTo(service, config);
+  const tenants = [...tenantsAllowedTo(service, config), ...grantedTenants(service, config)];
   if (tenants.length === 0) return undefined;
   const backstop = config.rateLimits.backstop.tls;
   const backstopConcurrent = backstop.maxConcurrent ?? Number.MAX_SAFE_INTEGER;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import { grantedServices } from "../stacks/break-glass";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
@@ -53,6 +54,10 @@ function sidecar(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
     ...servicesAllowedFor(tenant, config).flatMap((s) =>
       s.hosts.map((host) => `${gatewayNamespace}/${host}`),
     ),
+    // Hosts of break-glass grants: scoping only; the grant's AuthorizationPolicy is the permission.
+    ...grantedServices(tenant, config)
+      .flatMap((name) => config.services.find((s) => s.name === name)?.hosts ?? [])
+      .map((host) => `${gatewayNamespace}/${host}`),
   ];
   return {
     apiVersion: "networking.istio.io/v1",
@@ -88,34 +93,40 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
   };
 }
 
+/** One tenant × service ALLOW rule at the gateway, matched as the service's routing mode allows. */
+export function gatewayAuthorizationRule(
+  tenant: string,
+  service: ExternalServiceConfig,
+): Record<string, unknown> {
+  const from = [{ source: { namespaces: [tenant] } }];
+  return traitsOf(service).authorizationMatch === "http-host"
+    ? {
+        from,
+        // An exact match on :authority: `Host: <host>:80` needs the `:*` form.
+        to: [
+          {
+            operation: {
+              hosts: service.hosts.flatMap((host) => [host, `${host}:*`]),
+              ports: [String(gatewayPortFor(service))],
+            },
+          },
+        ],
+      }
+    : {
+        from,
+        to: [{ operation: { ports: [String(gatewayPortFor(service))] } }],
+        when: [{ key: "connection.sni", values: [...service.hosts] }],
+      };
+}
+
 /**
  * The tenant's rules at the gateway: who (its namespace) may reach what. TLS modes are matched on
  * SNI and port, HTTP modes on host: `hosts` on TLS traffic would make the rule silently never match.
  */
 function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): KubernetesObject | undefined {
-  const from = [{ source: { namespaces: [tenant.namespace] } }];
   const rules = servicesAllowedFor(tenant, config)
     .filter((service) => traitsOf(service).identityAtGateway)
-    .map((service) =>
-      traitsOf(service).authorizationMatch === "http-host"
-        ? {
-            from,
-            // An exact match on :authority: `Host: <host>:80` needs the `:*` form.
-            to: [
-              {
-                operation: {
-                  hosts: service.hosts.flatMap((host) => [host, `${host}:*`]),
-                  ports: [String(gatewayPortFor(service))],
-                },
-              },
-            ],
-          }
-        : {
-            from,
-            to: [{ operation: { ports: [String(gatewayPortFor(service))] } }],
-            when: [{ key: "connection.sni", values: [...service.hosts] }],
-          },
-    );
+    .map((service) => gatewayAuthorizationRule(tenant.namespace, service));
   if (rules.length === 0) {
     return undefined;
   }
@@ -164,12 +175,15 @@ export interface TenantArgs {
 export class Tenant extends pulumi.ComponentResource {
   /** `host:port` destinations the tenant may reach. */
   public readonly allowedDestinations: pulumi.Output<string[]>;
+  /** The tenant's namespace: objects others add to it (break-glass) wait for it. */
+  public readonly namespaceResource: pulumi.Resource;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mesh-egress:index:Tenant", name, {}, opts);
     const { manifests } = args;
     // Tenant namespaces hold the teams' workloads: destroying the stack must never delete them.
     const namespace = registerNamespaceFirst(this, name, manifests.namespace, opts, args.after, true);
+    this.namespaceResource = namespace;
     registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace] });
     this.allowedDestinations = pulumi.output([...args.allowedDestinations]);
     this.registerOutputs({ allowedDestinations: this.allowedDestinations });

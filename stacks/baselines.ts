@@ -136,5 +136,6 @@ export function resolveGuardrails(environment: Environment, parsed: ParsedGuardr
   return {
     enabled: parsed.enabled,
     validationActions: parsed.validationActions ?? guardrailActionBaselines[environment],
+    breakGlassRequesters: parsed.breakGlassRequesters ?? [],
   };
 }

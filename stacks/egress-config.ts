@@ -1,3 +1,4 @@
+import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "./pulumi-secrets";
 import type { RateLimitsConfig } from "./rate-limit-baselines";
 import type { RoutingMode } from "./routing-modes";
@@ -19,6 +20,8 @@ export interface EgressConfig {
   /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
   readonly rateLimits: RateLimitsConfig;
   readonly guardrails: GuardrailsConfig;
+  /** Break-glass entries judged at one instant: only the active ones render anything. */
+  readonly breakGlass: BreakGlassState;
 }
 
 export type Environment = "dev" | "prod";
@@ -211,6 +214,8 @@ export interface ExternalServiceConfig {
   readonly tls?: ServiceTlsConfig;
   /** Public addresses the gateway connects to instead of resolving the hosts (normalised, no prefix). */
   readonly pinnedAddresses?: readonly string[];
+  /** Set on a temporary service a break-glass `grant` registers for its destination: the entry's id. */
+  readonly breakGlass?: string;
 }
 
 export interface TenantConfig {
@@ -224,4 +229,6 @@ export interface GuardrailsConfig {
   readonly enabled: boolean;
   /** The bindings' validationActions; tier baseline: prod `[Deny]`, dev `[Warn, Audit]`. */
   readonly validationActions: readonly ValidationAction[];
+  /** Usernames or groups whose break-glass `direct` NetworkPolicies the guardrails admit; none: nobody's. */
+  readonly breakGlassRequesters: readonly string[];
 }

@@ -3,6 +3,8 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
 import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
+import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
+import { temporaryServices, withTemporaryServices } from "./break-glass-destinations";
 import { ConfigError, ConfigIssue, formatPath } from "./config-error";
 import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
@@ -10,6 +12,7 @@ import type { EgressConfig } from "./egress-config";
 import { stackConfigSchema } from "./schema";
 import { resolveRateLimits } from "./rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
+import { evaluationTime } from "./evaluation-time";
 import { validateRateLimits } from "./validate-rate-limits";
 import { yamlProblem } from "./yaml-problem";
 import { validateReferences } from "./validate-references";
@@ -24,23 +27,25 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 /**
  * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
  * merging the shared registry file the stack references (relative to `baseDir`), if any.
- * Throws ConfigError with every issue found; callers register or print nothing in that case.
+ * Break-glass entries are judged at `now`. Throws ConfigError with every issue found; callers register
+ * or print nothing in that case.
  */
 export function parseEgressConfig(
   values: Record<string, unknown>,
   source: string,
   baseDir: string = PROJECT_DIR,
   read: ReadText = readTextFile,
+  now: Date = evaluationTime(),
 ): EgressConfig {
   const merged = mergeSharedRegistry(values, source, baseDir, read);
   try {
-    return validateEgressConfig(merged.values, source);
+    return validateEgressConfig(merged.values, source, now);
   } catch (err) {
     throw err instanceof ConfigError ? merged.locate(err) : err;
   }
 }
 
-function validateEgressConfig(values: Record<string, unknown>, source: string): EgressConfig {
+function validateEgressConfig(values: Record<string, unknown>, source: string, now: Date): EgressConfig {
   // Again after the shared registry is merged in: its entries must not carry prototype keys either.
   const unsafe = unsafeStructureIssues(values, []);
   if (unsafe.length > 0) throw new ConfigError(source, unsafe);
@@ -64,7 +69,17 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
       ),
     );
   }
-  const { environment, gateway, certManager, guardrails, rateLimits, ...rest } = parsed.data;
+  const {
+    environment,
+    gateway,
+    certManager,
+    guardrails,
+    rateLimits,
+    breakGlass,
+    breakGlassMaxHours,
+    ...rest
+  } = parsed.data;
+  const entries = breakGlass.map(toBreakGlassEntry);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
@@ -72,16 +87,23 @@ function validateEgressConfig(values: Record<string, unknown>, source: string): 
     rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
+    breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
   };
-  const issues = [...validateReferences(config), ...validateRateLimits(rateLimits, config)];
+  const temporary = temporaryServices(entries, config.breakGlass.active);
+  const issues = [
+    ...validateReferences(config),
+    ...validateRateLimits(rateLimits, config),
+    ...validateBreakGlass(entries, config, breakGlassMaxHours, now),
+    ...temporary.issues,
+  ];
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
-  return config;
+  return withTemporaryServices(config, temporary.services);
 }
 
-/** Loads and validates a file in the `Pulumi.<stack>.yaml` format. */
-export function loadStackFile(file: string): EgressConfig {
+/** Loads and validates a file in the `Pulumi.<stack>.yaml` format, judging break-glass entries at `now`. */
+export function loadStackFile(file: string, now: Date = evaluationTime()): EgressConfig {
   let text: string;
   try {
     text = readBoundedFile(file, MAX_STACK_FILE_BYTES);
@@ -90,14 +112,19 @@ export function loadStackFile(file: string): EgressConfig {
       err instanceof TextInputError ? err.message : ((err as NodeJS.ErrnoException).code ?? "unreadable");
     throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${reason}` }]);
   }
-  return loadStackText(text, file, path.dirname(file));
+  return loadStackText(text, file, path.dirname(file), now);
 }
 
 /**
  * Validates text in the `Pulumi.<stack>.yaml` format read from `source` (a path, or `<stdin>`);
- * a shared registry file it references is resolved against `baseDir`.
+ * a shared registry file it references is resolved against `baseDir`. Break-glass entries are judged at `now`.
  */
-export function loadStackText(text: string, source: string, baseDir: string): EgressConfig {
+export function loadStackText(
+  text: string,
+  source: string,
+  baseDir: string,
+  now: Date = evaluationTime(),
+): EgressConfig {
   const file = source;
   const config = (parseStackYaml(text, file) as { config?: unknown } | null)?.config;
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
@@ -108,7 +135,13 @@ export function loadStackText(text: string, source: string, baseDir: string): Eg
       },
     ]);
   }
-  return parseEgressConfig(selectNamespacedValues(config as Record<string, unknown>, file), file, baseDir);
+  return parseEgressConfig(
+    selectNamespacedValues(config as Record<string, unknown>, file),
+    file,
+    baseDir,
+    readTextFile,
+    now,
+  );
 }
 
 /** YAML to plain data; every problem (syntax, warning, alias bomb, nesting) a ConfigError naming the file. */

@@ -29,6 +29,8 @@ export interface RoutingModeTraits {
   readonly authorizationMatch: "sni" | "http-host";
   /** VirtualService route kinds: from the sidecars (`mesh`) and from the gateway out to the world. */
   readonly routes: { readonly mesh: "tls" | "http"; readonly gateway: "tls" | "tcp" | "http" };
+  /** How a break-glass `direct` entry sends the traffic straight out: the app's TLS as is, TLS the sidecar originates, or not at all. */
+  readonly directEgress: "app-tls" | "sidecar-originates" | "none";
   /** ServiceEntry ports, in order. */
   readonly serviceEntryPorts: readonly {
     readonly port: ModePort;
@@ -36,7 +38,7 @@ export interface RoutingModeTraits {
   }[];
 }
 
-/** The traits both origination modes share; originate-mutual differs only in the client certificate. */
+/** The traits both origination modes share; originate-mutual differs in the client certificate (and so cannot go direct). */
 const ORIGINATE = {
   origination: "SIMPLE",
   clientCertificate: false,
@@ -45,6 +47,7 @@ const ORIGINATE = {
   identityAtGateway: true,
   authorizationMatch: "http-host",
   routes: { mesh: "http", gateway: "http" },
+  directEgress: "sidecar-originates",
   serviceEntryPorts: [
     { port: "gateway-http", protocol: "HTTP" },
     { port: "external", protocol: "HTTPS" },
@@ -61,6 +64,7 @@ export const routingModeTraits = {
     identityAtGateway: false,
     authorizationMatch: "sni",
     routes: { mesh: "tls", gateway: "tls" },
+    directEgress: "app-tls",
     serviceEntryPorts: [{ port: "external", protocol: "TLS" }],
   },
   // The app's TLS inside Istio mTLS: the gateway unwraps it, knows the caller, forwards the inner bytes.
@@ -72,12 +76,14 @@ export const routingModeTraits = {
     identityAtGateway: true,
     authorizationMatch: "sni",
     routes: { mesh: "tls", gateway: "tcp" },
+    directEgress: "app-tls",
     serviceEntryPorts: [{ port: "external", protocol: "TLS" }],
   },
   // Plain HTTP inside Istio mTLS; the gateway originates TLS and verifies the server.
   originate: ORIGINATE,
-  // As originate, and the gateway authenticates itself with a client certificate.
-  "originate-mutual": { ...ORIGINATE, origination: "MUTUAL", clientCertificate: true },
+  // As originate, and the gateway authenticates itself with a client certificate; that certificate
+  // lives in the gateway namespace, so the traffic cannot go around the gateway.
+  "originate-mutual": { ...ORIGINATE, origination: "MUTUAL", clientCertificate: true, directEgress: "none" },
 } as const satisfies Record<RoutingMode, RoutingModeTraits>;
 
 /** The traits of a service's routing mode. */

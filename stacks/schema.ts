@@ -30,6 +30,7 @@ import {
 } from "./kubernetes-values";
 import { quantityValue } from "./quantity";
 import { pinnedAddresses } from "./pinned-addresses";
+import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./break-glass";
 import { parsePemCertificates } from "./pem-certificates";
 import { DecryptedSecret } from "./pulumi-secrets";
 import { rateLimitsSchema } from "./rate-limit-schema";
@@ -764,6 +765,8 @@ export const guardrailsSchema = z.strictObject({
       "Deny and Warn cannot be combined (the API server refuses the binding): use [Deny] or [Warn, Audit]",
     )
     .optional(),
+  /** Who may create break-glass `direct` NetworkPolicies past the guardrails: usernames or groups. */
+  breakGlassRequesters: z.array(z.string().trim().min(1, "must not be empty")).optional(),
 });
 
 export const environmentSchema = z.enum(["dev", "prod"], { error: "must be dev or prod" });
@@ -780,6 +783,8 @@ export const stackConfigSchema = z.strictObject({
   tenants: z.array(tenantSchema).default([]),
   rateLimits: rateLimitsSchema.prefault({}),
   guardrails: guardrailsSchema.default({ enabled: true }),
+  breakGlass: z.array(breakGlassEntrySchema).default([]),
+  breakGlassMaxHours: breakGlassMaxHoursSchema.optional(),
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -187,3 +187,41 @@ for (const stack of ["dev", "prod"] as const) {
     }
   });
 }
+
+describe("a stack with active break-glass entries under Pulumi mocks", () => {
+  it("registers each entry's objects exactly as render prints them, under the BreakGlass component", async () => {
+    const { breakGlassConfig, entry } = await import("./support/break-glass-fixtures");
+    // Dev, where payments also uses passthrough idp: a direct entry then adds a route per host.
+    const config = breakGlassConfig(
+      {
+        breakGlass: [
+          entry(),
+          entry({ id: "stripe-for-assistant", scope: { grant: { tenant: "assistant", service: "stripe" } } }),
+          entry({
+            id: "newpartner",
+            scope: {
+              grant: {
+                tenant: "assistant",
+                destination: { host: "api.newpartner.example", mode: "passthrough-mtls" },
+              },
+            },
+          }),
+        ],
+      },
+      "dev",
+    );
+    const resources = await registerPlatform(config);
+    const { renderDocuments } = await import("../cli/render");
+    const isBreakGlass = (o: KubernetesObject) => Boolean(o.metadata.labels?.["mesh-egress.io/break-glass"]);
+    const registered = manifestsFromRegistrations(resources).objects.filter(isBreakGlass);
+    const rendered = renderDocuments(config).filter(isBreakGlass);
+    assert.equal(
+      registered.length,
+      8,
+      "NetworkPolicy, two direct routes, each grant's AuthorizationPolicy, the new host's ServiceEntry, Gateway and route",
+    );
+    assert.deepEqual(byKey(registered), byKey(rendered));
+    const component = resources.find((r) => r.type === "mesh-egress:index:BreakGlass");
+    assert.ok(component, "a BreakGlass component");
+  });
+});

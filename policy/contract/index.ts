@@ -13,3 +13,4 @@ export * from "./labels";
 export * from "./proxy-ports";
 export * from "./rate-limits";
 export * from "./server-roots-secret";
+export * from "./break-glass";

@@ -1,5 +1,6 @@
 import { admissionGuardrailRules } from "./admission-guardrails";
 import { authorizationRules } from "./authorization";
+import { breakGlassRules } from "./break-glass";
 import { certificateRules } from "./certificates";
 import { envoyFilterRules } from "./envoy-filters";
 import { gatewayIntegrityRules } from "./gateway-integrity";
@@ -24,4 +25,5 @@ export const allRules: readonly Rule[] = [
   ...envoyFilterRules,
   ...rateLimitRules,
   ...observabilityRules,
+  ...breakGlassRules,
 ];

@@ -1,4 +1,5 @@
 import { INTERNAL_REQUEST_HEADERS, KIND, KubernetesObject } from "../contract";
+import { isBreakGlassObject } from "./break-glass";
 import { externalHosts, isGatewayRef, isGatewayServiceHost } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
@@ -30,7 +31,8 @@ export const meshRoutesExternalHostsViaGateway: StackRule = {
     const external = externalHosts(objects);
     const out: Violation[] = [];
     for (const route of mesh.routes) {
-      if (!route.gateways.includes("mesh")) continue;
+      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
+      if (!route.gateways.includes("mesh") || isBreakGlassObject(route.virtualService)) continue;
       const direct = route.destinations
         .map((d) => d.host)
         .filter((h) => external.has(h) && !isGatewayServiceHost(mesh, h, namespaceOf(route.virtualService)));

@@ -15,7 +15,8 @@ export type Concern =
   | "authorization"
   | "tls"
   | "envoy-filters"
-  | "observability";
+  | "observability"
+  | "break-glass";
 
 /** What a rule found wrong: the object it is about, and a message that names it and the fix. */
 export interface Violation {

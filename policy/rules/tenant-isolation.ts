@@ -1,6 +1,7 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
 import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
 import { reachesPublicAddresses } from "./address-ranges";
+import { isBreakGlassObject } from "./break-glass";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
 import { podTemplate } from "./mesh-object-readers";
 import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
@@ -230,6 +231,8 @@ export const networkPolicyNoInternetEgress: StackRule = {
     const out: Violation[] = [];
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
+      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
+      if (isBreakGlassObject(policy)) continue;
       for (const reach of egressReach(policy)) {
         const { index } = reach.rule;
         if (reach.kind === "anywhere") {

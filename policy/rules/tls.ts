@@ -1,4 +1,5 @@
 import { KIND, KubernetesObject } from "../contract";
+import { isBreakGlassObject } from "./break-glass";
 import {
   externalHosts,
   isGatewayRef,
@@ -232,6 +233,8 @@ export const originationRuleGatewayOnly: StackRule = {
         continue;
       }
       const exportTo = texts(specOf(rule).exportTo);
+      // A break-glass `direct` rule lets the tenants' sidecars originate while the gateway is down.
+      if (isBreakGlassObject(rule)) continue;
       if (exportTo.length !== 1 || exportTo[0] !== ".") {
         out.push(
           violation(

@@ -79,7 +79,7 @@ describe("the CrossGuard policies", () => {
     for (const rule of allRules) {
       const policy = policyNamed(rule.name);
       assert.equal(isStackPolicy(policy), rule.scope === "stack", rule.name);
-      assert.equal(policy.enforcementLevel, "mandatory");
+      assert.equal(policy.enforcementLevel, rule.defaultEnforcement, rule.name);
       assert.equal(policy.severity, rule.severity);
       assert.equal(policy.description, rule.description);
       assert.equal(policy.remediationSteps, rule.remediation);

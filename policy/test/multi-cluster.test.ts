@@ -5,7 +5,7 @@ import { gatewayServiceClusterLocal } from "../rules/multi-cluster";
 import { compliantPlatform, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 
-/** An istiod release that passes every other istiod rule; only its serviceSettings vary. */
+/** An istiod release that passes every other istiod rule (access-log provider included); only its serviceSettings vary. */
 const istiod = (serviceSettings: unknown): KubernetesObject => ({
   apiVersion: "helm.toolkit.fluxcd.io/v2",
   kind: "HelmRelease",

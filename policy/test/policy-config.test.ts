@@ -38,25 +38,29 @@ describe("the rule catalog and the per-environment policy config", () => {
     }
   });
 
-  it("runs every rule as mandatory in prod", () => {
+  it("runs every rule as mandatory in prod, but the break-glass expiry warning, which is advisory by design", () => {
     const levels = enforcementLevels(readConfig("prod"));
     assert.deepEqual(Object.keys(readConfig("prod")).sort(), allRules.map((r) => r.name).sort());
-    for (const rule of allRules) assert.equal(levels.get(rule.name), "mandatory", rule.name);
+    for (const rule of allRules) {
+      const expected = rule.name === "break-glass-expiring-soon" ? "advisory" : "mandatory";
+      assert.equal(levels.get(rule.name), expected, rule.name);
+    }
   });
 
-  it("runs availability rules and plain passthrough's admission as advisory in dev, everything else as mandatory", () => {
+  it("runs availability rules, plain passthrough's admission and the break-glass warning and ticket as advisory in dev, everything else as mandatory", () => {
     const levels = enforcementLevels(readConfig("dev"));
     assert.deepEqual(Object.keys(readConfig("dev")).sort(), allRules.map((r) => r.name).sort());
     const advisory = allRules.filter((r) => levels.get(r.name) === "advisory").map((r) => r.name);
     // Dev may keep plain passthrough (prod config refuses it), so its identity-less admission is advisory there.
-    const devTolerated = "gateway-authz-no-identity-less-admission";
     assert.deepEqual(advisory.sort(), [
+      "break-glass-direct-has-ticket",
+      "break-glass-expiring-soon",
       "gateway-authz-no-identity-less-admission",
       "gateway-ha-disruption-budget",
       "gateway-ha-min-replicas",
       "gateway-ha-zone-spread",
     ]);
-    for (const rule of allRules.filter((r) => !r.availability && r.name !== devTolerated))
+    for (const rule of allRules.filter((r) => !r.availability && !advisory.includes(r.name)))
       assert.equal(levels.get(rule.name), "mandatory");
   });
 

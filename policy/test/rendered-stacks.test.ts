@@ -149,8 +149,31 @@ function istiodRelease(values: Record<string, unknown>): KubernetesObject {
 interface Mutation {
   readonly rule: string;
   readonly weakening: string;
+  /** The level prod runs the rule at; mandatory unless said. */
+  readonly enforcement?: "advisory";
   apply(objects: KubernetesObject[]): void;
 }
+
+/** A copy of a tenant's gateway AuthorizationPolicy, labelled as a break-glass entry's object. */
+function breakGlassObject(
+  objects: KubernetesObject[],
+  scope: "direct" | "grant",
+  annotations: Record<string, string>,
+): KubernetesObject {
+  const original = pick(objects, "AuthorizationPolicy", (p) => p.metadata.name.startsWith("tenant-"));
+  return {
+    ...JSON.parse(JSON.stringify(original)),
+    metadata: {
+      name: "break-glass-outage",
+      namespace: original.metadata.namespace,
+      labels: { "mesh-egress.io/break-glass": "outage", "mesh-egress.io/break-glass-scope": scope },
+      annotations: { "mesh-egress.io/reason": "gateway outage", ...annotations },
+    },
+  };
+}
+
+/** RFC 3339, `hours` from the clock the rules read when no `now` is set. */
+const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
 const MUTATIONS: readonly Mutation[] = [
   {
@@ -776,6 +799,34 @@ const MUTATIONS: readonly Mutation[] = [
       o.splice(o.indexOf(telemetry), 1);
     },
   },
+  {
+    rule: "break-glass-expiry-valid",
+    weakening: "adds a break-glass object that expired and was never removed",
+    apply: (o) =>
+      o.push(
+        breakGlassObject(o, "grant", {
+          "mesh-egress.io/expires-at": "2020-01-01T00:00:00Z",
+          "mesh-egress.io/ticket": "INC-1",
+        }),
+      ),
+  },
+  {
+    rule: "break-glass-expiring-soon",
+    weakening: "adds a break-glass object with an hour left",
+    enforcement: "advisory",
+    apply: (o) =>
+      o.push(
+        breakGlassObject(o, "grant", {
+          "mesh-egress.io/expires-at": fromNow(1),
+          "mesh-egress.io/ticket": "INC-1",
+        }),
+      ),
+  },
+  {
+    rule: "break-glass-direct-has-ticket",
+    weakening: "adds a break-glass object around the gateway without a ticket",
+    apply: (o) => o.push(breakGlassObject(o, "direct", { "mesh-egress.io/expires-at": fromNow(6) })),
+  },
 ];
 
 describe("weakening the prod render", function () {
@@ -787,7 +838,7 @@ describe("weakening the prod render", function () {
   });
 
   for (const mutation of MUTATIONS) {
-    it(`${mutation.weakening}: caught by ${mutation.rule} alone, as mandatory`, () => {
+    it(`${mutation.weakening}: caught by ${mutation.rule} alone, as ${mutation.enforcement ?? "mandatory"}`, () => {
       const objects = JSON.parse(JSON.stringify(prod)) as KubernetesObject[];
       mutation.apply(objects);
       const findings = lint(objects, "prod");
@@ -796,7 +847,7 @@ describe("weakening the prod render", function () {
         [mutation.rule],
         `expected ${mutation.rule} alone:\n${describeFindings(findings)}`,
       );
-      assert.ok(findings.every((f) => f.enforcement === "mandatory"));
+      assert.ok(findings.every((f) => f.enforcement === (mutation.enforcement ?? "mandatory")));
     });
   }
 });

@@ -3,7 +3,12 @@ import { renderDocuments } from "../../cli/render";
 import type { KubernetesObject } from "../../components/kubernetes-object";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
-import { projectStack } from "../support/stacks";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { loadStackText } from "../../stacks/load-config";
+import { PROJECT_DIR, projectStack } from "../support/stacks";
+import { breakGlassConfig, entry } from "../support/break-glass-fixtures";
 
 const TENANT = "payments";
 const GATEWAY_NS = "istio-egress";
@@ -89,6 +94,63 @@ async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
 
 const hijack = () => gateway(TENANT, { istio: "egressgateway" });
 
+/** The user the suite's kubectl runs as (its client certificate's CN): the deployer, as `pulumi up` would be. */
+const ENVTEST_USER = "envtest-admin";
+
+/** The prod stack with the suite's user as the only break-glass requester, rendered. */
+function prodRender(): KubernetesObject[] {
+  const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
+  const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+  stack.config["mesh-egress:guardrails"] = {
+    ...(stack.config["mesh-egress:guardrails"] ?? {}),
+    breakGlassRequesters: [ENVTEST_USER],
+  };
+  return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
+}
+
+/** RFC 3339, `hours` from the real clock: the API server judges break-glass against its own creationTimestamp. */
+const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+
+/** What active entries render (a `direct` one for payments, a grant of a service and one of a new host), at the real clock. */
+const breakGlassObjects = (): KubernetesObject[] =>
+  renderDocuments(
+    breakGlassConfig(
+      {
+        breakGlass: [
+          entry({ expiresAt: fromNow(6) }),
+          entry({
+            id: "stripe-for-assistant",
+            expiresAt: fromNow(6),
+            scope: { grant: { tenant: "assistant", service: "stripe" } },
+          }),
+          entry({
+            id: "newpartner",
+            expiresAt: fromNow(6),
+            scope: {
+              grant: {
+                tenant: "assistant",
+                destination: { host: "api.newpartner.example", mode: "originate" },
+              },
+            },
+          }),
+        ],
+      },
+      "prod",
+      new Date().toISOString(),
+    ),
+  ).filter((o) => o.metadata.labels?.["mesh-egress.io/break-glass"]);
+
+/** The `direct` entry's NetworkPolicy for payments, with its metadata and first egress rule changed. */
+function directPolicy(
+  change: (metadata: Record<string, any>, rule: Record<string, any>) => void = () => undefined,
+): KubernetesObject {
+  const policy = structuredClone(
+    breakGlassObjects().find((o) => o.kind === "NetworkPolicy" && o.metadata.namespace === TENANT)!,
+  );
+  change(policy.metadata as Record<string, any>, (policy.spec as any).egress[0]);
+  return policy;
+}
+
 interface Case {
   readonly guardrail: string;
   readonly weakening: string;
@@ -149,6 +211,70 @@ const CASES: readonly Case[] = [
     denied: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "2000::/3" } }] }]),
     neighbour: "a tenant NetworkPolicy to unique-local IPv6",
     admitted: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "fd00:10::/64" } }] }]),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy without its break-glass label and annotations",
+    denied: directPolicy((metadata) => {
+      delete metadata.labels;
+      delete metadata.annotations;
+    }),
+    neighbour: "the NetworkPolicy an active break-glass direct entry renders",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy whose expires-at has passed",
+    denied: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(-1))),
+    neighbour: "the same policy expiring within the hour",
+    admitted: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(0.5))),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy expiring beyond prod's 24h",
+    denied: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(25))),
+    neighbour: "the same policy expiring in 23h",
+    admitted: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(23))),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy whose expires-at is not RFC 3339",
+    denied: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = "tomorrow")),
+    neighbour: "the same policy with an RFC 3339 offset other than Z",
+    admitted: directPolicy(
+      (metadata) =>
+        (metadata.annotations["mesh-egress.io/expires-at"] = new Date(Date.now() + 3 * 3_600_000)
+          .toISOString()
+          .replace(/\.\d+Z$/, "+00:00")),
+    ),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy without a ticket",
+    denied: directPolicy((metadata) => delete metadata.annotations["mesh-egress.io/ticket"]),
+    neighbour: "a break-glass NetworkPolicy that opens nothing public, with a ticket",
+    admitted: directPolicy((_, rule) => (rule.to = [{ namespaceSelector: {} }])),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy that no longer excepts the internal ranges",
+    denied: directPolicy((_, rule) => delete rule.to[0].ipBlock.except),
+    neighbour: "the rendered policy (internal ranges excepted)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy open on every port",
+    denied: directPolicy((_, rule) => delete rule.ports),
+    neighbour: "the rendered policy (its services' ports only)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass NetworkPolicy labelled with the grant scope (grants go through the gateway)",
+    denied: directPolicy((metadata) => (metadata.labels["mesh-egress.io/break-glass-scope"] = "grant")),
+    neighbour: "the rendered direct policy",
+    admitted: directPolicy(),
   },
   {
     guardrail: "destination-rule-gateway-host",
@@ -228,7 +354,7 @@ describeWithApiServer(
 
     before(async function () {
       this.timeout(120_000);
-      documents = renderDocuments(projectStack("prod"));
+      documents = prodRender();
       // The cases' namespaces too: the root namespace exists wherever istiod runs.
       await ensurePreexistingNamespaces(server(), [
         ...documents,
@@ -245,6 +371,41 @@ describeWithApiServer(
     after(async function () {
       this.timeout(120_000);
       await uninstall(server(), documents);
+    });
+
+    it("denies the break-glass NetworkPolicy an active entry renders when someone else than the requesters creates it", async () => {
+      // Same RBAC (system:masters), another name: only the guardrail can refuse it.
+      const result = await server().kubectl(
+        [
+          "apply",
+          "--server-side",
+          "--dry-run=server",
+          "--as=payments-admin",
+          "--as-group=system:masters",
+          "-f",
+          "-",
+        ],
+        JSON.stringify(directPolicy()),
+      );
+      assert.notEqual(result.status, 0);
+      assert.match(
+        result.stderr,
+        /ValidatingAdmissionPolicy 'mesh-egress-network-policy-internal-egress'.*requester in guardrails\.breakGlassRequesters \(envtest-admin\)/s,
+      );
+    });
+
+    it("admits every object active break-glass entries render (direct, grant, grant of a new host), strictly validated", async () => {
+      const objects = breakGlassObjects();
+      assert.deepEqual([...new Set(objects.map((o) => o.kind))].sort(), [
+        "AuthorizationPolicy",
+        "DestinationRule",
+        "Gateway",
+        "NetworkPolicy",
+        "ServiceEntry",
+        "VirtualService",
+      ]);
+      const applied = await applyStrict(server(), objects, { dryRun: true });
+      assert.equal(applied.size, objects.length);
     });
 
     for (const c of CASES) {

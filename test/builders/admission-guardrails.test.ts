@@ -61,6 +61,31 @@ describe("admission guardrails (pure builder)", () => {
     assert.ok(actions("dev").every((a) => JSON.stringify(a) === '["Warn","Audit"]'));
   });
 
+  it("bounds a break-glass NetworkPolicy's lifetime by the stack's break-glass maximum: the tier's, or lower", () => {
+    const maxima = (extra: Record<string, unknown>, environment: string) =>
+      buildAdmissionGuardrailManifests(
+        admissionGuardrailSettings(parseEgressConfig(stack(extra, environment), "t")),
+      )
+        .filter((o) => o.metadata.name === "mesh-egress-network-policy-internal-egress")
+        .flatMap((o) => (o.spec!.variables as { name: string; expression: string }[]) ?? [])
+        .filter((v) => v.name === "breakGlassValid")
+        .map((v) => /duration\("(\d+h)"\)/.exec(v.expression)?.[1]);
+    assert.deepEqual(maxima({}, "prod"), ["24h"]);
+    assert.deepEqual(maxima({}, "dev"), ["168h"]);
+    assert.deepEqual(maxima({ breakGlassMaxHours: 4 }, "prod"), ["4h"]);
+  });
+
+  it("requires a break-glass NetworkPolicy to except the cluster's own ranges too, as its render does", () => {
+    const config = parseEgressConfig(stack({ cluster: { internalCidrs: ["2600:1f18::/32"] } }), "t");
+    const policy = buildAdmissionGuardrailManifests(admissionGuardrailSettings(config)).find(
+      (o) => o.metadata.name === "mesh-egress-network-policy-internal-egress",
+    )!;
+    const bounds = (policy.spec!.validations as { expression: string; message: string }[]).find((v) =>
+      v.message.includes("opens public space only on named ports"),
+    )!;
+    assert.match(bounds.expression, /"2600:1f18::\/32"/);
+  });
+
   it("lets a stack override the tier's validationActions", () => {
     const config = parseEgressConfig(
       stack({ guardrails: { validationActions: ["Deny", "Audit"] } }, "dev"),

@@ -1,0 +1,43 @@
+import type { BreakGlassEntry } from "./break-glass";
+import { ConfigIssue, formatPath } from "./config-error";
+import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
+import { externalServiceSchema } from "./schema";
+
+/**
+ * A `grant` entry's destination is a host not yet in the registry. While the entry is active it is
+ * registered as a temporary service (`break-glass-<id>`), so the gateway routes and checks it exactly
+ * as a registered one; its objects carry the entry's labels. Apart from schema.ts, which imports
+ * break-glass.ts: the destination is checked with the registry's own service schema.
+ */
+export function temporaryServices(
+  entries: readonly BreakGlassEntry[],
+  active: readonly BreakGlassEntry[],
+): { readonly services: ExternalServiceConfig[]; readonly issues: ConfigIssue[] } {
+  const services: ExternalServiceConfig[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const entry of entries) {
+    if (!entry.destination) continue;
+    const { host, port, mode } = entry.destination;
+    const parsed = externalServiceSchema.safeParse({ name: entry.service, hosts: [host], port, mode });
+    if (!parsed.success) {
+      const at = `breakGlass[${entry.index}].scope.grant.destination`;
+      for (const issue of parsed.error.issues) {
+        // The schema's hosts[0] is the entry's host; other fields keep their names.
+        const [field] = issue.path;
+        const path = field === "hosts" ? "host" : formatPath(issue.path);
+        issues.push({ path: path ? `${at}.${path}` : at, message: issue.message });
+      }
+      continue;
+    }
+    if (active.includes(entry)) services.push({ ...parsed.data, breakGlass: entry.id });
+  }
+  return { services, issues };
+}
+
+/** The config with the active entries' temporary services registered after the declared ones. */
+export function withTemporaryServices(
+  config: EgressConfig,
+  services: readonly ExternalServiceConfig[],
+): EgressConfig {
+  return services.length === 0 ? config : { ...config, services: [...config.services, ...services] };
+}
