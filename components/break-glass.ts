@@ -21,10 +21,11 @@ import { registerManifests, upstreamOf } from "./register-manifests";
 import { gatewayAuthorizationRule } from "./tenant";
 
 /** Labels and annotations on everything an entry adds, so lint judges it from the object alone. */
-function metadataFor(entry: BreakGlassEntry, name: string, namespace: string) {
+function metadataFor(entry: BreakGlassEntry, name: string, namespace?: string) {
   return {
     name,
-    namespace,
+    // Absent on cluster-scoped objects.
+    ...(namespace === undefined ? {} : { namespace }),
     labels: ownedLabels({
       [COMPONENT_LABEL]: "break-glass",
       [BREAK_GLASS_LABEL]: entry.id,
@@ -143,6 +144,44 @@ function directRoutes(
   });
 }
 
+/**
+ * `direct` under the cluster-wide lock: an AdminNetworkPolicy one step ahead of the lock's Deny passes the
+ * tenants' public egress on their services' ports back to their NetworkPolicies (the entry's own above).
+ */
+function directLockPass(
+  entry: BreakGlassEntry,
+  tenants: readonly string[],
+  ports: readonly number[],
+  config: EgressConfig,
+): KubernetesObject[] {
+  const lock = config.cluster.lockAllNamespaces;
+  if (!lock.enabled || tenants.length === 0) return [];
+  return [
+    {
+      apiVersion: "policy.networking.k8s.io/v1alpha1",
+      kind: "AdminNetworkPolicy",
+      metadata: metadataFor(entry, `mesh-egress-break-glass-${entry.id}`),
+      spec: {
+        // Validation refuses a direct entry under a lock at priority 0: there is no step ahead of it.
+        priority: lock.priority - 1,
+        subject: {
+          namespaces: {
+            matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...tenants] }],
+          },
+        },
+        egress: [
+          {
+            name: `break-glass-${entry.id}`,
+            action: "Pass",
+            to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+            ports: ports.map((port) => ({ portNumber: { protocol: "TCP", port } })),
+          },
+        ],
+      },
+    },
+  ];
+}
+
 function directObjects(entry: BreakGlassEntry, config: EgressConfig): KubernetesObject[] {
   const tenants = config.tenants.filter((t) => entry.tenants.includes(t.namespace));
   const policies = tenants.map((tenant) =>
@@ -157,7 +196,16 @@ function directObjects(entry: BreakGlassEntry, config: EgressConfig): Kubernetes
     const users = tenants.filter((t) => t.allow.includes(service.name)).map((t) => t.namespace);
     return users.length > 0 ? directRoutes(entry, service, users, config) : [];
   });
-  return [...policies, ...routes];
+  const ports = [
+    ...new Set(tenants.flatMap((t) => t.allow.map((name) => serviceNamed(config, name).port))),
+  ].sort((a, b) => a - b);
+  const lockPass = directLockPass(
+    entry,
+    tenants.map((t) => t.namespace),
+    ports,
+    config,
+  );
+  return [...policies, ...routes, ...lockPass];
 }
 
 /** `grant`: the tenant's own ALLOW rule at the gateway, separate so it leaves with the entry. */

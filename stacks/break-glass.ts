@@ -157,7 +157,10 @@ const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10}h`;
  */
 export function validateBreakGlass(
   entries: readonly BreakGlassEntry[],
-  config: Pick<EgressConfig, "environment" | "tenants" | "services" | "guardrails" | "rateLimits">,
+  config: Pick<
+    EgressConfig,
+    "environment" | "tenants" | "services" | "guardrails" | "rateLimits" | "cluster"
+  >,
   maxHoursSetting: number | undefined,
   now: Date,
 ): ConfigIssue[] {
@@ -195,6 +198,14 @@ export function validateBreakGlass(
         scopeAt,
         "the admission guardrails (Deny) refuse break-glass NetworkPolicies from anyone not in " +
           "guardrails.breakGlassRequesters: name the user or group pulumi up runs as there",
+      );
+    }
+    const lock = config.cluster.lockAllNamespaces;
+    if (entry.scope === "direct" && lock.enabled && lock.priority === 0) {
+      add(
+        scopeAt,
+        "the cluster-wide lock (cluster.lockAllNamespaces) has priority 0, so no AdminNetworkPolicy can pass the " +
+          "entry's traffic ahead of its Deny: give the lock a priority of 1 or more",
       );
     }
     if (entry.scope === "direct") {

@@ -367,6 +367,78 @@ describe("break-glass objects", () => {
     assert.deepEqual(blocks[1].except.slice(-1), ["2600:1f18::/32"]);
   });
 
+  it("direct under the cluster-wide lock: passes the tenant's public egress on its ports one step ahead of the lock's Deny", () => {
+    const config = breakGlassConfig({
+      breakGlass: [entry()],
+      cluster: { lockAllNamespaces: { priority: 10 } },
+    });
+    const objects = renderDocuments(config);
+    const pass = find(objects, "AdminNetworkPolicy", "mesh-egress-break-glass-gw-outage")!;
+    assert.deepEqual(pass.metadata.labels, labels("gw-outage", "direct"));
+    assert.equal(pass.metadata.namespace, undefined, "AdminNetworkPolicy is cluster-scoped");
+    assert.deepEqual(pass.spec, {
+      priority: 9,
+      subject: {
+        namespaces: {
+          matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["payments"] }],
+        },
+      },
+      egress: [
+        {
+          name: "break-glass-gw-outage",
+          action: "Pass",
+          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          ports: [{ portNumber: { protocol: "TCP", port: 443 } }],
+        },
+      ],
+    });
+    const lock = find(objects, "AdminNetworkPolicy", "mesh-egress-lock-all-namespaces")!;
+    assert.ok((pass.spec as any).priority < (lock.spec as any).priority, "a lower number is evaluated first");
+  });
+
+  it("has the pack judge the lock-passing AdminNetworkPolicy's expiry like every other break-glass object", () => {
+    const objects = renderDocuments(
+      breakGlassConfig({ breakGlass: [entry()], cluster: { lockAllNamespaces: true } }),
+    ).map((o) =>
+      o.kind === "AdminNetworkPolicy" && o.metadata.name === "mesh-egress-break-glass-gw-outage"
+        ? {
+            ...o,
+            metadata: {
+              ...o.metadata,
+              annotations: { ...o.metadata.annotations, "mesh-egress.io/expires-at": "soon" },
+            },
+          }
+        : o,
+    );
+    const policy = loadPolicyConfig("prod");
+    const settings = new Map(policy.settings);
+    settings.set("break-glass-expiry-valid", {
+      ...(settings.get("break-glass-expiry-valid") ?? {}),
+      now: NOW,
+    });
+    const fired = evaluate(objects, { ...policy, settings })
+      .findings.filter((f) => f.rule === "break-glass-expiry-valid")
+      .map((f) => f.message);
+    assert.equal(fired.length, 1, fired.join("\n"));
+    assert.match(fired[0]!, /AdminNetworkPolicy/);
+  });
+
+  it("direct without the cluster-wide lock adds no AdminNetworkPolicy", () => {
+    const objects = renderDocuments(breakGlassConfig({ breakGlass: [entry()] }));
+    assert.equal(objects.filter((o) => o.kind === "AdminNetworkPolicy").length, 0);
+  });
+
+  it("refuses a direct entry under a lock at priority 0, where nothing can pass ahead of its Deny", () => {
+    assert.deepEqual(
+      errorsOf({ breakGlass: [entry()], cluster: { lockAllNamespaces: { priority: 0 } } }).filter((e) =>
+        e.includes("priority"),
+      ),
+      [
+        "breakGlass[0].scope.direct: the cluster-wide lock (cluster.lockAllNamespaces) has priority 0, so no AdminNetworkPolicy can pass the entry's traffic ahead of its Deny: give the lock a priority of 1 or more",
+      ],
+    );
+  });
+
   it("direct: routes the tenant's sidecars straight to the host, and its gateway route no longer applies to them", () => {
     const objects = renderDocuments(breakGlassConfig({ breakGlass: [entry()] }));
     assert.deepEqual(find(objects, "VirtualService", "break-glass-gw-outage-stripe"), {
@@ -480,6 +552,8 @@ describe("break-glass objects", () => {
         entry({ id: "assistant-direct", scope: { direct: { tenants: ["assistant"] } } }),
         entry({ id: "stripe-for-assistant", scope: { grant: { tenant: "assistant", service: "stripe" } } }),
       ],
+      // The lock too: its Deny and the entries' Pass must both hold under the pack.
+      cluster: { lockAllNamespaces: true },
     });
     const policy = loadPolicyConfig("prod");
     const settings = new Map(policy.settings);

@@ -21,9 +21,13 @@ import { ResourceRule, Violation, violation } from "./rule";
 /** The kinds an entry adds; lint also judges any other labelled kind it is given. */
 const BREAK_GLASS_KINDS = [
   KIND.NetworkPolicy,
+  KIND.AdminNetworkPolicy,
   KIND.VirtualService,
   KIND.DestinationRule,
   KIND.AuthorizationPolicy,
+  KIND.ServiceEntry,
+  KIND.Gateway,
+  KIND.Sidecar,
 ];
 
 /** True for an object a break-glass entry added: other rules leave its exception to these. */

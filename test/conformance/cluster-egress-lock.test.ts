@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { buildClusterEgressLockManifests } from "../../components/cluster-egress-lock";
+import { buildBreakGlassManifests } from "../../components/break-glass";
 import { configFrom } from "../support/config-fixtures";
+import { breakGlassConfig, entry } from "../support/break-glass-fixtures";
 import { describeWithUpstreamSchemas, formatOutcome, loadCrdCatalog } from "../support/upstream-schemas";
 
 describeWithUpstreamSchemas(
@@ -29,6 +31,16 @@ describeWithUpstreamSchemas(
         [25, 6],
       );
       const outcome = loadCrdCatalog(schemasDir).validate(policy!);
+      assert.equal(outcome.status, "validated", formatOutcome(outcome));
+    });
+
+    it("validates the AdminNetworkPolicy a direct break-glass entry adds under the lock", () => {
+      const config = breakGlassConfig({ breakGlass: [entry()], cluster: { lockAllNamespaces: true } });
+      const pass = buildBreakGlassManifests(config)
+        .entries.flatMap((e) => e.objects)
+        .find((o) => o.kind === "AdminNetworkPolicy");
+      assert.ok(pass, "the entry adds an AdminNetworkPolicy");
+      const outcome = loadCrdCatalog(schemasDir).validate(pass);
       assert.equal(outcome.status, "validated", formatOutcome(outcome));
     });
   },
