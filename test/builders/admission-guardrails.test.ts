@@ -42,7 +42,10 @@ describe("admission guardrails (pure builder)", () => {
       const policy = buildAdmissionGuardrailManifests(
         admissionGuardrailSettings(parseEgressConfig(stack(extra), "t")),
       ).find((o) => o.metadata.name === "mesh-egress-network-policy-internal-egress")!;
-      return (policy.spec as any).validations[1].expression as string;
+      // The validation that bounds ipBlocks to internal ranges, wherever it sits in the list.
+      const validations = (policy.spec as any).validations as { expression: string; message: string }[];
+      return validations.find((v) => v.message.includes("reaches beyond the cluster's internal ranges"))!
+        .expression;
     };
     assert.ok(
       ipBlockRule({ cluster: { internalCidrs: ["2600:1f14:abc::/56"] } }).includes('"2600:1f14:abc::/56"'),
