@@ -242,6 +242,14 @@ export function validateBreakGlass(
     }
     if (entry.destination) {
       const { host } = entry.destination;
+      // Its temporary service is named from the id: a registered service of that name would share its objects.
+      const named = config.services.findIndex((s) => s.name === entry.service);
+      if (named >= 0) {
+        add(
+          `${at}.id`,
+          `the entry registers its destination as service "${entry.service}", which services[${named}] already names: give the entry another id`,
+        );
+      }
       const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));
       if (registered) {
         add(

@@ -8,12 +8,25 @@ import { evaluate } from "../policy/rules/evaluate";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { expiredBreakGlassWarnings } from "../stacks/break-glass";
 import type { KubernetesObject } from "../components/kubernetes-object";
-import { breakGlassConfig, entry, hoursFromNow, NOW } from "./support/break-glass-fixtures";
+import { breakGlassConfig, entry, hoursFromNow, NOW, stackValues } from "./support/break-glass-fixtures";
+import { parseEgressConfig, PROJECT_DIR } from "../stacks/load-config";
+import { readTextFile } from "../stacks/shared-registry";
 
 /** The path-qualified errors validation gives for these break-glass keys. */
 function errorsOf(extra: Record<string, unknown>, environment: "dev" | "prod" = "prod"): string[] {
   try {
     breakGlassConfig(extra, environment);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map(formatIssue);
+    throw err;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+/** The path-qualified errors validation gives for whole stack values, judged at NOW. */
+function errorsOfValues(values: Record<string, unknown>): string[] {
+  try {
+    parseEgressConfig(values, "test", PROJECT_DIR, readTextFile, new Date(NOW));
   } catch (err) {
     if (err instanceof ConfigError) return err.issues.map(formatIssue);
     throw err;
@@ -274,6 +287,18 @@ describe("break-glass grants to a host not yet in the registry", () => {
       hoursFromNow(2),
     );
     assert.equal(JSON.stringify(renderDocuments(expired)).includes(HOST), false);
+  });
+
+  it("refuses a destination whose temporary service would take the name of a registered service", () => {
+    const values = stackValues({ breakGlass: [destinationGrant({ host: HOST, mode: "originate" })] });
+    values.services.push({
+      name: "break-glass-newpartner-for-assistant",
+      hosts: ["api.other.example"],
+      mode: "originate",
+    });
+    assert.deepEqual(errorsOfValues(values), [
+      'breakGlass[0].id: the entry registers its destination as service "break-glass-newpartner-for-assistant", which services[3] already names: give the entry another id',
+    ]);
   });
 
   it("refuses a destination already registered, not one DNS name, in a mode needing a client certificate, or beside a service", () => {
