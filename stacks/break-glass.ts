@@ -178,6 +178,8 @@ export function validateBreakGlass(
   const services = new Map(config.services.map((s) => [s.name, s]));
   const knownTenants = [...tenants.keys()].join(", ") || "none";
   const ids = new Map<string, number>();
+  // Hosts the active entries' destinations register so far: a host belongs to one service, as in the registry.
+  const destinations = new Map<string, BreakGlassEntry>();
   entries.forEach((entry) => {
     const i = entry.index;
     const at = `breakGlass[${i}]`;
@@ -249,6 +251,17 @@ export function validateBreakGlass(
           `${at}.id`,
           `the entry registers its destination as service "${entry.service}", which services[${named}] already names: give the entry another id`,
         );
+      }
+      const active = now.getTime() < entry.expiresAtMs;
+      const earlierDestination = active ? destinations.get(host.toLowerCase()) : undefined;
+      if (earlierDestination) {
+        add(
+          `${scopeAt}.destination.host`,
+          `"${host}" is already the destination of breakGlass[${earlierDestination.index}] (${earlierDestination.id}), and a host belongs to one service: ` +
+            "register it as a service and grant it to each tenant with {grant: {tenant, service}}",
+        );
+      } else if (active) {
+        destinations.set(host.toLowerCase(), entry);
       }
       const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));
       if (registered) {

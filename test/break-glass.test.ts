@@ -301,6 +301,30 @@ describe("break-glass grants to a host not yet in the registry", () => {
     ]);
   });
 
+  it("refuses a destination host an earlier active entry already registers, and allows it once that entry expired", () => {
+    const second = (expiresAt = hoursFromNow(6)) =>
+      entry({
+        id: "newpartner-for-payments",
+        expiresAt,
+        scope: { grant: { tenant: "payments", destination: { host: HOST, mode: "passthrough-mtls" } } },
+      });
+    assert.deepEqual(
+      errorsOf({ breakGlass: [destinationGrant({ host: HOST, mode: "passthrough-mtls" }), second()] }),
+      [
+        `breakGlass[1].scope.grant.destination.host: "${HOST}" is already the destination of breakGlass[0] (newpartner-for-assistant), and a host belongs to one service: register it as a service and grant it to each tenant with {grant: {tenant, service}}`,
+      ],
+    );
+    for (const breakGlass of [
+      [destinationGrant({ host: HOST, mode: "passthrough-mtls" }, hoursFromNow(-1)), second()],
+      [second(), destinationGrant({ host: HOST, mode: "passthrough-mtls" }, hoursFromNow(-1))],
+    ]) {
+      assert.deepEqual(
+        breakGlassConfig({ breakGlass }).breakGlass.active.map((e) => e.id),
+        ["newpartner-for-payments"],
+      );
+    }
+  });
+
   it("refuses a destination already registered, not one DNS name, in a mode needing a client certificate, or beside a service", () => {
     assert.deepEqual(
       errorsOf({ breakGlass: [destinationGrant({ host: "api.stripe.com", mode: "passthrough-mtls" })] }),
