@@ -44,7 +44,9 @@ export const breakGlassEntrySchema = z.strictObject({
     .string({ error: "expiresAt is required: an RFC 3339 time such as 2026-11-30T06:00:00Z" })
     .refine((value) => parseRfc3339(value) !== undefined, {
       message: "must be an RFC 3339 time with an offset, such as 2026-11-30T06:00:00Z",
-    }),
+    })
+    // RFC 3339 allows a lowercase t and z; the API server's CEL timestamp() (Go's parser) does not.
+    .transform((value) => value.toUpperCase()),
   // One object with one key, not a union: a union would hide the inner field's path-qualified error.
   scope: z
     .strictObject({

@@ -135,6 +135,13 @@ describe("break-glass validation, judged at a fixed now", () => {
     }
   });
 
+  it("writes an expiry given with a lowercase t and z with uppercase ones, the only form the API server's CEL timestamp() parses", () => {
+    const config = breakGlassConfig({ breakGlass: [entry({ expiresAt: "2026-11-29t18:00:00.5z" })] });
+    const policy = find(renderDocuments(config), "NetworkPolicy", "break-glass-gw-outage", "payments")!;
+    assert.equal(policy.metadata.annotations?.["mesh-egress.io/expires-at"], "2026-11-29T18:00:00.5Z");
+    assert.equal(config.breakGlass.active[0].expiresAtMs, Date.parse("2026-11-29T18:00:00.5Z"));
+  });
+
   it("names an unknown tenant or service, and a duplicate id", () => {
     assert.deepEqual(
       errorsOf({
