@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../policy/contract";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, Environment, ExternalServiceConfig } from "./egress-config";
+import { inClusterHostProblem } from "./in-cluster-hosts";
 import { originatesTls, traitsOf } from "./routing-modes";
 
 /**
@@ -265,6 +266,8 @@ export function validateBreakGlass(
       } else if (active) {
         destinations.set(host.toLowerCase(), entry);
       }
+      const inCluster = inClusterHostProblem(host, config.cluster.domain);
+      if (inCluster) add(`${scopeAt}.destination.host`, inCluster);
       const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));
       if (registered) {
         add(

@@ -5,6 +5,7 @@ import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
 import { parseCidr } from "../policy/rules/address-ranges";
 import { hostCidr } from "./pinned-addresses";
+import { inClusterHostProblem } from "./in-cluster-hosts";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { validateTierRequirements } from "./tier-requirements";
@@ -53,6 +54,8 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
       serviceNames.set(service.name, i);
     }
     service.hosts.forEach((host, h) => {
+      const inCluster = inClusterHostProblem(host, config.cluster.domain);
+      if (inCluster) add(`${at}.hosts[${h}]`, inCluster);
       const owner = hostOwners.get(host);
       if (owner !== undefined) {
         add(

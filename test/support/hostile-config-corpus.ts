@@ -123,6 +123,39 @@ export const walkAroundCases: MalformedCase[] = [
     says: says as RegExp,
   })),
   {
+    title: "an in-cluster host under a cluster.domain other than cluster.local",
+    mutate: (s) => {
+      s.cluster = { domain: "corp.internal" };
+      s.services[0].hosts = ["kubernetes.default.svc.corp.internal"];
+    },
+    path: "services[0].hosts[0]",
+    says: /in the cluster's DNS domain corp\.internal \(cluster\.domain\), an in-cluster name/,
+  },
+  {
+    title: "a break-glass grant to an in-cluster host under a cluster.domain other than cluster.local",
+    mutate: (s) => {
+      s.cluster = { domain: "corp.internal" };
+      s.breakGlass = [
+        {
+          id: "in-cluster",
+          reason: "r",
+          ticket: "T-1",
+          approvedBy: "a@example.com",
+          // Active whenever the test runs: entries are judged at the clock here.
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          scope: {
+            grant: {
+              tenant: "payments",
+              destination: { host: "kube-dns.kube-system.svc.corp.internal", mode: "passthrough-mtls" },
+            },
+          },
+        },
+      ];
+    },
+    path: "breakGlass[0].scope.grant.destination.host",
+    says: /in the cluster's DNS domain corp\.internal \(cluster\.domain\), an in-cluster name/,
+  },
+  {
     title: "an IP host in a form a dotted-quad parser misses",
     mutate: (s) => (s.services[0].hosts = ["0xa.0.0.1"]),
     path: "services[0].hosts[0]",
