@@ -11,10 +11,19 @@ import { originatesTls, traitsOf } from "./routing-modes";
  * (nothing here reads the clock), and `partitionBreakGlass` splits active from expired.
  */
 
+/** "required" only when absent: a YAML number or timestamp is there, but must be quoted to be text. */
+const missingOrNotText = (field: string, missing: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined
+    ? missing
+    : `${field} must be text: quote it in YAML (${field}: "${issue.input instanceof Date ? issue.input.toISOString() : String(issue.input)}")`;
+
 const required = (field: string) =>
   z
     .string({
-      error: `${field} is required: every break-glass entry says why, who approved it and until when`,
+      error: missingOrNotText(
+        field,
+        `${field} is required: every break-glass entry says why, who approved it and until when`,
+      ),
     })
     .trim()
     .min(1, `${field} must not be empty`);
@@ -42,7 +51,12 @@ export const breakGlassEntrySchema = z.strictObject({
   ticket: required("ticket"),
   approvedBy: required("approvedBy"),
   expiresAt: z
-    .string({ error: "expiresAt is required: an RFC 3339 time such as 2026-11-30T06:00:00Z" })
+    .string({
+      error: missingOrNotText(
+        "expiresAt",
+        "expiresAt is required: an RFC 3339 time such as 2026-11-30T06:00:00Z",
+      ),
+    })
     .refine((value) => parseRfc3339(value) !== undefined, {
       message: "must be an RFC 3339 time with an offset, such as 2026-11-30T06:00:00Z",
     })

@@ -127,6 +127,18 @@ describe("break-glass validation, judged at a fixed now", () => {
     ]);
   });
 
+  it("says a field given as a YAML number or timestamp must be quoted, not that it is missing", () => {
+    assert.deepEqual(
+      errorsOf({
+        breakGlass: [entry({ ticket: 4711, expiresAt: new Date(Date.parse(hoursFromNow(6))) })],
+      }),
+      [
+        'breakGlass[0].ticket: ticket must be text: quote it in YAML (ticket: "4711")',
+        `breakGlass[0].expiresAt: expiresAt must be text: quote it in YAML (expiresAt: "${new Date(Date.parse(hoursFromNow(6))).toISOString()}")`,
+      ],
+    );
+  });
+
   it("refuses an expiry that is not RFC 3339 with an offset", () => {
     for (const expiresAt of ["2026-11-29 18:00", "2026-11-29T18:00:00", "2026-02-30T10:00:00Z"]) {
       assert.deepEqual(errorsOf({ breakGlass: [entry({ expiresAt })] }), [
