@@ -119,8 +119,11 @@ export interface BreakGlassEntry {
   readonly destination?: GrantDestination;
 }
 
+/** Prefixes every object name an entry adds (`break-glass-<id>`, `break-glass-<id>-<service>`): registered services may not use it. */
+export const BREAK_GLASS_NAME_PREFIX = "break-glass-";
+
 /** The name of the temporary service a `grant` entry's destination is registered under. */
-export const temporaryServiceName = (id: string) => `break-glass-${id}`;
+export const temporaryServiceName = (id: string) => `${BREAK_GLASS_NAME_PREFIX}${id}`;
 
 /** Every entry of a stack, split at `now`: only active entries render anything. */
 export interface BreakGlassState {
@@ -261,14 +264,6 @@ export function validateBreakGlass(
     }
     if (entry.destination) {
       const { host } = entry.destination;
-      // Its temporary service is named from the id: a registered service of that name would share its objects.
-      const named = config.services.findIndex((s) => s.name === entry.service);
-      if (named >= 0) {
-        add(
-          `${at}.id`,
-          `the entry registers its destination as service "${entry.service}", which services[${named}] already names: give the entry another id`,
-        );
-      }
       const active = now.getTime() < entry.expiresAtMs;
       const earlierDestination = active ? destinations.get(host.toLowerCase()) : undefined;
       if (earlierDestination) {

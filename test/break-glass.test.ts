@@ -308,16 +308,21 @@ describe("break-glass grants to a host not yet in the registry", () => {
     assert.equal(JSON.stringify(renderDocuments(expired)).includes(HOST), false);
   });
 
-  it("refuses a destination whose temporary service would take the name of a registered service", () => {
-    const values = stackValues({ breakGlass: [destinationGrant({ host: HOST, mode: "originate" })] });
-    values.services.push({
-      name: "break-glass-newpartner-for-assistant",
-      hosts: ["api.other.example"],
-      mode: "originate",
-    });
-    assert.deepEqual(errorsOfValues(values), [
-      'breakGlass[0].id: the entry registers its destination as service "break-glass-newpartner-for-assistant", which services[3] already names: give the entry another id',
-    ]);
+  it("refuses a registered service named like the objects entries add, whose names would collide with them", () => {
+    const withService = (name: string, breakGlass: unknown[]) => {
+      const values = stackValues({ breakGlass });
+      values.services.push({ name, hosts: ["api.other.example"], mode: "originate" });
+      return errorsOfValues(values);
+    };
+    // A grant's temporary service, and a direct entry's VirtualService for stripe.
+    for (const [name, breakGlass] of [
+      ["break-glass-newpartner-for-assistant", [destinationGrant({ host: HOST, mode: "originate" })]],
+      ["break-glass-gw-outage-stripe", [entry()]],
+    ] as const) {
+      assert.deepEqual(withService(name, [...breakGlass]), [
+        `services[3].name: "${name}" starts with "break-glass-", which names the objects break-glass entries add (break-glass-<id>, break-glass-<id>-<service>): choose another name`,
+      ]);
+    }
   });
 
   it("refuses a destination host an earlier active entry already registers, and allows it once that entry expired", () => {
