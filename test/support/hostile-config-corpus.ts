@@ -125,16 +125,16 @@ export const walkAroundCases: MalformedCase[] = [
   {
     title: "an in-cluster host under a cluster.domain other than cluster.local",
     mutate: (s) => {
-      s.cluster = { domain: "corp.internal" };
-      s.services[0].hosts = ["kubernetes.default.svc.corp.internal"];
+      s.cluster = { domain: "k8s.acme.example" };
+      s.services[0].hosts = ["kubernetes.default.svc.k8s.acme.example"];
     },
     path: "services[0].hosts[0]",
-    says: /in the cluster's DNS domain corp\.internal \(cluster\.domain\), an in-cluster name/,
+    says: /in the cluster's DNS domain k8s\.acme\.example \(cluster\.domain\), an in-cluster name/,
   },
   {
     title: "a break-glass grant to an in-cluster host under a cluster.domain other than cluster.local",
     mutate: (s) => {
-      s.cluster = { domain: "corp.internal" };
+      s.cluster = { domain: "k8s.acme.example" };
       s.breakGlass = [
         {
           id: "in-cluster",
@@ -146,15 +146,21 @@ export const walkAroundCases: MalformedCase[] = [
           scope: {
             grant: {
               tenant: "payments",
-              destination: { host: "kube-dns.kube-system.svc.corp.internal", mode: "passthrough-mtls" },
+              destination: { host: "kube-dns.kube-system.svc.k8s.acme.example", mode: "passthrough-mtls" },
             },
           },
         },
       ];
     },
     path: "breakGlass[0].scope.grant.destination.host",
-    says: /in the cluster's DNS domain corp\.internal \(cluster\.domain\), an in-cluster name/,
+    says: /in the cluster's DNS domain k8s\.acme\.example \(cluster\.domain\), an in-cluster name/,
   },
+  ...["metadata.google.internal", "api.localhost", "nas.home.arpa"].map((host) => ({
+    title: `the private-use host ${host}`,
+    mutate: (s: Stack) => (s.services[0].hosts = [host]),
+    path: "services[0].hosts[0]",
+    says: /private-use domain/,
+  })),
   {
     title: "an IP host in a form a dotted-quad parser misses",
     mutate: (s) => (s.services[0].hosts = ["0xa.0.0.1"]),
