@@ -115,6 +115,8 @@ export const walkAroundCases: MalformedCase[] = [
     ["0xa.0.0.1", /not an IP address/],
     ["::ffff:10.0.0.1", /10\.0\.0\.1 is in private/],
     ["224.0.0.1", /multicast, reserved or unspecified/],
+    ["::a9fe:a9fe", /embeds 169\.254\.169\.254: pin 169\.254\.169\.254 itself/],
+    ["::ffff:0:a00:1", /embeds 10\.0\.0\.1: pin 10\.0\.0\.1 itself/],
     ["ff02::1", /multicast, reserved or unspecified/],
   ].map(([address, says]) => ({
     title: `the pinned address ${String(address)}`,
