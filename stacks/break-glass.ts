@@ -17,7 +17,7 @@ const missingOrNotText = (field: string, missing: string) => (issue: { input?: u
     ? missing
     : `${field} must be text: quote it in YAML (${field}: "${issue.input instanceof Date ? issue.input.toISOString() : String(issue.input)}")`;
 
-const required = (field: string) =>
+const required = (field: string, maxLength: number) =>
   z
     .string({
       error: missingOrNotText(
@@ -26,7 +26,12 @@ const required = (field: string) =>
       ),
     })
     .trim()
-    .min(1, `${field} must not be empty`);
+    .min(1, `${field} must not be empty`)
+    // Written as an annotation on every object the entry adds: the API server refuses annotations over 256 KiB in all.
+    .max(
+      maxLength,
+      `${field} must be at most ${maxLength} characters (it is an annotation on every object the entry adds)`,
+    );
 
 const entryId = z
   .string({ error: "id is required" })
@@ -47,9 +52,9 @@ export interface GrantDestination {
 
 export const breakGlassEntrySchema = z.strictObject({
   id: entryId,
-  reason: required("reason"),
-  ticket: required("ticket"),
-  approvedBy: required("approvedBy"),
+  reason: required("reason", 4096),
+  ticket: required("ticket", 256),
+  approvedBy: required("approvedBy", 256),
   expiresAt: z
     .string({
       error: missingOrNotText(

@@ -139,6 +139,21 @@ describe("break-glass validation, judged at a fixed now", () => {
     );
   });
 
+  it("refuses a reason, ticket or approver too long to be an annotation on every object the entry adds", () => {
+    assert.deepEqual(
+      errorsOf({
+        breakGlass: [
+          entry({ reason: "x".repeat(300_000), ticket: "T".repeat(257), approvedBy: "a".repeat(257) }),
+        ],
+      }),
+      [
+        "breakGlass[0].reason: reason must be at most 4096 characters (it is an annotation on every object the entry adds)",
+        "breakGlass[0].ticket: ticket must be at most 256 characters (it is an annotation on every object the entry adds)",
+        "breakGlass[0].approvedBy: approvedBy must be at most 256 characters (it is an annotation on every object the entry adds)",
+      ],
+    );
+  });
+
   it("refuses an expiry that is not RFC 3339 with an offset", () => {
     for (const expiresAt of ["2026-11-29 18:00", "2026-11-29T18:00:00", "2026-02-30T10:00:00Z"]) {
       assert.deepEqual(errorsOf({ breakGlass: [entry({ expiresAt })] }), [
