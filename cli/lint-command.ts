@@ -255,7 +255,7 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
             ...(opts.gatewayNamespace !== undefined ? { gatewayNamespace: opts.gatewayNamespace } : {}),
             ...(opts.namespace ? { namespace: opts.namespace } : {}),
             ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
-            ...(opts.now ? { now: opts.now } : {}),
+            ...(opts.now !== undefined ? { now: opts.now } : {}),
           },
           invocation.io,
         );

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Composer, Parser } from "yaml";
+import { Composer, type Document, isMap, Parser, visit } from "yaml";
 import type { KubernetesObject } from "../policy/contract";
 import { readBoundedFile, TextInputError } from "../stacks/bounded-text";
 import { yamlProblem } from "../stacks/yaml-problem";
@@ -85,6 +85,23 @@ const TEMPLATE_MARKER = /\{\{-?\s|\{\{[.$]/;
 const TEMPLATE_ACTION_LINE = /^\s*\{\{|:[ \t]+\{\{|^\s*-[ \t]+\{\{/m;
 
 /**
+ * An unquoted `{{ … }}` parses as a flow map whose first key is a flow map: that node, not the text, tells a
+ * template action from data, so a quoted string folded onto a line that starts with `{{` (kubectl wraps long
+ * strings) is data.
+ */
+function holdsTemplateAction(doc: Document.Parsed, text: string): boolean {
+  let found = false;
+  visit(doc, (_key, node) => {
+    if (isMap(node) && node.flow && node.range && text.startsWith("{{", node.range[0])) {
+      found = true;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/**
  * The manifest files under an input, sorted. Symlinked directories are followed once each (a link
  * back up the tree is a loop, reported, never walked forever); a link that resolves nowhere is an error.
  */
@@ -156,9 +173,9 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
   // or markers in text that does not parse, make a chart template.
   const template = () =>
     new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
-  if (TEMPLATE_ACTION_LINE.test(text)) throw template();
   const documents: unknown[] = [];
   if (json) {
+    if (TEMPLATE_ACTION_LINE.test(text)) throw template();
     try {
       documents.push(JSON.parse(text));
     } catch (e) {
@@ -178,6 +195,7 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
           `${source}: not valid YAML in document ${index} (${yamlProblem(error)})`,
         );
       }
+      if (holdsTemplateAction(doc, text)) throw template();
       try {
         documents.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
       } catch (e) {

@@ -89,7 +89,8 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
 /** The validated config of --stack, --stack-file, or stdin (whose shared registry resolves from the cwd), judged at --now. */
 async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConfig> {
   // Inside the caller's try: a bad --now is a ConfigError like any other bad input.
-  const now = options.now ? parseNow(options.now, "--now") : evaluationTime();
+  // An empty --now (an unset variable) is refused, never read as "use the clock".
+  const now = options.now !== undefined ? parseNow(options.now, "--now") : evaluationTime();
   if (options.stackFile === STDIN_STACK_FILE) {
     let text: string;
     try {

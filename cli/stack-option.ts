@@ -32,7 +32,8 @@ export function loadStackOption(
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
   try {
-    const now = options.now ? parseNow(options.now, "--now") : evaluationTime();
+    // An empty --now (an unset variable) is refused, never read as "use the clock".
+    const now = options.now !== undefined ? parseNow(options.now, "--now") : evaluationTime();
     return { ok: true, config: loadStackFile(file, now), name };
   } catch (err) {
     if (err instanceof ConfigError) {

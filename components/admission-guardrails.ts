@@ -82,9 +82,9 @@ const reachesPublic = (peer: string, internalRanges: readonly string[]) =>
 const exceptsInternal = (peer: string, internalRanges: readonly string[]) =>
   `${cel(internalRanges)}.all(r, !cidr(${peer}.ipBlock.cidr).containsCIDR(cidr(r)) || (has(${peer}.ipBlock.except) && ${peer}.ipBlock.except.exists(e, cidr(e).containsCIDR(cidr(r)))))`;
 
-/** RFC 3339 with an offset, as `expiresAt` takes it; checked before CEL's timestamp() so a bad value is a denial, not an error. */
+/** RFC 3339 with an offset, uppercase T and Z as CEL's timestamp() takes it; checked first so a bad value is a denial, not an error. */
 const RFC3339_PATTERN =
-  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
 /**
  * Whether an object is break-glass, and a valid one. Admission CEL has no clock (`now`), but the API server

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../policy/contract";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, Environment, ExternalServiceConfig } from "./egress-config";
+import { inClusterHostProblem } from "./in-cluster-hosts";
 import { originatesTls, traitsOf } from "./routing-modes";
 
 /**
@@ -10,13 +11,27 @@ import { originatesTls, traitsOf } from "./routing-modes";
  * (nothing here reads the clock), and `partitionBreakGlass` splits active from expired.
  */
 
-const required = (field: string) =>
+/** "required" only when absent: a YAML number or timestamp is there, but must be quoted to be text. */
+const missingOrNotText = (field: string, missing: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined
+    ? missing
+    : `${field} must be text: quote it in YAML (${field}: "${issue.input instanceof Date ? issue.input.toISOString() : String(issue.input)}")`;
+
+const required = (field: string, maxLength: number) =>
   z
     .string({
-      error: `${field} is required: every break-glass entry says why, who approved it and until when`,
+      error: missingOrNotText(
+        field,
+        `${field} is required: every break-glass entry says why, who approved it and until when`,
+      ),
     })
     .trim()
-    .min(1, `${field} must not be empty`);
+    .min(1, `${field} must not be empty`)
+    // Written as an annotation on every object the entry adds: the API server refuses annotations over 256 KiB in all.
+    .max(
+      maxLength,
+      `${field} must be at most ${maxLength} characters (it is an annotation on every object the entry adds)`,
+    );
 
 const entryId = z
   .string({ error: "id is required" })
@@ -37,14 +52,21 @@ export interface GrantDestination {
 
 export const breakGlassEntrySchema = z.strictObject({
   id: entryId,
-  reason: required("reason"),
-  ticket: required("ticket"),
-  approvedBy: required("approvedBy"),
+  reason: required("reason", 4096),
+  ticket: required("ticket", 256),
+  approvedBy: required("approvedBy", 256),
   expiresAt: z
-    .string({ error: "expiresAt is required: an RFC 3339 time such as 2026-11-30T06:00:00Z" })
+    .string({
+      error: missingOrNotText(
+        "expiresAt",
+        "expiresAt is required: an RFC 3339 time such as 2026-11-30T06:00:00Z",
+      ),
+    })
     .refine((value) => parseRfc3339(value) !== undefined, {
       message: "must be an RFC 3339 time with an offset, such as 2026-11-30T06:00:00Z",
-    }),
+    })
+    // RFC 3339 allows a lowercase t and z; the API server's CEL timestamp() (Go's parser) does not.
+    .transform((value) => value.toUpperCase()),
   // One object with one key, not a union: a union would hide the inner field's path-qualified error.
   scope: z
     .strictObject({
@@ -102,8 +124,11 @@ export interface BreakGlassEntry {
   readonly destination?: GrantDestination;
 }
 
+/** Prefixes every object name an entry adds (`break-glass-<id>`, `break-glass-<id>-<service>`): registered services may not use it. */
+export const BREAK_GLASS_NAME_PREFIX = "break-glass-";
+
 /** The name of the temporary service a `grant` entry's destination is registered under. */
-export const temporaryServiceName = (id: string) => `break-glass-${id}`;
+export const temporaryServiceName = (id: string) => `${BREAK_GLASS_NAME_PREFIX}${id}`;
 
 /** Every entry of a stack, split at `now`: only active entries render anything. */
 export interface BreakGlassState {
@@ -178,6 +203,8 @@ export function validateBreakGlass(
   const services = new Map(config.services.map((s) => [s.name, s]));
   const knownTenants = [...tenants.keys()].join(", ") || "none";
   const ids = new Map<string, number>();
+  // Hosts the active entries' destinations register so far: a host belongs to one service, as in the registry.
+  const destinations = new Map<string, BreakGlassEntry>();
   entries.forEach((entry) => {
     const i = entry.index;
     const at = `breakGlass[${i}]`;
@@ -242,6 +269,19 @@ export function validateBreakGlass(
     }
     if (entry.destination) {
       const { host } = entry.destination;
+      const active = now.getTime() < entry.expiresAtMs;
+      const earlierDestination = active ? destinations.get(host.toLowerCase()) : undefined;
+      if (earlierDestination) {
+        add(
+          `${scopeAt}.destination.host`,
+          `"${host}" is already the destination of breakGlass[${earlierDestination.index}] (${earlierDestination.id}), and a host belongs to one service: ` +
+            "register it as a service and grant it to each tenant with {grant: {tenant, service}}",
+        );
+      } else if (active) {
+        destinations.set(host.toLowerCase(), entry);
+      }
+      const inCluster = inClusterHostProblem(host, config.cluster.domain);
+      if (inCluster) add(`${scopeAt}.destination.host`, inCluster);
       const registered = config.services.find((s) => s.hosts.includes(host.toLowerCase()));
       if (registered) {
         add(

@@ -33,6 +33,12 @@ export const pinnedAddress = z.string().transform((value, ctx) => {
     );
   }
   const normalised = canonical.split("/")[0];
+  const embedded = embeddedIpv4(block);
+  if (embedded !== undefined) {
+    return refuse(
+      `${normalised} is an IPv4-compatible or IPv4-translated IPv6 address (::/96, ::ffff:0:0:0/96) that embeds ${embedded}: pin ${embedded} itself, where the public-address checks apply`,
+    );
+  }
   const asRange = canonical;
   if (isInternalCidr(asRange)) {
     return refuse(
@@ -47,6 +53,20 @@ export const pinnedAddress = z.string().transform((value, ctx) => {
   }
   return normalised;
 });
+
+/**
+ * The IPv4 address an IPv4-compatible (`::a.b.c.d`, deprecated) or IPv4-translated (`::ffff:0:a.b.c.d`, SIIT)
+ * IPv6 address carries, or undefined: a translator would reach it, private ranges included.
+ */
+function embeddedIpv4(block: { family: 4 | 6; start: bigint }): string | undefined {
+  if (block.family !== 6) return undefined;
+  const high = block.start >> 32n;
+  if (high !== 0n && high !== 0xffff0000n) return undefined;
+  const low = block.start & 0xffffffffn;
+  // :: and ::1 are the unspecified and loopback addresses, refused below as such.
+  if (high === 0n && low <= 1n) return undefined;
+  return [24n, 16n, 8n, 0n].map((shift) => String((low >> shift) & 0xffn)).join(".");
+}
 
 /** A service's pinned addresses: at least one, each once. */
 export const pinnedAddresses = z

@@ -89,6 +89,12 @@ export const externalHost = z
         code: "custom",
         message: `"${host}" is an in-cluster name: only services outside the cluster belong in the egress registry`,
       });
+    } else if (/\.(internal|localhost|home\.arpa)$/.test(host)) {
+      // Reserved for private networks (ICANN's .internal, RFC 6761, RFC 8375): metadata.google.internal is one.
+      ctx.addIssue({
+        code: "custom",
+        message: `"${host}" is in a private-use domain (.internal, .localhost, .home.arpa), never on the internet: only services outside the cluster belong in the egress registry`,
+      });
     }
   });
 

@@ -5,6 +5,8 @@ import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
 import { parseCidr } from "../policy/rules/address-ranges";
 import { hostCidr } from "./pinned-addresses";
+import { inClusterHostProblem } from "./in-cluster-hosts";
+import { BREAK_GLASS_NAME_PREFIX } from "./break-glass";
 import { traitsOf } from "./routing-modes";
 import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
 import { validateTierRequirements } from "./tier-requirements";
@@ -52,7 +54,15 @@ export function validateReferences(config: EgressConfig): ConfigIssue[] {
     } else {
       serviceNames.set(service.name, i);
     }
+    if (service.name.startsWith(BREAK_GLASS_NAME_PREFIX)) {
+      add(
+        `${at}.name`,
+        `"${service.name}" starts with "${BREAK_GLASS_NAME_PREFIX}", which names the objects break-glass entries add (break-glass-<id>, break-glass-<id>-<service>): choose another name`,
+      );
+    }
     service.hosts.forEach((host, h) => {
+      const inCluster = inClusterHostProblem(host, config.cluster.domain);
+      if (inCluster) add(`${at}.hosts[${h}]`, inCluster);
       const owner = hostOwners.get(host);
       if (owner !== undefined) {
         add(

@@ -88,4 +88,19 @@ describe("break-glass on the command line, with --now", () => {
     assert.equal(result.stdout, "");
     assert.match(result.stderr, /"noon" is not an RFC 3339 time/);
   });
+
+  it("exits 2 on an empty --now (an unset variable in a script) in render, report and lint, never falling back to the clock", async () => {
+    const rendered = path.join(dir, "empty-now.yaml");
+    fs.writeFileSync(rendered, (await runCli(["render", "--stack-file", stackFile, "--now", NOW])).stdout);
+    for (const args of [
+      ["render", "--stack-file", stackFile, "--now", ""],
+      ["report", "--stack-file", stackFile, "--now="],
+      ["lint", rendered, "--now", ""],
+    ]) {
+      const result = await runCli(args);
+      assert.equal(result.status, 2, args.join(" "));
+      assert.equal(result.stdout, "", args.join(" "));
+      assert.match(result.stderr, /"" is not an RFC 3339 time/, args.join(" "));
+    }
+  });
 });

@@ -8,12 +8,25 @@ import { evaluate } from "../policy/rules/evaluate";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { expiredBreakGlassWarnings } from "../stacks/break-glass";
 import type { KubernetesObject } from "../components/kubernetes-object";
-import { breakGlassConfig, entry, hoursFromNow, NOW } from "./support/break-glass-fixtures";
+import { breakGlassConfig, entry, hoursFromNow, NOW, stackValues } from "./support/break-glass-fixtures";
+import { parseEgressConfig, PROJECT_DIR } from "../stacks/load-config";
+import { readTextFile } from "../stacks/shared-registry";
 
 /** The path-qualified errors validation gives for these break-glass keys. */
 function errorsOf(extra: Record<string, unknown>, environment: "dev" | "prod" = "prod"): string[] {
   try {
     breakGlassConfig(extra, environment);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map(formatIssue);
+    throw err;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+/** The path-qualified errors validation gives for whole stack values, judged at NOW. */
+function errorsOfValues(values: Record<string, unknown>): string[] {
+  try {
+    parseEgressConfig(values, "test", PROJECT_DIR, readTextFile, new Date(NOW));
   } catch (err) {
     if (err instanceof ConfigError) return err.issues.map(formatIssue);
     throw err;
@@ -114,12 +127,46 @@ describe("break-glass validation, judged at a fixed now", () => {
     ]);
   });
 
+  it("says a field given as a YAML number or timestamp must be quoted, not that it is missing", () => {
+    assert.deepEqual(
+      errorsOf({
+        breakGlass: [entry({ ticket: 4711, expiresAt: new Date(Date.parse(hoursFromNow(6))) })],
+      }),
+      [
+        'breakGlass[0].ticket: ticket must be text: quote it in YAML (ticket: "4711")',
+        `breakGlass[0].expiresAt: expiresAt must be text: quote it in YAML (expiresAt: "${new Date(Date.parse(hoursFromNow(6))).toISOString()}")`,
+      ],
+    );
+  });
+
+  it("refuses a reason, ticket or approver too long to be an annotation on every object the entry adds", () => {
+    assert.deepEqual(
+      errorsOf({
+        breakGlass: [
+          entry({ reason: "x".repeat(300_000), ticket: "T".repeat(257), approvedBy: "a".repeat(257) }),
+        ],
+      }),
+      [
+        "breakGlass[0].reason: reason must be at most 4096 characters (it is an annotation on every object the entry adds)",
+        "breakGlass[0].ticket: ticket must be at most 256 characters (it is an annotation on every object the entry adds)",
+        "breakGlass[0].approvedBy: approvedBy must be at most 256 characters (it is an annotation on every object the entry adds)",
+      ],
+    );
+  });
+
   it("refuses an expiry that is not RFC 3339 with an offset", () => {
     for (const expiresAt of ["2026-11-29 18:00", "2026-11-29T18:00:00", "2026-02-30T10:00:00Z"]) {
       assert.deepEqual(errorsOf({ breakGlass: [entry({ expiresAt })] }), [
         "breakGlass[0].expiresAt: must be an RFC 3339 time with an offset, such as 2026-11-30T06:00:00Z",
       ]);
     }
+  });
+
+  it("writes an expiry given with a lowercase t and z with uppercase ones, the only form the API server's CEL timestamp() parses", () => {
+    const config = breakGlassConfig({ breakGlass: [entry({ expiresAt: "2026-11-29t18:00:00.5z" })] });
+    const policy = find(renderDocuments(config), "NetworkPolicy", "break-glass-gw-outage", "payments")!;
+    assert.equal(policy.metadata.annotations?.["mesh-egress.io/expires-at"], "2026-11-29T18:00:00.5Z");
+    assert.equal(config.breakGlass.active[0].expiresAtMs, Date.parse("2026-11-29T18:00:00.5Z"));
   });
 
   it("names an unknown tenant or service, and a duplicate id", () => {
@@ -274,6 +321,47 @@ describe("break-glass grants to a host not yet in the registry", () => {
       hoursFromNow(2),
     );
     assert.equal(JSON.stringify(renderDocuments(expired)).includes(HOST), false);
+  });
+
+  it("refuses a registered service named like the objects entries add, whose names would collide with them", () => {
+    const withService = (name: string, breakGlass: unknown[]) => {
+      const values = stackValues({ breakGlass });
+      values.services.push({ name, hosts: ["api.other.example"], mode: "originate" });
+      return errorsOfValues(values);
+    };
+    // A grant's temporary service, and a direct entry's VirtualService for stripe.
+    for (const [name, breakGlass] of [
+      ["break-glass-newpartner-for-assistant", [destinationGrant({ host: HOST, mode: "originate" })]],
+      ["break-glass-gw-outage-stripe", [entry()]],
+    ] as const) {
+      assert.deepEqual(withService(name, [...breakGlass]), [
+        `services[3].name: "${name}" starts with "break-glass-", which names the objects break-glass entries add (break-glass-<id>, break-glass-<id>-<service>): choose another name`,
+      ]);
+    }
+  });
+
+  it("refuses a destination host an earlier active entry already registers, and allows it once that entry expired", () => {
+    const second = (expiresAt = hoursFromNow(6)) =>
+      entry({
+        id: "newpartner-for-payments",
+        expiresAt,
+        scope: { grant: { tenant: "payments", destination: { host: HOST, mode: "passthrough-mtls" } } },
+      });
+    assert.deepEqual(
+      errorsOf({ breakGlass: [destinationGrant({ host: HOST, mode: "passthrough-mtls" }), second()] }),
+      [
+        `breakGlass[1].scope.grant.destination.host: "${HOST}" is already the destination of breakGlass[0] (newpartner-for-assistant), and a host belongs to one service: register it as a service and grant it to each tenant with {grant: {tenant, service}}`,
+      ],
+    );
+    for (const breakGlass of [
+      [destinationGrant({ host: HOST, mode: "passthrough-mtls" }, hoursFromNow(-1)), second()],
+      [second(), destinationGrant({ host: HOST, mode: "passthrough-mtls" }, hoursFromNow(-1))],
+    ]) {
+      assert.deepEqual(
+        breakGlassConfig({ breakGlass }).breakGlass.active.map((e) => e.id),
+        ["newpartner-for-payments"],
+      );
+    }
   });
 
   it("refuses a destination already registered, not one DNS name, in a mode needing a client certificate, or beside a service", () => {

@@ -65,6 +65,48 @@ describe("lint input robustness", () => {
     );
   });
 
+  it("reads a quoted string that kubectl folded onto a line starting with {{ as data, not a template", () => {
+    const exported = [
+      "apiVersion: monitoring.coreos.com/v1",
+      "kind: PrometheusRule",
+      "metadata: {name: egress, namespace: istio-egress}",
+      "spec:",
+      "  groups:",
+      "  - name: egress",
+      "    rules:",
+      "    - alert: TenantDenied",
+      "      expr: vector(1)",
+      "      annotations:",
+      "        description: 'Tenant over 5x its own rate of the previous hour:",
+      "          {{ $labels.tenant }} through the gateway'",
+      "",
+    ].join("\n");
+    const [{ object }] = parseManifests(exported, "live.yaml", false);
+    assert.equal(
+      (object.spec as any).groups[0].rules[0].annotations.description,
+      "Tenant over 5x its own rate of the previous hour: {{ $labels.tenant }} through the gateway",
+    );
+  });
+
+  for (const [title, template] of [
+    [
+      "an unquoted template value",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    ],
+    [
+      "a template list item",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  - {{ .Values.x }}\n",
+    ],
+    ["a template action line", "{{- if .Values.enabled }}\napiVersion: v1\nkind: ConfigMap\n{{- end }}\n"],
+  ]) {
+    it(`refuses ${title} as a chart template`, () => {
+      assert.throws(
+        () => parseManifests(template, "chart.yaml", false),
+        (e: Error) => /^chart\.yaml: is a template/.test(e.message),
+      );
+    });
+  }
+
   it("follows a symlinked directory and lints what is inside it", async () => {
     const dir = tempDir();
     const target = tempDir();

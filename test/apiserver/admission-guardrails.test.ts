@@ -250,6 +250,17 @@ const CASES: readonly Case[] = [
   },
   {
     guardrail: "network-policy-internal-egress",
+    weakening:
+      "a break-glass direct NetworkPolicy whose expires-at has a lowercase t and z, which CEL's timestamp() cannot read",
+    denied: directPolicy(
+      (metadata) =>
+        (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(3).replace("T", "t").replace("Z", "z")),
+    ),
+    neighbour: "the same policy with an uppercase T and Z",
+    admitted: directPolicy((metadata) => (metadata.annotations["mesh-egress.io/expires-at"] = fromNow(3))),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
     weakening: "a break-glass direct NetworkPolicy without a ticket",
     denied: directPolicy((metadata) => delete metadata.annotations["mesh-egress.io/ticket"]),
     neighbour: "a break-glass NetworkPolicy that opens nothing public, with a ticket",
@@ -392,6 +403,15 @@ describeWithApiServer(
         result.stderr,
         /ValidatingAdmissionPolicy 'mesh-egress-network-policy-internal-egress'.*requester in guardrails\.breakGlassRequesters \(envtest-admin\)/s,
       );
+    });
+
+    it("admits the direct NetworkPolicy of an entry whose expiresAt is written with a lowercase t and z, as RFC 3339 allows", async () => {
+      const lowercase = fromNow(6).replace("T", "t").replace("Z", "z");
+      const policy = renderDocuments(
+        breakGlassConfig({ breakGlass: [entry({ expiresAt: lowercase })] }, "prod", new Date().toISOString()),
+      ).find((o) => o.kind === "NetworkPolicy" && o.metadata.labels?.["mesh-egress.io/break-glass"])!;
+      const applied = await applyStrict(server(), [policy], { dryRun: true });
+      assert.equal(applied.size, 1);
     });
 
     it("admits every object active break-glass entries render (direct, grant, grant of a new host), strictly validated", async () => {

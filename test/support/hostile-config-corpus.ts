@@ -115,12 +115,53 @@ export const walkAroundCases: MalformedCase[] = [
     ["0xa.0.0.1", /not an IP address/],
     ["::ffff:10.0.0.1", /10\.0\.0\.1 is in private/],
     ["224.0.0.1", /multicast, reserved or unspecified/],
+    ["::a9fe:a9fe", /embeds 169\.254\.169\.254: pin 169\.254\.169\.254 itself/],
+    ["::ffff:0:a00:1", /embeds 10\.0\.0\.1: pin 10\.0\.0\.1 itself/],
     ["ff02::1", /multicast, reserved or unspecified/],
   ].map(([address, says]) => ({
     title: `the pinned address ${String(address)}`,
     mutate: (s: Stack) => (s.services[1].pinnedAddresses = [address]),
     path: "services[1].pinnedAddresses[0]",
     says: says as RegExp,
+  })),
+  {
+    title: "an in-cluster host under a cluster.domain other than cluster.local",
+    mutate: (s) => {
+      s.cluster = { domain: "k8s.acme.example" };
+      s.services[0].hosts = ["kubernetes.default.svc.k8s.acme.example"];
+    },
+    path: "services[0].hosts[0]",
+    says: /in the cluster's DNS domain k8s\.acme\.example \(cluster\.domain\), an in-cluster name/,
+  },
+  {
+    title: "a break-glass grant to an in-cluster host under a cluster.domain other than cluster.local",
+    mutate: (s) => {
+      s.cluster = { domain: "k8s.acme.example" };
+      s.breakGlass = [
+        {
+          id: "in-cluster",
+          reason: "r",
+          ticket: "T-1",
+          approvedBy: "a@example.com",
+          // Active whenever the test runs: entries are judged at the clock here.
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+          scope: {
+            grant: {
+              tenant: "payments",
+              destination: { host: "kube-dns.kube-system.svc.k8s.acme.example", mode: "passthrough-mtls" },
+            },
+          },
+        },
+      ];
+    },
+    path: "breakGlass[0].scope.grant.destination.host",
+    says: /in the cluster's DNS domain k8s\.acme\.example \(cluster\.domain\), an in-cluster name/,
+  },
+  ...["metadata.google.internal", "api.localhost", "nas.home.arpa"].map((host) => ({
+    title: `the private-use host ${host}`,
+    mutate: (s: Stack) => (s.services[0].hosts = [host]),
+    path: "services[0].hosts[0]",
+    says: /private-use domain/,
   })),
   {
     title: "an IP host in a form a dotted-quad parser misses",
