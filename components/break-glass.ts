@@ -162,7 +162,7 @@ function directLockPass(
       kind: "AdminNetworkPolicy",
       metadata: metadataFor(entry, `mesh-egress-break-glass-${entry.id}`),
       spec: {
-        // Validation refuses a direct entry under a lock at priority 0: there is no step ahead of it.
+        // The schema keeps the lock's priority at 1 or more, so one step ahead always exists.
         priority: lock.priority - 1,
         subject: {
           namespaces: {

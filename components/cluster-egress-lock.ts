@@ -67,7 +67,49 @@ export function buildClusterEgressLockManifests(config: EgressConfig): Kubernete
         ],
       },
     },
+    dnsUpstreamPass(config),
   ];
+}
+
+/** The ANP passing the cluster DNS pods' upstream queries, one priority ahead of the lock. */
+export const DNS_UPSTREAM_PASS_NAME = "mesh-egress-lock-dns-upstream";
+
+/**
+ * The cluster DNS forwards what it cannot answer to an upstream resolver, which on some clouds is a
+ * public address (AKS: 168.63.129.16): the lock's Deny would cut name resolution for the whole cluster.
+ * Only the DNS pods, only port 53, are passed back to their namespace's NetworkPolicies.
+ */
+function dnsUpstreamPass(config: EgressConfig): KubernetesObject {
+  const { dns } = config.cluster;
+  return {
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    kind: "AdminNetworkPolicy",
+    metadata: {
+      name: DNS_UPSTREAM_PASS_NAME,
+      labels: ownedLabels({ [COMPONENT_LABEL]: "cluster-egress-lock" }),
+    },
+    spec: {
+      // The schema keeps the lock's priority at 1 or more, so one step ahead always exists.
+      priority: config.cluster.lockAllNamespaces.priority - 1,
+      subject: {
+        pods: {
+          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } },
+          podSelector: { matchLabels: { ...dns.podLabels } },
+        },
+      },
+      egress: [
+        {
+          name: "dns-upstream-keeps-its-network-policies",
+          action: "Pass",
+          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          ports: [
+            { portNumber: { protocol: "UDP", port: 53 } },
+            { portNumber: { protocol: "TCP", port: 53 } },
+          ],
+        },
+      ],
+    },
+  };
 }
 
 export interface ClusterEgressLockArgs {

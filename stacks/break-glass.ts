@@ -227,14 +227,6 @@ export function validateBreakGlass(
           "guardrails.breakGlassRequesters: name the user or group pulumi up runs as there",
       );
     }
-    const lock = config.cluster.lockAllNamespaces;
-    if (entry.scope === "direct" && lock.enabled && lock.priority === 0) {
-      add(
-        scopeAt,
-        "the cluster-wide lock (cluster.lockAllNamespaces) has priority 0, so no AdminNetworkPolicy can pass the " +
-          "entry's traffic ahead of its Deny: give the lock a priority of 1 or more",
-      );
-    }
     if (entry.scope === "direct") {
       entry.tenants.forEach((name, t) => {
         const tenant = tenants.get(name);

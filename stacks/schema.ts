@@ -261,11 +261,19 @@ export const clusterSchema = z.strictObject({
         z.strictObject({
           /** Namespaces that keep direct internet egress (e.g. cert-manager with an external ACME or Vault server). */
           exempt: z.array(dns1123Label).default([]),
-          /** The AdminNetworkPolicy's priority: lower numbers are evaluated first. */
-          priority: z.number().int().min(0).max(1000).default(DEFAULT_LOCK_PRIORITY),
+          /** The AdminNetworkPolicy's priority: lower numbers are evaluated first; one step ahead stays free. */
+          priority: z
+            .number()
+            .int()
+            .min(1, {
+              message:
+                "must be at least 1: the cluster DNS upstream pass and break-glass direct entries sit one priority ahead of the lock",
+            })
+            .max(1000)
+            .default(DEFAULT_LOCK_PRIORITY),
         }),
       ],
-      { error: "must be true, false, or {exempt: [namespace, ...], priority: 0-1000}" },
+      { error: "must be true, false, or {exempt: [namespace, ...], priority: 1-1000}" },
     )
     .default(false)
     .transform((lock) =>

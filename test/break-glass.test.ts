@@ -516,17 +516,6 @@ describe("break-glass objects", () => {
     assert.equal(objects.filter((o) => o.kind === "AdminNetworkPolicy").length, 0);
   });
 
-  it("refuses a direct entry under a lock at priority 0, where nothing can pass ahead of its Deny", () => {
-    assert.deepEqual(
-      errorsOf({ breakGlass: [entry()], cluster: { lockAllNamespaces: { priority: 0 } } }).filter((e) =>
-        e.includes("priority"),
-      ),
-      [
-        "breakGlass[0].scope.direct: the cluster-wide lock (cluster.lockAllNamespaces) has priority 0, so no AdminNetworkPolicy can pass the entry's traffic ahead of its Deny: give the lock a priority of 1 or more",
-      ],
-    );
-  });
-
   it("direct: routes the tenant's sidecars straight to the host, and its gateway route no longer applies to them", () => {
     const objects = renderDocuments(breakGlassConfig({ breakGlass: [entry()] }));
     assert.deepEqual(find(objects, "VirtualService", "break-glass-gw-outage-stripe"), {

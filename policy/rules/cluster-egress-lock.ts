@@ -1,8 +1,18 @@
-import { KIND, KubernetesObject, LOCK_ALL_NAMESPACES_ANNOTATION } from "../contract";
+import { BREAK_GLASS_LABEL, KIND, KubernetesObject, LOCK_ALL_NAMESPACES_ANNOTATION } from "../contract";
 import { AddressRange, parseCidr, reachesPublicAddresses, subtractRanges } from "./address-ranges";
 import { declaredClusterRanges } from "./cluster-ranges";
 import { MeshTopology } from "./mesh-topology";
-import { annotationsOf, fields, fieldsList, nameOf, ofKind, specOf, text, texts } from "./object-fields";
+import {
+  annotationsOf,
+  fields,
+  fieldsList,
+  labelsOf,
+  nameOf,
+  ofKind,
+  specOf,
+  text,
+  texts,
+} from "./object-fields";
 import { describeRef, StackRule, Violation, violation } from "./rule";
 
 /** The cluster-wide lock: when the stack asks for it, every namespace but the gateway's loses the internet. */
@@ -54,13 +64,58 @@ function publicEgressLeak(
     : undefined;
 }
 
+const DNS_PORT = 53;
+
+/** True when an ANP rule passes or allows some public address (its `networks` minus the cluster's own). */
+function opensPublic(rule: Record<string, unknown>, clusterRanges: readonly AddressRange[]): boolean {
+  if (text(rule.action) === "Deny") return false;
+  const ranges = fieldsList(rule.to)
+    .flatMap((peer) => texts(peer.networks))
+    .map(parseCidr)
+    .filter((r): r is AddressRange => r !== undefined);
+  return reachesPublicAddresses(subtractRanges(ranges, clusterRanges));
+}
+
+/** The ports an ANP rule names; empty means every port. */
+function rulePorts(rule: Record<string, unknown>): number[] {
+  return fieldsList(rule.ports).map((p) => Number(fields(p.portNumber).port));
+}
+
+/**
+ * Why an AdminNetworkPolicy evaluated before the lock undoes it, or undefined. Two shapes are expected
+ * there: the DNS pods' upstream (pods of one namespace, port 53 only) and break-glass entries (labelled,
+ * judged by the break-glass rules, never on every port).
+ */
+function passesAheadOfLock(
+  policy: KubernetesObject,
+  clusterRanges: readonly AddressRange[],
+): string | undefined {
+  const open = fieldsList(specOf(policy).egress).filter((rule) => opensPublic(rule, clusterRanges));
+  if (open.length === 0) return undefined;
+  const label = describeRef({ kind: policy.kind, name: nameOf(policy) });
+  if (open.some((rule) => rulePorts(rule).length === 0)) {
+    return `${label} passes public egress on every port ahead of the lock`;
+  }
+  if ((labelsOf(policy)[BREAK_GLASS_LABEL] ?? "") !== "") return undefined;
+  const pods = fields(fields(specOf(policy).subject).pods);
+  const oneNamespace =
+    Object.keys(fields(fields(pods.namespaceSelector).matchLabels)).length > 0 &&
+    Object.keys(fields(fields(pods.podSelector).matchLabels)).length > 0;
+  const dnsOnly = open.every((rule) => rulePorts(rule).every((port) => port === DNS_PORT));
+  return oneNamespace && dnsOnly
+    ? undefined
+    : `${label} passes public egress ahead of the lock for more than the DNS pods' port 53, and is no break-glass entry`;
+}
+
 export const clusterEgressLockedOutsideGateway: StackRule = {
   name: "cluster-egress-locked-outside-gateway",
   description:
     `When the stack locks every namespace (the gateway Namespace's \`${LOCK_ALL_NAMESPACES_ANNOTATION}\` annotation, ` +
     "from `cluster.lockAllNamespaces`), an AdminNetworkPolicy selects every namespace except the gateway's and the " +
     "declared exemptions (never a tenant) and denies egress to every public address, IPv4 and IPv6, before any rule " +
-    "passes or allows it. AdminNetworkPolicies are evaluated before NetworkPolicies, so no namespace can undo it.",
+    "passes or allows it. AdminNetworkPolicies are evaluated before NetworkPolicies, so no namespace can undo it. " +
+    "No AdminNetworkPolicy evaluated before it (a lower or equal priority) passes or allows public addresses, except " +
+    "the cluster DNS pods on port 53 and break-glass entries on named ports.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
@@ -117,7 +172,14 @@ export const clusterEgressLockedOutsideGateway: StackRule = {
       } else if (leak) {
         problems.push(`${label}: ${leak}`);
       } else {
-        return out;
+        // The lock holds unless a policy evaluated before it (a lower priority number) opens the internet again.
+        const priority = Number(specOf(policy).priority);
+        const ahead = policies
+          .filter((other) => other !== policy && Number(specOf(other).priority) <= priority)
+          .map((other) => passesAheadOfLock(other, clusterRanges))
+          .filter((why): why is string => why !== undefined);
+        if (ahead.length === 0) return out;
+        problems.push(...ahead);
       }
     }
     out.push(

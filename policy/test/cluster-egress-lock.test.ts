@@ -43,7 +43,112 @@ function lockedPlatform(): KubernetesObject[] {
 const anp = (objects: KubernetesObject[]): Mutable =>
   find(objects, "AdminNetworkPolicy", "mesh-egress-lock-all-namespaces");
 
+/** An AdminNetworkPolicy one priority ahead of the lock, passing public egress on `ports` for `subject`. */
+function passAhead(
+  name: string,
+  subject: Record<string, unknown>,
+  ports: readonly number[],
+): KubernetesObject {
+  return {
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    kind: "AdminNetworkPolicy",
+    metadata: { name },
+    spec: {
+      priority: 9,
+      subject,
+      egress: [
+        {
+          name: "pass",
+          action: "Pass",
+          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          ...(ports.length > 0
+            ? { ports: ports.map((port) => ({ portNumber: { protocol: "UDP", port } })) }
+            : {}),
+        },
+      ],
+    },
+  };
+}
+
+/** A break-glass entry's labels and annotations, valid for the next six hours. */
+function breakGlass(object: KubernetesObject): KubernetesObject {
+  const expiresAt = new Date(Date.now() + 6 * 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: { "mesh-egress.io/break-glass": "gw-outage", "mesh-egress.io/break-glass-scope": "direct" },
+      annotations: {
+        "mesh-egress.io/expires-at": expiresAt,
+        "mesh-egress.io/reason": "gateway outage",
+        "mesh-egress.io/ticket": "INC-1",
+        "mesh-egress.io/approved-by": "lead@example.com",
+      },
+    },
+  };
+}
+
+const DNS_PODS = {
+  pods: {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+  },
+};
+
 describe("cluster-egress-locked-outside-gateway", () => {
+  it("accepts the DNS pods' port 53 passed ahead of the lock, and a break-glass pass on named ports", () => {
+    const objects = lockedPlatform();
+    objects.push(passAhead("dns-upstream", DNS_PODS, [53]));
+    objects.push(
+      breakGlass(
+        passAhead(
+          "bg",
+          {
+            namespaces: {
+              matchExpressions: [
+                { key: "kubernetes.io/metadata.name", operator: "In", values: ["payments"] },
+              ],
+            },
+          },
+          [443],
+        ),
+      ),
+    );
+    assertRulePasses(objects, clusterEgressLockedOutsideGateway);
+  });
+
+  it("flags a pass ahead of the lock that opens the DNS pods' every port", () => {
+    const objects = lockedPlatform();
+    objects.push(passAhead("dns-upstream", DNS_PODS, []));
+    const [f] = assertOnlyRuleFires(objects, clusterEgressLockedOutsideGateway);
+    assert.match(f?.message ?? "", /dns-upstream passes public egress on every port ahead of the lock/);
+  });
+
+  it("flags a pass ahead of the lock for every namespace on 443 that is no break-glass entry", () => {
+    const objects = lockedPlatform();
+    objects.push(passAhead("quiet-hole", { namespaces: {} }, [443]));
+    const [f] = assertOnlyRuleFires(objects, clusterEgressLockedOutsideGateway);
+    assert.match(
+      f?.message ?? "",
+      /quiet-hole passes public egress ahead of the lock for more than the DNS pods' port 53/,
+    );
+  });
+
+  it("flags a break-glass pass ahead of the lock on every port", () => {
+    const objects = lockedPlatform();
+    objects.push(breakGlass(passAhead("bg", { namespaces: {} }, [])));
+    const [f] = assertOnlyRuleFires(objects, clusterEgressLockedOutsideGateway);
+    assert.match(f?.message ?? "", /bg passes public egress on every port ahead of the lock/);
+  });
+
+  it("ignores a pass evaluated after the lock (a higher priority number)", () => {
+    const objects = lockedPlatform();
+    const later = passAhead("later", { namespaces: {} }, []) as Mutable;
+    later.spec.priority = 50;
+    objects.push(later);
+    assertRulePasses(objects, clusterEgressLockedOutsideGateway);
+  });
+
   it("accepts the lock exempting the gateway namespace and the declared exemption", () => {
     assertRulePasses(lockedPlatform(), clusterEgressLockedOutsideGateway);
   });

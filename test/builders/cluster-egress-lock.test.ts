@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { buildClusterEgressLockManifests } from "../../components/cluster-egress-lock";
+import { ConfigError, formatIssue } from "../../stacks/config-error";
 import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 describe("cluster-wide egress lock builder", () => {
@@ -11,7 +12,11 @@ describe("cluster-wide egress lock builder", () => {
     const [policy, ...rest] = buildClusterEgressLockManifests(
       configFrom({ environment: "dev", cluster: { lockAllNamespaces: { exempt: ["cert-manager"] } } }),
     );
-    assert.equal(rest.length, 0);
+    assert.deepEqual(
+      rest.map((o) => o.metadata.name),
+      ["mesh-egress-lock-dns-upstream"],
+      "besides the lock, only the DNS upstream pass",
+    );
     assert.equal(policy!.apiVersion, "policy.networking.k8s.io/v1alpha1");
     assert.equal(policy!.kind, "AdminNetworkPolicy");
     assert.equal(policy!.metadata.namespace, undefined, "cluster-scoped");
@@ -36,6 +41,50 @@ describe("cluster-wide egress lock builder", () => {
     assert.ok(spec.egress[1].to[0].networks.includes("169.254.0.0/16"));
     assert.ok(spec.egress[1].to[0].networks.includes("fc00::/7"));
     assert.deepEqual(spec.egress[2].to, [{ networks: ["0.0.0.0/0", "::/0"] }]);
+  });
+
+  it("passes only the cluster DNS pods' port 53 to public resolvers, one priority ahead of the lock", () => {
+    const [lock, dns] = buildClusterEgressLockManifests(
+      configFrom({
+        environment: "dev",
+        cluster: {
+          dns: { namespace: "dns-system", podLabels: { "k8s-app": "coredns" } },
+          lockAllNamespaces: { priority: 20 },
+        },
+      }),
+    );
+    assert.deepEqual(dns!.spec, {
+      priority: 19,
+      subject: {
+        pods: {
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "dns-system" } },
+          podSelector: { matchLabels: { "k8s-app": "coredns" } },
+        },
+      },
+      egress: [
+        {
+          name: "dns-upstream-keeps-its-network-policies",
+          action: "Pass",
+          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          ports: [
+            { portNumber: { protocol: "UDP", port: 53 } },
+            { portNumber: { protocol: "TCP", port: 53 } },
+          ],
+        },
+      ],
+    });
+    assert.ok((dns!.spec as any).priority < (lock!.spec as any).priority);
+  });
+
+  it("refuses a lock at priority 0, which leaves no step ahead for the DNS pass and break-glass", () => {
+    assert.throws(
+      () => configFrom({ environment: "dev", cluster: { lockAllNamespaces: { priority: 0 } } }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.issues
+          .map(formatIssue)
+          .some((m) => /^cluster\.lockAllNamespaces\.priority: must be at least 1/.test(m)),
+    );
   });
 
   it("passes the cluster's own public ranges to NetworkPolicies too, so EKS IPv6 pods still reach each other", () => {

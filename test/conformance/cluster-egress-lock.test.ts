@@ -9,14 +9,17 @@ describeWithUpstreamSchemas(
   "the cluster-wide egress lock against the network-policy API's CRD",
   (schemasDir) => {
     it("validates the rendered AdminNetworkPolicy against v0.1.8's schema and CEL rules", () => {
-      const [policy] = buildClusterEgressLockManifests(
+      const policies = buildClusterEgressLockManifests(
         configFrom({
           environment: "prod",
           cluster: { lockAllNamespaces: { exempt: ["cert-manager"], priority: 3 } },
         }),
       );
-      const outcome = loadCrdCatalog(schemasDir).validate(policy!);
-      assert.equal(outcome.status, "validated", formatOutcome(outcome));
+      assert.equal(policies.length, 2, "the lock and the DNS upstream pass");
+      for (const policy of policies) {
+        const outcome = loadCrdCatalog(schemasDir).validate(policy);
+        assert.equal(outcome.status, "validated", formatOutcome(outcome));
+      }
     });
 
     it("validates a lock with more internal ranges than one networks peer holds (the CRD's 25)", () => {
