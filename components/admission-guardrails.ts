@@ -8,6 +8,7 @@ import {
   REASON_ANNOTATION,
   TENANT_LABEL,
   TICKET_ANNOTATION,
+  NAMESPACE_NAME_LABEL,
 } from "../policy/contract";
 import type { EgressConfig, ValidationAction } from "../stacks/egress-config";
 import { gatewayChartValues } from "./egress-gateway";
@@ -16,7 +17,6 @@ import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerManifests, upstreamOf } from "./register-manifests";
 
 /** The label Kubernetes puts on every namespace with its own name; the API server keeps it true. */
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** What the guardrails read: the platform's namespaces, the gateway's identity, and how to enforce. */
 export interface AdmissionGuardrailSettings {

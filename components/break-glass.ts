@@ -6,6 +6,7 @@ import {
   COMPONENT_LABEL,
   EXPIRES_AT_ANNOTATION,
   GATEWAY_SELECTOR,
+  NAMESPACE_NAME_LABEL,
   REASON_ANNOTATION,
   TICKET_ANNOTATION,
 } from "../policy/contract";
@@ -166,7 +167,7 @@ function directLockPass(
         priority: lock.priority - 1,
         subject: {
           namespaces: {
-            matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...tenants] }],
+            matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: [...tenants] }],
           },
         },
         egress: [

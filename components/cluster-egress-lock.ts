@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMPONENT_LABEL } from "../policy/contract";
+import { COMPONENT_LABEL, DNS_PORT, NAMESPACE_NAME_LABEL } from "../policy/contract";
 import type { EgressConfig } from "../stacks/egress-config";
 import { clusterInternalRanges } from "../stacks/internal-ranges";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
@@ -7,8 +7,6 @@ import { registerManifests, upstreamOf } from "./register-manifests";
 
 /** The AdminNetworkPolicy's name: cluster-scoped, one per cluster. */
 export const CLUSTER_EGRESS_LOCK_NAME = "mesh-egress-lock-all-namespaces";
-
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** The CRD caps `networks` at 25 CIDRs per peer; more ranges go in more peers. */
 const MAX_NETWORKS_PER_PEER = 25;
@@ -103,8 +101,8 @@ function dnsUpstreamPass(config: EgressConfig): KubernetesObject {
           action: "Pass",
           to: [{ networks: ["0.0.0.0/0", "::/0"] }],
           ports: [
-            { portNumber: { protocol: "UDP", port: 53 } },
-            { portNumber: { protocol: "TCP", port: 53 } },
+            { portNumber: { protocol: "UDP", port: DNS_PORT } },
+            { portNumber: { protocol: "TCP", port: DNS_PORT } },
           ],
         },
       ],

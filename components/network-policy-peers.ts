@@ -1,10 +1,9 @@
 import type { EgressConfig } from "../stacks/egress-config";
-import { GATEWAY_SELECTOR } from "../policy/contract";
+import { DNS_PORT, GATEWAY_SELECTOR, NAMESPACE_NAME_LABEL } from "../policy/contract";
 import { gatewayListenerPorts } from "./gateway-endpoint";
 import { istiodPodLabels } from "./mesh-injection";
 
 /** The label Kubernetes puts on every namespace with its own name (1.22+). */
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 export function namespaceSelectorFor(namespace: string): { matchLabels: Record<string, string> } {
   return { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } };
@@ -50,8 +49,8 @@ export function dnsEgressRule(config: EgressConfig): Record<string, unknown> {
       },
     ],
     ports: [
-      { protocol: "UDP", port: 53 },
-      { protocol: "TCP", port: 53 },
+      { protocol: "UDP", port: DNS_PORT },
+      { protocol: "TCP", port: DNS_PORT },
     ],
   };
 }

@@ -10,6 +10,7 @@ export * from "./key-strength";
 export * from "./kinds";
 export * from "./kubernetes-object";
 export * from "./labels";
+export * from "./cluster-dns";
 export * from "./proxy-ports";
 export * from "./rate-limits";
 export * from "./server-roots-secret";

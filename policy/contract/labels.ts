@@ -21,3 +21,6 @@ export const TENANT_LABEL = "mesh-egress.io/tenant";
 export const SERVICE_LABEL = "mesh-egress.io/external-service";
 /** The certificate issuer an object belongs to. */
 export const ISSUER_LABEL = "mesh-egress.io/issuer";
+
+/** The label Kubernetes puts on every namespace with its own name (1.22+): the one label a selector can know. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

@@ -1,4 +1,11 @@
-import { BREAK_GLASS_LABEL, KIND, KubernetesObject, LOCK_ALL_NAMESPACES_ANNOTATION } from "../contract";
+import {
+  BREAK_GLASS_LABEL,
+  DNS_PORT,
+  KIND,
+  KubernetesObject,
+  LOCK_ALL_NAMESPACES_ANNOTATION,
+  NAMESPACE_NAME_LABEL,
+} from "../contract";
 import { AddressRange, parseCidr, reachesPublicAddresses, subtractRanges } from "./address-ranges";
 import { declaredClusterRanges } from "./cluster-ranges";
 import { MeshTopology } from "./mesh-topology";
@@ -16,8 +23,6 @@ import {
 import { describeRef, StackRule, Violation, violation } from "./rule";
 
 /** The cluster-wide lock: when the stack asks for it, every namespace but the gateway's loses the internet. */
-
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** The namespaces an AdminNetworkPolicy's subject leaves out, when it selects "every namespace but these". */
 function exemptedNamespaces(policy: KubernetesObject): string[] | undefined {
@@ -63,8 +68,6 @@ function publicEgressLeak(
     ? "no Deny rule covers every public address of both families (0.0.0.0/0 and ::/0)"
     : undefined;
 }
-
-const DNS_PORT = 53;
 
 /** True when an ANP rule passes or allows some public address (its `networks` minus the cluster's own). */
 function opensPublic(rule: Record<string, unknown>, clusterRanges: readonly AddressRange[]): boolean {

@@ -1,7 +1,5 @@
+import { NAMESPACE_NAME_LABEL } from "../contract";
 import { Fields, fields, fieldsList, stringMap, text, texts } from "./object-fields";
-
-/** The label Kubernetes puts on every namespace with its own name (1.22+): the one label a rule can know. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /**
  * Whether a NetworkPolicy peer's namespaceSelector selects the namespace of that name, judged on the name
