@@ -13,6 +13,7 @@ import { allRules } from "../policy/rules/catalog";
 import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { TextInputError } from "../stacks/bounded-text";
+import { isDnsLabel } from "../stacks/kubernetes-values";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
 import { MAX_INPUT_BYTES, ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
 import { readStream } from "./read-stream";
@@ -85,8 +86,6 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   }
 }
 
-const isNamespaceName = (name: string) => name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
-
 export function toRecord(finding: Finding): LintRecord {
   return {
     rule: finding.rule,
@@ -127,7 +126,7 @@ export function lintExitCode(mandatoryViolations: number, unusableInputs: number
 export async function runLint(options: LintOptions, io: LintIo): Promise<number> {
   let policyConfig: { levels: EnforcementLevels; settings: RuleSettingValues };
   let reading: ManifestReading;
-  if (options.gatewayNamespace !== undefined && !isNamespaceName(options.gatewayNamespace)) {
+  if (options.gatewayNamespace !== undefined && !isDnsLabel(options.gatewayNamespace)) {
     io.stderr.write(
       `mesh-egress lint: --gateway-namespace ${JSON.stringify(options.gatewayNamespace)} is not a namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63)\n`,
     );

@@ -9,6 +9,20 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** apimachinery's qualified name: the part of a label key after an optional `prefix/`. */
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** A DNS-1123 label (a namespace or object name): at most 63 lowercase alphanumerics or '-'. */
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** A Kubernetes object or namespace name. */
+export const dns1123Label = z
+  .string()
+  .max(63, "must be at most 63 characters")
+  .regex(
+    DNS1123_LABEL,
+    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric",
+  );
+
 /** A DNS subdomain, each label at most 63 characters, at most 253 in all. */
 export function isDnsSubdomain(value: string): boolean {
   return (

@@ -21,6 +21,7 @@ import {
 import { isAddressLiteral, normaliseCidr } from "../policy/rules/address-ranges";
 import {
   chartSource,
+  dns1123Label,
   helmReleaseName,
   isDnsSubdomain,
   labelKey,
@@ -44,20 +45,11 @@ import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf
  * baseline-resolved values) are checked in `validate-references.ts`.
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** apimachinery's quantity grammar: <signedNumber><binarySI | decimalSI | decimalExponent>. */
 const KUBERNETES_QUANTITY =
   /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 
-/** A Kubernetes object or namespace name. */
-export const dns1123Label = z
-  .string()
-  .max(63, "must be at most 63 characters")
-  .regex(
-    DNS1123_LABEL,
-    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric",
-  );
+export { dns1123Label };
 
 /** An external host name: a fully qualified DNS name, never a wildcard, an IP or an in-cluster name. */
 export const externalHost = z
@@ -396,7 +388,7 @@ export const clientCertificateSchema = z
       .pipe(dns1123Label),
     commonName: commonName.optional(),
     dnsNames: z
-      .array(z.string().regex(DNS1123_SUBDOMAIN, "must be a lowercase DNS name without wildcards"))
+      .array(z.string().refine(isDnsSubdomain, "must be a lowercase DNS name without wildcards"))
       .min(1)
       .optional(),
     uris: z
