@@ -1,6 +1,12 @@
-import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { formatRange, parseCidr, reachesPublicAddresses } from "../policy/rules/address-ranges";
+import {
+  AddressRange,
+  formatAddress,
+  formatRange,
+  parseAddress,
+  parseCidr,
+  reachesPublicAddresses,
+} from "../policy/rules/address-ranges";
 import { isInternalCidr } from "./internal-ranges";
 
 /**
@@ -16,7 +22,7 @@ export const pinnedAddress = z.string().transform((value, ctx) => {
   };
   const trimmed = value.trim();
   // The project's one address parser: IPv4 only as four decimal parts, IPv4-mapped IPv6 read as IPv4.
-  const block = parseCidr(trimmed.includes("/") ? trimmed : `${trimmed}/${trimmed.includes(":") ? 128 : 32}`);
+  const block = trimmed.includes("/") ? parseCidr(trimmed) : parseAddress(trimmed);
   if (block === undefined) {
     return refuse(
       `"${value}" is not an IP address such as 203.0.113.10 or 2001:db8::10 (IPv4 as four decimal parts)`,
@@ -29,24 +35,22 @@ export const pinnedAddress = z.string().transform((value, ctx) => {
   }
   if (block.start !== block.end) {
     return refuse(
-      `${trimmed} is a range, but the gateway connects to STATIC endpoints, which are single addresses (Istio has no range endpoint): list each address the partner publishes (e.g. ${canonical.split("/")[0]})`,
+      `${trimmed} is a range, but the gateway connects to STATIC endpoints, which are single addresses (Istio has no range endpoint): list each address the partner publishes (e.g. ${formatAddress(block)})`,
     );
   }
-  const normalised = canonical.split("/")[0];
+  const normalised = formatAddress(block);
   const embedded = embeddedIpv4(block);
   if (embedded !== undefined) {
     return refuse(
       `${normalised} is an IPv4-compatible or IPv4-translated IPv6 address (::/96, ::ffff:0:0:0/96) that embeds ${embedded}: pin ${embedded} itself, where the public-address checks apply`,
     );
   }
-  const asRange = canonical;
-  if (isInternalCidr(asRange)) {
+  if (isInternalCidr(canonical)) {
     return refuse(
       `${normalised} is in private, shared, loopback, link-local or NAT64 space; the gateway may only reach public addresses`,
     );
   }
-  const range = parseCidr(asRange);
-  if (range === undefined || !reachesPublicAddresses([range])) {
+  if (!reachesPublicAddresses([block])) {
     return refuse(
       `${normalised} is a multicast, reserved or unspecified address, not a public one: the gateway cannot connect to it`,
     );
@@ -90,5 +94,5 @@ export const pinnedAddresses = z
 
 /** The NetworkPolicy ipBlock CIDR that admits exactly one pinned address. */
 export function hostCidr(address: string): string {
-  return `${address}/${ipaddr.parse(address).kind() === "ipv4" ? 32 : 128}`;
+  return formatRange(parseAddress(address) as AddressRange);
 }

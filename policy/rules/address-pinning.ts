@@ -1,7 +1,8 @@
 import { KIND, KubernetesObject, PINNED_ADDRESSES_ANNOTATION } from "../contract";
 import {
   AddressRange,
-  formatRange,
+  formatAddress,
+  parseAddress,
   parseCidr,
   reachesPublicAddresses,
   subtractRanges,
@@ -25,10 +26,8 @@ import { ResourceRule, StackRule, Violation, violation } from "./rule";
 
 /** An address in canonical form (IPv6 compressed, IPv4-mapped as IPv4); undefined when it is not one. */
 function canonicalAddress(value: string): string | undefined {
-  const trimmed = value.trim();
-  // The one address parser (four decimal parts for IPv4), as a host block, then back to the bare address.
-  const block = parseCidr(`${trimmed}/${trimmed.includes(":") ? 128 : 32}`);
-  return block && formatRange(block).split("/")[0];
+  const address = parseAddress(value);
+  return address && formatAddress(address);
 }
 
 export const pinnedServiceEntryStatic: ResourceRule = {

@@ -57,6 +57,18 @@ export function formatRange(range: AddressRange): string {
   return `${ipaddr.fromByteArray(bytes).toString()}/${width - hostBits}`;
 }
 
+/** One address (no prefix) as the one-address range it is, by the parser above; undefined when it is not one. */
+export function parseAddress(value: string): AddressRange | undefined {
+  const trimmed = value.trim();
+  if (trimmed.includes("/")) return undefined;
+  return parseCidr(`${trimmed}/${trimmed.includes(":") ? 128 : 32}`);
+}
+
+/** The canonical text of a one-address range, without its prefix (`203.0.113.10`, `2001:db8::10`). */
+export function formatAddress(range: AddressRange): string {
+  return formatRange(range).split("/")[0] as string;
+}
+
 /** The canonical form of a CIDR, or undefined when it does not parse (callers refuse it). */
 export function normaliseCidr(cidr: string): string | undefined {
   const range = parseCidr(cidr);

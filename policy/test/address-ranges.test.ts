@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import {
+  formatAddress,
   internalRangesReached,
   ipBlockRanges,
   isAddressLiteral,
   nonPublicRangesReached,
   normaliseCidr,
+  parseAddress,
   parseCidr,
   reachesPublicAddresses,
 } from "../rules/address-ranges";
@@ -94,5 +96,17 @@ describe("address parsing shared by the program and the pack", () => {
     assert.ok(isAddressLiteral("167772161"));
     assert.ok(isAddressLiteral("0xa.0.0.1"));
     assert.ok(!isAddressLiteral("api.stripe.com"));
+  });
+
+  it("reads one address by the same rules, IPv4-mapped as IPv4, and refuses blocks and other IPv4 forms", () => {
+    const text = (value: string) => {
+      const range = parseAddress(value);
+      return range && formatAddress(range);
+    };
+    assert.equal(text(" ::ffff:203.0.113.7 "), "203.0.113.7");
+    assert.equal(text("2001:DB8:0:0::10"), "2001:db8::10");
+    assert.equal(text("203.0.113.7/32"), undefined, "a block is not an address");
+    assert.equal(text("10.1"), undefined);
+    assert.equal(text("167772161"), undefined);
   });
 });
