@@ -13,6 +13,7 @@ import {
 import type { BreakGlassEntry } from "../stacks/break-glass";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { clusterInternalRanges } from "../stacks/internal-ranges";
+import { passAheadOfLock } from "./cluster-egress-lock";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
 import { hostKey } from "./external-service";
@@ -155,31 +156,18 @@ function directLockPass(
   ports: readonly number[],
   config: EgressConfig,
 ): KubernetesObject[] {
-  const lock = config.cluster.lockAllNamespaces;
-  if (!lock.enabled || tenants.length === 0) return [];
+  if (!config.cluster.lockAllNamespaces.enabled || tenants.length === 0) return [];
   return [
-    {
-      apiVersion: "policy.networking.k8s.io/v1alpha1",
-      kind: "AdminNetworkPolicy",
+    passAheadOfLock(config, {
       metadata: metadataFor(entry, `mesh-egress-break-glass-${entry.id}`),
-      spec: {
-        // The schema keeps the lock's priority at 1 or more, so one step ahead always exists.
-        priority: lock.priority - 1,
-        subject: {
-          namespaces: {
-            matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: [...tenants] }],
-          },
+      subject: {
+        namespaces: {
+          matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: [...tenants] }],
         },
-        egress: [
-          {
-            name: `break-glass-${entry.id}`,
-            action: "Pass",
-            to: [{ networks: ["0.0.0.0/0", "::/0"] }],
-            ports: ports.map((port) => ({ portNumber: { protocol: "TCP", port } })),
-          },
-        ],
       },
-    },
+      ruleName: `break-glass-${entry.id}`,
+      ports: ports.map((port) => ({ protocol: "TCP", port })),
+    }),
   ];
 }
 

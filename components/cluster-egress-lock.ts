@@ -72,6 +72,40 @@ export function buildClusterEgressLockManifests(config: EgressConfig): Kubernete
 /** The ANP passing the cluster DNS pods' upstream queries, one priority ahead of the lock. */
 export const DNS_UPSTREAM_PASS_NAME = "mesh-egress-lock-dns-upstream";
 
+/** What a pass ahead of the lock opens: public addresses, on these ports only. */
+export interface LockPass {
+  readonly metadata: KubernetesObject["metadata"];
+  /** An ANP subject: `{namespaces: …}` or `{pods: …}`. */
+  readonly subject: Record<string, unknown>;
+  readonly ruleName: string;
+  readonly ports: readonly { readonly protocol: "TCP" | "UDP"; readonly port: number }[];
+}
+
+/**
+ * An AdminNetworkPolicy one priority ahead of the lock that passes the subject's public egress on the given
+ * ports back to its NetworkPolicies (the lock's Deny would otherwise win). The schema keeps the lock's
+ * priority at 1 or more, so one step ahead always exists.
+ */
+export function passAheadOfLock(config: EgressConfig, pass: LockPass): KubernetesObject {
+  return {
+    apiVersion: "policy.networking.k8s.io/v1alpha1",
+    kind: "AdminNetworkPolicy",
+    metadata: pass.metadata,
+    spec: {
+      priority: config.cluster.lockAllNamespaces.priority - 1,
+      subject: pass.subject,
+      egress: [
+        {
+          name: pass.ruleName,
+          action: "Pass",
+          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
+          ports: pass.ports.map(({ protocol, port }) => ({ portNumber: { protocol, port } })),
+        },
+      ],
+    },
+  };
+}
+
 /**
  * The cluster DNS forwards what it cannot answer to an upstream resolver, which on some clouds is a
  * public address (AKS: 168.63.129.16): the lock's Deny would cut name resolution for the whole cluster.
@@ -79,35 +113,23 @@ export const DNS_UPSTREAM_PASS_NAME = "mesh-egress-lock-dns-upstream";
  */
 function dnsUpstreamPass(config: EgressConfig): KubernetesObject {
   const { dns } = config.cluster;
-  return {
-    apiVersion: "policy.networking.k8s.io/v1alpha1",
-    kind: "AdminNetworkPolicy",
+  return passAheadOfLock(config, {
     metadata: {
       name: DNS_UPSTREAM_PASS_NAME,
       labels: ownedLabels({ [COMPONENT_LABEL]: "cluster-egress-lock" }),
     },
-    spec: {
-      // The schema keeps the lock's priority at 1 or more, so one step ahead always exists.
-      priority: config.cluster.lockAllNamespaces.priority - 1,
-      subject: {
-        pods: {
-          namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } },
-          podSelector: { matchLabels: { ...dns.podLabels } },
-        },
+    subject: {
+      pods: {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: dns.namespace } },
+        podSelector: { matchLabels: { ...dns.podLabels } },
       },
-      egress: [
-        {
-          name: "dns-upstream-keeps-its-network-policies",
-          action: "Pass",
-          to: [{ networks: ["0.0.0.0/0", "::/0"] }],
-          ports: [
-            { portNumber: { protocol: "UDP", port: DNS_PORT } },
-            { portNumber: { protocol: "TCP", port: DNS_PORT } },
-          ],
-        },
-      ],
     },
-  };
+    ruleName: "dns-upstream-keeps-its-network-policies",
+    ports: [
+      { protocol: "UDP", port: DNS_PORT },
+      { protocol: "TCP", port: DNS_PORT },
+    ],
+  });
 }
 
 export interface ClusterEgressLockArgs {

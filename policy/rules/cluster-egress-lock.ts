@@ -38,6 +38,14 @@ function exemptedNamespaces(policy: KubernetesObject): string[] | undefined {
   return texts(only?.values);
 }
 
+/** The address ranges an ANP egress rule's `networks` peers name (pods and namespaces peers name none). */
+function ruleNetworks(rule: Record<string, unknown>): AddressRange[] {
+  return fieldsList(rule.to)
+    .flatMap((peer) => texts(peer.networks))
+    .map(parseCidr)
+    .filter((r): r is AddressRange => r !== undefined);
+}
+
 /** Why the policy's egress rules, read in order, let some public address through; undefined when none does. */
 function publicEgressLeak(
   policy: KubernetesObject,
@@ -46,10 +54,7 @@ function publicEgressLeak(
   let undecided: AddressRange[] = ["0.0.0.0/0", "::/0"].map((c) => parseCidr(c) as AddressRange);
   for (const [index, rule] of fieldsList(specOf(policy).egress).entries()) {
     const action = text(rule.action);
-    const ranges = fieldsList(rule.to)
-      .flatMap((peer) => texts(peer.networks))
-      .map(parseCidr)
-      .filter((r): r is AddressRange => r !== undefined);
+    const ranges = ruleNetworks(rule);
     if (ranges.length === 0) continue;
     if (action === "Deny") {
       undecided = subtractRanges(undecided, ranges);
@@ -72,11 +77,7 @@ function publicEgressLeak(
 /** True when an ANP rule passes or allows some public address (its `networks` minus the cluster's own). */
 function opensPublic(rule: Record<string, unknown>, clusterRanges: readonly AddressRange[]): boolean {
   if (text(rule.action) === "Deny") return false;
-  const ranges = fieldsList(rule.to)
-    .flatMap((peer) => texts(peer.networks))
-    .map(parseCidr)
-    .filter((r): r is AddressRange => r !== undefined);
-  return reachesPublicAddresses(subtractRanges(ranges, clusterRanges));
+  return reachesPublicAddresses(subtractRanges(ruleNetworks(rule), clusterRanges));
 }
 
 /** The ports an ANP rule names; empty means every port. */
