@@ -1,7 +1,7 @@
 import type { EgressConfig } from "../../stacks/egress-config";
 import { parseEgressConfig, PROJECT_DIR } from "../../stacks/load-config";
 import { readTextFile } from "../../stacks/shared-registry";
-import { FIXTURE_ISSUER, mutualTlsFixture } from "./certificate-fixtures";
+import { fourModeValues } from "./config-fixtures";
 
 /** The identity `pulumi up` runs as in these stacks: the guardrails admit its break-glass NetworkPolicies. */
 export const DEPLOYER = "system:serviceaccount:platform:pulumi-deployer";
@@ -27,45 +27,14 @@ export function entry(overrides: Record<string, unknown> = {}): Record<string, u
   };
 }
 
-/**
- * Stack values with one service of each mode (as fourModeConfig) plus the given break-glass keys; prod
- * refuses plain passthrough, so its `idp` service exists in dev only.
- */
-export function stackValues(extra: Record<string, unknown>, environment: "dev" | "prod" = "prod") {
-  const dev = environment === "dev";
+/** fourModeValues plus the given break-glass keys; prod's guardrails (Deny) admit the deployer's NetworkPolicies. */
+export function stackValues(
+  extra: Record<string, unknown>,
+  environment: "dev" | "prod" = "prod",
+): Record<string, any> {
   return {
-    environment,
-    issuers: [FIXTURE_ISSUER],
-    services: [
-      { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
-      ...(dev ? [{ name: "idp", hosts: ["login.example.com"], mode: "passthrough" }] : []),
-      { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
-      {
-        name: "partner",
-        hosts: ["api.partner.example"],
-        mode: "originate-mutual",
-        tls: {
-          credentialName: "partner-client",
-          subjectAltNames: ["api.partner.example"],
-          ...mutualTlsFixture("acme-egress"),
-        },
-      },
-    ],
-    tenants: [
-      { namespace: "payments", allow: dev ? ["stripe", "idp"] : ["stripe"] },
-      { namespace: "assistant", allow: ["openai"] },
-      { namespace: "settlement", allow: ["partner"] },
-    ],
-    // Prod's guardrails (Deny) admit break-glass NetworkPolicies from the deployer only.
+    ...fourModeValues(environment),
     guardrails: { breakGlassRequesters: [DEPLOYER] },
-    // Prod requires a limit per tenant (as fourModeConfig).
-    rateLimits: {
-      tenants: {
-        payments: { tls: { connections: 10, per: "second", maxConcurrent: 50 } },
-        assistant: { http: { requests: 30, per: "second", burst: 60 } },
-        settlement: { http: { requests: 600, per: "minute" } },
-      },
-    },
     ...extra,
   };
 }

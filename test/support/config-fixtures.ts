@@ -7,14 +7,18 @@ export function configFrom(values: Record<string, unknown>): EgressConfig {
   return parseEgressConfig(values, "test");
 }
 
-/** One service of each mode and tenants with different allow lists; dev, since prod refuses plain passthrough. */
-export function fourModeConfig(environment: "dev" | "prod" = "dev"): EgressConfig {
-  return configFrom({
+/**
+ * Stack values with one service of each mode, tenants with different allow lists and a limit per tenant
+ * (prod requires one). Prod refuses plain passthrough, so the `idp` service exists in dev only.
+ */
+export function fourModeValues(environment: "dev" | "prod" = "dev"): Record<string, any> {
+  const dev = environment === "dev";
+  return {
     environment,
     issuers: [FIXTURE_ISSUER],
     services: [
       { name: "stripe", hosts: ["api.stripe.com"], mode: "passthrough-mtls" },
-      { name: "idp", hosts: ["login.example.com"], mode: "passthrough" },
+      ...(dev ? [{ name: "idp", hosts: ["login.example.com"], mode: "passthrough" }] : []),
       { name: "openai", hosts: ["api.openai.com"], mode: "originate" },
       {
         name: "partner",
@@ -28,7 +32,7 @@ export function fourModeConfig(environment: "dev" | "prod" = "dev"): EgressConfi
       },
     ],
     tenants: [
-      { namespace: "payments", allow: ["stripe", "idp"] },
+      { namespace: "payments", allow: dev ? ["stripe", "idp"] : ["stripe"] },
       { namespace: "assistant", allow: ["openai"] },
       { namespace: "settlement", allow: ["partner"] },
     ],
@@ -39,5 +43,10 @@ export function fourModeConfig(environment: "dev" | "prod" = "dev"): EgressConfi
         settlement: { http: { requests: 600, per: "minute" } },
       },
     },
-  });
+  };
+}
+
+/** fourModeValues, validated. */
+export function fourModeConfig(environment: "dev" | "prod" = "dev"): EgressConfig {
+  return configFrom(fourModeValues(environment));
 }
