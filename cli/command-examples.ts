@@ -140,4 +140,24 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
       [2, "bad input: --from/--to malformed, unreadable manifests or stack, unreachable cluster"],
     ],
   },
+  discover: {
+    examples: [
+      [
+        "kubectl logs -n shop deploy/web -c istio-proxy --since=720h > shop.log && mesh-egress discover shop=shop.log",
+        "what shop's sidecars reach today, as a stack fragment (a dev stack that renders as is)",
+      ],
+      [
+        "mesh-egress discover --stack prod --prometheus http://localhost:9090 --since 7d",
+        "a week of PassthroughCluster traffic, as the diff of Pulumi.prod.yaml that would allow it",
+      ],
+      [
+        "kubectl logs -n istio-egress deploy/istio-egressgateway | mesh-egress discover --stack dev -",
+        "the gateway's log (callers from their identity), hosts dev already registers left out",
+      ],
+    ],
+    exitCodes: [
+      [0, "written (malformed lines are counted in the output, never fatal)"],
+      [2, "bad input: nothing to read, unreadable log or stack, bad --since/--now, Prometheus failing"],
+    ],
+  },
 };

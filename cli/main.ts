@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "./audit-command";
+import { registerDiscoverCommand } from "./discover-command";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { addCommandHelp } from "./command-help";
 import { COMMAND_EXAMPLES } from "./command-examples";
@@ -29,6 +30,7 @@ export function buildProgram(invocation: CliInvocation): Command {
   registerReportCommand(program, invocation);
   registerAuditCommand(program, invocation);
   registerTraceCommand(program, invocation);
+  registerDiscoverCommand(program, invocation);
   for (const command of [program, ...program.commands]) {
     const help = COMMAND_EXAMPLES[command.name()];
     if (help) addCommandHelp(command, help);
