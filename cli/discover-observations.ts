@@ -55,8 +55,23 @@ export function splitHostPort(value: string): { host: string; port?: number } {
   return { host: value };
 }
 
+/** Hosts already judged: ipaddr's and the schema's checks cost ~150 µs a name, a log repeats few names. */
+const judged = new Map<string, LeftOut | null>();
+
 /** Why a destination host is not one to register, or undefined when it is. */
 export function hostLeftOut(host: string, clusterDomain: string): LeftOut | undefined {
+  const key = `${clusterDomain} ${host}`;
+  let verdict = judged.get(key);
+  if (verdict === undefined) {
+    // Bounded like the destinations: forget everything rather than grow without end.
+    if (judged.size >= MAX_DESTINATIONS) judged.clear();
+    verdict = judgeHost(host, clusterDomain) ?? null;
+    judged.set(key, verdict);
+  }
+  return verdict ?? undefined;
+}
+
+function judgeHost(host: string, clusterDomain: string): LeftOut | undefined {
   if (isAddressLiteral(host)) {
     const address = parseAddress(host);
     return address && nonPublicRangesReached([address]).length > 0 ? "private-address" : "ip-only";
