@@ -312,7 +312,7 @@ export function tracePath(
   const grantFix = (service: string | undefined) =>
     service
       ? `add ${service} to the allow list of tenant ${namespace} (tenants[].allow in the stack file)`
-      : `register ${host} (a service with hosts [${host}] in the stack file; \`mesh-egress discover\` proposes one) and add it to tenant ${namespace}'s allow list`;
+      : `register ${host} (a service with hosts [${host}] in the stack file; \`mesh-egress discover\` proposes one) and add it to the allow list of tenant ${namespace}`;
 
   // Where traffic that leaves the sidecar straight for the host ends up: the NetworkPolicies decide.
   const direct = directReach(mesh, namespace, port, chosen?.entry);
