@@ -170,6 +170,23 @@ describe("mesh-egress trace over weakened prod renders", function () {
   });
 });
 
+/** A MESH_EXTERNAL ServiceEntry for one host on TLS 443, `ns/name`. */
+function tlsEntry(ref: string, host: string, extra: Record<string, unknown> = {}): KubernetesObject {
+  const [namespace, name] = ref.split("/");
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: { name: name ?? "", namespace: namespace ?? "" },
+    spec: {
+      hosts: [host],
+      location: "MESH_EXTERNAL",
+      resolution: "DNS",
+      ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+      ...extra,
+    },
+  };
+}
+
 describe("mesh-egress trace over hostile manifests", function () {
   this.timeout(60_000);
   const hostile = (extra: KubernetesObject[]): KubernetesObject[] => [...rendered("prod").objects, ...extra];
@@ -206,36 +223,13 @@ describe("mesh-egress trace over hostile manifests", function () {
   });
 
   it("prefers the caller's own ServiceEntry for a host registered twice (Istio's same-namespace rule)", () => {
-    const objects = hostile([
-      {
-        apiVersion: "networking.istio.io/v1",
-        kind: "ServiceEntry",
-        metadata: { name: "own-stripe", namespace: "payments" },
-        spec: {
-          hosts: ["api.stripe.com"],
-          location: "MESH_EXTERNAL",
-          resolution: "DNS",
-          ports: [{ number: 443, name: "tls", protocol: "TLS" }],
-        },
-      },
-    ]);
+    const objects = hostile([tlsEntry("payments/own-stripe", "api.stripe.com")]);
     const registry = trace(objects, "payments", "api.stripe.com:443").hops.find((h) => h.hop === "registry");
     assert.equal(registry?.object, "ServiceEntry payments/own-stripe");
   });
 
   it("matches a wildcard ServiceEntry only when the Sidecar imports the wildcard itself", () => {
-    const wildcard: KubernetesObject = {
-      apiVersion: "networking.istio.io/v1",
-      kind: "ServiceEntry",
-      metadata: { name: "cdn", namespace: "istio-egress" },
-      spec: {
-        hosts: ["*.cdn.example.com"],
-        location: "MESH_EXTERNAL",
-        resolution: "DNS",
-        ports: [{ number: 443, name: "tls", protocol: "TLS" }],
-        exportTo: [".", "payments"],
-      },
-    };
+    const wildcard = tlsEntry("istio-egress/cdn", "*.cdn.example.com", { exportTo: [".", "payments"] });
     const byName = hostile([wildcard]);
     find(byName, "Sidecar", "payments").spec.egress[0].hosts.push("istio-egress/img.cdn.example.com");
     assert.equal(trace(byName, "payments", "img.cdn.example.com:443").hops[1]?.verdict, "deny");
