@@ -145,6 +145,29 @@ describe("mesh-egress trace over weakened prod renders", function () {
     assert.equal(outcome.kind === "bypass" && outcome.finding, "tenant-egress-default-deny");
   });
 
+  it("denies at the registry a host the Sidecar imports but the ServiceEntry is not exported to", () => {
+    const objects = copy();
+    find(objects, "Sidecar", "storefront").spec.egress[0].hosts.push("istio-egress/*");
+    const outcome = trace(objects, "storefront", "api.stripe.com:443").outcome;
+    assert.deepEqual(outcome.kind === "denied" && [outcome.hop, outcome.reason], [
+      "registry",
+      "ServiceEntry istio-egress/stripe registers api.stripe.com but is not exported to storefront, and the Sidecar is REGISTRY_ONLY",
+    ]);
+  });
+
+  it("denies a TLS service authorized by HTTP host instead of SNI: Istio drops that ALLOW rule on TCP", () => {
+    const objects = copy();
+    const rule = find(objects, "AuthorizationPolicy", "istio-egress", "tenant-payments").spec.rules[0];
+    rule.to = [{ operation: { hosts: rule.when[0].values } }];
+    delete rule.when;
+    const outcome = trace(objects, "payments", "api.stripe.com:443").outcome;
+    assert.deepEqual(outcome.kind === "denied" && [outcome.hop, outcome.object], [
+      "authorization",
+      "AuthorizationPolicy istio-egress/tenant-payments",
+    ]);
+    assert.equal(trace(objects, "payments", "acme.eu.auth0.com:443").outcome.kind, "allowed");
+  });
+
   it("shows a widened registry, Sidecar and AuthorizationPolicy together as the path they open", () => {
     const objects = copy();
     const before = trace(objects, "payments", "api.openai.com").outcome;
