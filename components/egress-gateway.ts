@@ -15,6 +15,7 @@ import {
   ROLE_LABEL,
 } from "../policy/contract";
 import { gatewayAllowNothingPolicy } from "./gateway-allow-nothing";
+import { buildHttpGateway } from "./gateway-http-server";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
@@ -254,7 +255,7 @@ function accessLogging(config: EgressConfig): KubernetesObject {
 export interface EgressGatewayManifests {
   readonly namespace: KubernetesObject;
   readonly chart: HelmChartSpec;
-  /** Gateway-wide objects: subsets, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
+  /** Gateway-wide objects: subsets, the shared HTTP Gateway, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
   readonly objects: KubernetesObject[];
 }
 
@@ -265,6 +266,7 @@ export function buildEgressGatewayManifests(config: EgressConfig): EgressGateway
     chart: gatewayChart(config),
     objects: [
       gatewayDestinationRule(config),
+      ...[buildHttpGateway(config)].filter((gateway) => gateway !== undefined),
       gatewayNetworkPolicy(config),
       accessLogging(config),
       ...[gatewayAllowNothingPolicy(config)].filter((policy) => policy !== undefined),

@@ -10,6 +10,7 @@ import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-confi
 import { directTenants, grantedTenants } from "../stacks/break-glass";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
+import { httpGatewayRef } from "./gateway-http-server";
 import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { registerManifests, upstreamOf } from "./register-manifests";
@@ -75,7 +76,11 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
   };
 }
 
-/** The Gateway: one server per host on the egress gateway pods. */
+/**
+ * The Gateway of a TLS-mode service: one server per host. A TLS-terminated tcp server forwards to the
+ * first tcp route that matches it (gateway.go, buildGatewayNetworkFiltersFromTCPRoutes), so each host
+ * needs its own chain; HTTP-mode hosts share one server instead (gateway-http-server.ts).
+ */
 function gateway(service: ExternalServiceConfig, config: EgressConfig): KubernetesObject {
   const port = gatewayPortFor(service);
   const { protocol, tls } = traitsOf(service).gatewayServer;
@@ -116,7 +121,7 @@ function virtualService(
   config: EgressConfig,
 ): KubernetesObject {
   const key = hostKey(service, host);
-  const gatewayRef = `${config.gateway.namespace}/${service.name}`;
+  const gatewayRef = gatewayRefFor(service, config);
   const port = gatewayPortFor(service);
   const toGateway = [
     { destination: { host: gatewayServiceHost(config), subset: key, port: { number: port } } },
@@ -163,6 +168,11 @@ function virtualService(
       ...routes,
     },
   };
+}
+
+/** The Gateway a service's gateway-side routes bind to: the shared HTTP server's, or the service's own. */
+export function gatewayRefFor(service: ExternalServiceConfig, config: EgressConfig): string {
+  return originatesTls(service) ? httpGatewayRef(config) : `${config.gateway.namespace}/${service.name}`;
 }
 
 /** Tenants whose sidecars route the host to the gateway: allowed or granted, minus those sent direct by break-glass. */
@@ -238,7 +248,11 @@ export function buildExternalServiceManifests(
   service: ExternalServiceConfig,
   config: EgressConfig,
 ): KubernetesObject[] {
-  const objects: KubernetesObject[] = [serviceEntry(service, config), gateway(service, config)];
+  const objects: KubernetesObject[] = [
+    serviceEntry(service, config),
+    // HTTP-mode hosts are served by the shared HTTP Gateway, one filter chain for all of them.
+    ...(originatesTls(service) ? [] : [gateway(service, config)]),
+  ];
   for (const host of service.hosts) {
     if (originatesTls(service)) {
       objects.push(originationRule(service, host, config));

@@ -11,7 +11,8 @@ import {
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
-import { describeSizing, replicaShare } from "./rate-limit-sizing";
+import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
+import { chainShare, describeSizing, replicaShare } from "./rate-limit-sizing";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
@@ -39,7 +40,10 @@ function envoyFilter(
   };
 }
 
-/** One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. */
+/**
+ * One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. Each
+ * holds per replica because the port has one filter chain (gateway-http-server.ts).
+ */
 export function httpFleetLimits(config: EgressConfig): string[] {
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
@@ -50,6 +54,7 @@ export function httpFleetLimits(config: EgressConfig): string[] {
       sharing,
     );
   return [
+    `scope: one bucket per limit per gateway replica, shared by every HTTP host (one filter chain on port ${GATEWAY_HTTP_PORT})`,
     `backstop (all requests): ${size(config.rateLimits.backstop.http)}`,
     ...tenantHttpLimits(config).flatMap((t) => [
       ...(t.http ? [`tenant ${t.tenant}: ${size(t.http)}`] : []),
@@ -61,7 +66,7 @@ export function httpFleetLimits(config: EgressConfig): string[] {
   ];
 }
 
-/** One line per TLS service: its connection limit (shared by its tenants) and open-connection cap. */
+/** One line per TLS service: its connection limit (shared by its tenants and hosts) and open-connection cap per host chain. */
 export function tlsFleetLimits(config: EgressConfig): string[] {
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
@@ -70,12 +75,19 @@ export function tlsFleetLimits(config: EgressConfig): string[] {
       source.kind === "tenants"
         ? `sum of tenants ${source.tenants.join(", ")}`
         : `backstop: ${source.because}`;
+    const chains = service.hosts.length;
+    const perReplica =
+      limit.maxConcurrent !== undefined ? replicaShare(limit.maxConcurrent, replicas, sharing) : 0;
+    const perChain = chainShare(perReplica, chains);
     const concurrent =
-      limit.maxConcurrent !== undefined
-        ? `; open connections ${limit.maxConcurrent} fleet-wide → ${replicaShare(limit.maxConcurrent, replicas, sharing)} per replica per host`
-        : "";
+      limit.maxConcurrent === undefined
+        ? ""
+        : chains === 1
+          ? `; open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica (one filter chain)`
+          : `; open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica, split over its ${chains} hosts' ` +
+            `filter chains (connection_limit counts per chain) → ${perChain} per host per replica, ${perChain * chains} per replica in all`;
     return (
-      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections ` +
+      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections (one bucket per replica shared by its hosts: share_key): ` +
       `${describeSizing({ count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) }, replicas, sharing)}${concurrent}`
     );
   });

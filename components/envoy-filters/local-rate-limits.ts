@@ -3,7 +3,7 @@ import type { EgressConfig, ExternalServiceConfig } from "../../stacks/egress-co
 import type { RequestLimit } from "../../stacks/rate-limit-baselines";
 import { GATEWAY_HTTP_PORT } from "../gateway-endpoint";
 import { httpServices, ServiceConnectionLimit, tenantHttpLimits } from "../rate-limit-model";
-import { envoyTokenBucket, replicaBucket, replicaShare } from "../rate-limit-sizing";
+import { chainShare, envoyTokenBucket, replicaBucket, replicaShare } from "../rate-limit-sizing";
 
 /**
  * The Envoy configuration of the gateway's local rate limits, as EnvoyFilter patches. Every
@@ -172,9 +172,10 @@ export function httpLocalRateLimitPatch(config: EgressConfig): Record<string, un
 const statName = (name: string): string => name.replace(/[^a-z0-9]/g, "_");
 
 /**
- * For each host of a TLS service, two network filters before its tcp_proxy: a connection-rate
- * bucket shared by the service's hosts (share_key), and a cap on open connections. Neither can tell
- * tenants apart: Envoy has no per-source key at L4.
+ * For each host of a TLS service (each its own filter chain), two network filters before its tcp_proxy: a
+ * connection-rate bucket shared by the service's hosts (share_key: filters with the same key and bucket share
+ * tokens), and a cap on open connections, the replica's share split between the hosts' chains
+ * (connection_limit counts per chain). Neither can tell tenants apart: Envoy has no per-source key at L4.
  */
 export function tlsConnectionLimitPatches(
   limit: ServiceConnectionLimit,
@@ -229,7 +230,10 @@ export function tlsConnectionLimitPatches(
             typed_config: {
               "@type": `${TYPE_URL}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit`,
               stat_prefix: `mesh_egress_${statName(service.name)}`,
-              max_connections: replicaShare(limit.limit.maxConcurrent, replicas, sharing),
+              max_connections: chainShare(
+                replicaShare(limit.limit.maxConcurrent, replicas, sharing),
+                service.hosts.length,
+              ),
             },
           },
         },

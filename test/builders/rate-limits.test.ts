@@ -153,13 +153,17 @@ describe("rate limit builder", () => {
       }
     });
 
-    it("caps open connections per replica with envoy.filters.network.connection_limit", () => {
+    it("splits a replica's open-connection cap between the service's host chains, so their sum is the declared cap", () => {
       const caps = filter.spec.configPatches.filter(
         (p: any) => p.patch.value.name === "envoy.filters.network.connection_limit",
       );
+      // 10 per replica, two hosts, each its own chain (connection_limit counts per chain): 5 + 5.
       assert.deepEqual(
-        caps.map((p: any) => p.patch.value.typed_config.max_connections),
-        [10, 10],
+        caps.map((p: any) => [p.match.listener.filterChain.sni, p.patch.value.typed_config.max_connections]),
+        [
+          ["api.stripe.com", 5],
+          ["files.stripe.com", 5],
+        ],
       );
     });
 
