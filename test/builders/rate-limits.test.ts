@@ -4,7 +4,7 @@ import { buildRateLimitManifests } from "../../components/rate-limits";
 import { FLEET_LIMITS_ANNOTATION } from "../../policy/contract";
 import type { KubernetesObject } from "../../components/kubernetes-object";
 import { configFrom } from "../support/config-fixtures";
-import { globalLimiterConfig, rateLimitStack } from "../support/rate-limit-fixtures";
+import { globalLimiterConfig, PLACEHOLDER_DIGEST, rateLimitStack } from "../support/rate-limit-fixtures";
 
 const byName = (objects: KubernetesObject[], suffix: string): any =>
   objects.find((o) => o.metadata.name.endsWith(suffix));
@@ -261,6 +261,52 @@ describe("rate limit builder", () => {
       const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
       assert.equal(env.RUNTIME_WATCH_ROOT, "false");
       assert.equal(env.REDIS_URL, "ratelimit-redis.istio-egress.svc.cluster.local:6379");
+    });
+
+    const securityContexts = (config: ReturnType<typeof globalLimiterConfig>) => {
+      const deployments: any[] = buildRateLimitManifests(config).objects.filter(
+        (o) => o.kind === "Deployment",
+      );
+      return Object.fromEntries(
+        deployments.map((d) => [d.metadata.name, d.spec.template.spec.containers[0].securityContext]),
+      );
+    };
+
+    it("starts the official redis image (no USER) as its uid and gid 999, so the kubelet's non-root check passes", () => {
+      assert.deepEqual(securityContexts(globalLimiterConfig())["ratelimit-redis"], {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: false,
+        runAsNonRoot: true,
+        runAsUser: 999,
+        runAsGroup: 999,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+    });
+
+    it("runs the limiter as a numeric non-root uid whatever USER its image has (default nobody, 65534)", () => {
+      const limiter = securityContexts(globalLimiterConfig()).ratelimit;
+      assert.equal(limiter.runAsNonRoot, true);
+      assert.equal(limiter.runAsUser, 65534);
+      assert.equal(limiter.runAsGroup, 65534);
+      assert.equal(limiter.readOnlyRootFilesystem, true);
+    });
+
+    it("runs a digest-pinned Redis image with another numeric non-root user as the uid and gid the stack gives", () => {
+      const stack = rateLimitStack();
+      stack.rateLimits.global = {
+        image: `docker.io/envoyproxy/ratelimit@${PLACEHOLDER_DIGEST}`,
+        runAsUser: 10001,
+        redis: {
+          deploy: { image: `docker.io/bitnami/redis@${PLACEHOLDER_DIGEST}`, runAsUser: 1001, runAsGroup: 0 },
+        },
+      };
+      const contexts = securityContexts(configFrom(stack));
+      assert.deepEqual(
+        [contexts["ratelimit-redis"].runAsUser, contexts["ratelimit-redis"].runAsGroup],
+        [1001, 0],
+      );
+      assert.equal(contexts.ratelimit.runAsUser, 10001);
     });
 
     it("writes the service's own config: the domain, a descriptor per tenant, a nested one per override", () => {
