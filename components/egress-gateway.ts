@@ -9,6 +9,7 @@ import {
   COMPONENT_LABEL,
   GATEWAY_PROXY_HEADERS,
   LOCK_ALL_NAMESPACES_ANNOTATION,
+  NODE_LOCAL_DNS_ANNOTATION,
   GATEWAY_ROLE,
   GATEWAY_SELECTOR,
   PROXY_CONFIG_ANNOTATION,
@@ -31,9 +32,12 @@ const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
  * whether (and with which exemptions) every namespace's egress is locked.
  */
 function gatewayNamespaceAnnotations(config: EgressConfig): Record<string, string> {
-  const { internalCidrs, lockAllNamespaces } = config.cluster;
+  const { internalCidrs, lockAllNamespaces, dns } = config.cluster;
   return {
     ...(internalCidrs.length > 0 ? { [CLUSTER_INTERNAL_CIDRS_ANNOTATION]: internalCidrs.join(",") } : {}),
+    ...(dns.nodeLocalAddresses.length > 0
+      ? { [NODE_LOCAL_DNS_ANNOTATION]: dns.nodeLocalAddresses.map(hostCidr).join(",") }
+      : {}),
     ...(lockAllNamespaces.enabled
       ? { [LOCK_ALL_NAMESPACES_ANNOTATION]: lockAllNamespaces.exempt.join(",") }
       : {}),
