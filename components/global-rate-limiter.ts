@@ -316,8 +316,8 @@ function redisObjects(
                   requests: { cpu: "100m", memory: "128Mi", ...redis.resources?.requests },
                   limits: { memory: "512Mi", ...redis.resources?.limits },
                 },
-                // The official image has no USER (its entrypoint drops from root to uid 999 with gosu, which
-                // runAsNonRoot forbids): start as that uid directly, so the kubelet's non-root check passes.
+                // The official image has no USER (its entrypoint starts as root, then drops to 999): start as
+                // that uid directly, so the kubelet's non-root check passes and the entrypoint skips the drop.
                 securityContext: {
                   ...restricted,
                   readOnlyRootFilesystem: false,
