@@ -146,8 +146,8 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
       subsets: config.services.flatMap((service) =>
-        gatewaySubsets(service).map((subset) =>
-          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        gatewaySubsets(service, config).map(({ subset, tenant }) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config, tenant)),
         ),
       ),
     },

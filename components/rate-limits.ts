@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
-import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filters/local-rate-limits";
+import {
+  httpLocalRateLimitPatch,
+  tenantChainLimitPatches,
+  tlsConnectionLimitPatches,
+} from "./envoy-filters/local-rate-limits";
 import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
 import {
   COMPONENT_LABEL,
@@ -10,7 +14,13 @@ import {
   RATE_LIMIT_EXEMPT_ANNOTATION,
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
+import {
+  httpServices,
+  serviceConnectionLimits,
+  tenantConnectionLimits,
+  tenantHttpLimits,
+} from "./rate-limit-model";
+import type { ConnectionLimit } from "../stacks/rate-limit-baselines";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
 import { chainShare, describeSizing, replicaShare } from "./rate-limit-sizing";
 import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
@@ -66,31 +76,48 @@ export function httpFleetLimits(config: EgressConfig): string[] {
   ];
 }
 
-/** One line per TLS service: its connection limit (shared by its tenants and hosts) and open-connection cap per host chain. */
-export function tlsFleetLimits(config: EgressConfig): string[] {
+/** What a connection limit admits: new connections per replica, and open ones split over its chains. */
+function connectionSizing(limit: ConnectionLimit, chains: number, config: EgressConfig): string {
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
-  return serviceConnectionLimits(config).map(({ service, limit, source }) => {
-    const from =
-      source.kind === "tenants"
-        ? `sum of tenants ${source.tenants.join(", ")}`
-        : `backstop: ${source.because}`;
-    const chains = service.hosts.length;
-    const perReplica =
-      limit.maxConcurrent !== undefined ? replicaShare(limit.maxConcurrent, replicas, sharing) : 0;
-    const perChain = chainShare(perReplica, chains);
-    const concurrent =
-      limit.maxConcurrent === undefined
-        ? ""
-        : chains === 1
-          ? `; open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica (one filter chain)`
-          : `; open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica, split over its ${chains} hosts' ` +
-            `filter chains (connection_limit counts per chain) → ${perChain} per host per replica, ${perChain * chains} per replica in all`;
-    return (
-      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections (one bucket per replica shared by its hosts: share_key): ` +
-      `${describeSizing({ count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) }, replicas, sharing)}${concurrent}`
-    );
-  });
+  const rate = describeSizing(
+    { count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) },
+    replicas,
+    sharing,
+  );
+  if (limit.maxConcurrent === undefined) return `new connections ${rate}`;
+  const perReplica = replicaShare(limit.maxConcurrent, replicas, sharing);
+  const perChain = chainShare(perReplica, chains);
+  const open =
+    chains === 1
+      ? `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica (one filter chain)`
+      : `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica, split over ${chains} host ` +
+        `filter chains (connection_limit counts per chain) → ${perChain} per chain per replica, ${perChain * chains} per replica in all`;
+  return `new connections (one bucket per replica shared by its chains: share_key) ${rate}; ${open}`;
+}
+
+/**
+ * One line per TLS limit: each tenant's own on services with tenant chains (passthrough-mtls), and the
+ * shared one of services the gateway cannot attribute (plain passthrough).
+ */
+export function tlsFleetLimits(config: EgressConfig): string[] {
+  return [
+    ...tenantConnectionLimits(config).map(
+      ({ service, tenant, limit, backstopBecause }) =>
+        `tenant ${tenant} → service ${service.name} (its own filter chains${backstopBecause ? `; backstop: ${backstopBecause}` : ""}): ` +
+        connectionSizing(limit, service.hosts.length, config),
+    ),
+    ...serviceConnectionLimits(config).map(({ service, limit, source }) => {
+      const from =
+        source.kind === "tenants"
+          ? `sum of tenants ${source.tenants.join(", ")}`
+          : `backstop: ${source.because}`;
+      return (
+        `service ${service.name} (${from}, not per tenant: the gateway cannot tell its callers apart): ` +
+        connectionSizing(limit, service.hosts.length, config)
+      );
+    }),
+  ];
 }
 
 /** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */
@@ -127,13 +154,16 @@ export function buildRateLimitManifests(config: EgressConfig): RateLimitManifest
       ),
     );
   }
-  const connectionLimits = serviceConnectionLimits(config);
-  if (connectionLimits.length > 0) {
+  const tlsPatches = [
+    ...tenantConnectionLimits(config).flatMap((limit) => tenantChainLimitPatches(limit, config)),
+    ...serviceConnectionLimits(config).flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+  ];
+  if (tlsPatches.length > 0) {
     objects.push(
       envoyFilter(
         config,
         `${config.gateway.releaseName}-tls-connection-limits`,
-        connectionLimits.flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+        tlsPatches,
         tlsFleetLimits(config),
       ),
     );

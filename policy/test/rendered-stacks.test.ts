@@ -413,7 +413,11 @@ const MUTATIONS: readonly Mutation[] = [
       const rule = rulesOf(
         pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(sniRule)),
       ).find(sniRule);
-      rule.to = [{ operation: { hosts: rule.when[0].values } }];
+      // The registered hosts behind the tenant's own SNIs (<tenant>.<host>.mesh-egress.invalid).
+      const hosts = rule.when[0].values.map((sni: string) =>
+        sni.replace(/^[^.]+\./, "").replace(/\.mesh-egress\.invalid$/, ""),
+      );
+      rule.to = [{ operation: { hosts } }];
       delete rule.when;
     },
   },

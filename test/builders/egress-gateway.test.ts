@@ -210,7 +210,7 @@ describe("egress gateway builder", () => {
     );
   });
 
-  it("keeps one subset per host on the gateway's rule, with SNI equal to the server host", () => {
+  it("keeps one subset per host on the gateway's rule (per host and tenant with tenant chains), with SNI equal to the server host", () => {
     const rule = buildEgressGatewayManifests(fourModeConfig()).objects.find(
       (o) => o.kind === "DestinationRule",
     )!;
@@ -218,7 +218,7 @@ describe("egress gateway builder", () => {
     assert.deepEqual(
       subsets.map((s: any) => [s.name, s.trafficPolicy?.portLevelSettings?.[0].tls.sni ?? null]),
       [
-        ["stripe", "api.stripe.com"],
+        ["stripe-payments", "payments.api.stripe.com.mesh-egress.invalid"],
         ["idp", null],
         ["openai", "api.openai.com"],
         ["partner", "api.partner.example"],

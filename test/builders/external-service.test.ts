@@ -95,24 +95,26 @@ describe("external service builder", () => {
     });
   });
 
-  it("routes a passthrough-mtls service through the gateway with ISTIO_MUTUAL and the host as SNI", () => {
+  it("routes a passthrough-mtls service through the gateway with ISTIO_MUTUAL, one server and SNI per tenant", () => {
     const { only } = manifestsOf("stripe");
     assert.deepEqual(only("Gateway").spec, {
       selector: { istio: "egressgateway" },
       servers: [
         {
-          port: { number: 443, name: "tls-stripe", protocol: "TLS" },
-          hosts: ["istio-egress/api.stripe.com"],
+          port: { number: 443, name: "tls-stripe-payments", protocol: "TLS" },
+          hosts: ["istio-egress/payments.api.stripe.com.mesh-egress.invalid"],
           tls: { mode: "ISTIO_MUTUAL" },
         },
       ],
     });
     const vs = only("VirtualService").spec as any;
+    // The tenant's SNI is a host of the route, so the gateway picks this tcp route for the tenant's server.
+    assert.deepEqual(vs.hosts, ["api.stripe.com", "payments.api.stripe.com.mesh-egress.invalid"]);
     assert.deepEqual(vs.gateways, ["mesh", "istio-egress/stripe"]);
     assert.deepEqual(vs.tls, [
       {
-        match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"] }],
-        route: [{ destination: { host: GATEWAY_HOST, subset: "stripe", port: { number: 443 } } }],
+        match: [{ gateways: ["mesh"], port: 443, sniHosts: ["api.stripe.com"], sourceNamespace: "payments" }],
+        route: [{ destination: { host: GATEWAY_HOST, subset: "stripe-payments", port: { number: 443 } } }],
       },
     ]);
     // The gateway has unwrapped mesh mTLS: the application's TLS leaves as TCP bytes.

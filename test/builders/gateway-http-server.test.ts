@@ -79,13 +79,13 @@ describe("shared HTTP gateway server", () => {
     );
   });
 
-  it("keeps one server per host for a TLS service, whose tcp route needs a chain per host", () => {
+  it("keeps TLS services' servers out of the shared one: a tcp route needs a chain per host (and tenant)", () => {
     const config = fourModeConfig();
     const stripe = config.services.find((s) => s.name === "stripe")!;
     const gateways = buildExternalServiceManifests(stripe, config).filter((o) => o.kind === "Gateway");
     assert.deepEqual(
       gateways.map((g) => (g.spec as any).servers.map((s: any) => s.hosts)),
-      [[["istio-egress/api.stripe.com"]]],
+      [[["istio-egress/payments.api.stripe.com.mesh-egress.invalid"]]],
     );
   });
 });
