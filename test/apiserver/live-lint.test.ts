@@ -147,4 +147,46 @@ describeWithApiServer("mesh-egress lint against a live cluster (the real API ser
       "NetworkPolicy payments/open-internet",
     ]);
   });
+  it("reports, before rollout, an istiod mesh config that lacks the gateway's access-log provider", async function () {
+    this.timeout(60_000);
+    // What istiod reads: the `istio` ConfigMap in its namespace, here without extensionProviders.
+    const meshConfig = (mesh: string): KubernetesObject =>
+      ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "istio", namespace: "istio-system" },
+        data: { mesh },
+      }) as KubernetesObject;
+    const bare = meshConfig("defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n");
+    try {
+      await ensurePreexistingNamespaces(server(), [bare]);
+      await applyStrict(server(), [bare]);
+      const { records } = await lint(live());
+      const finding = records.find((r) => r.rule === "gateway-access-log-records-caller");
+      assert.ok(finding, JSON.stringify(records, null, 2));
+      assert.equal(finding.enforcement, "mandatory");
+      assert.match(
+        finding.message,
+        /"mesh-egress-gateway-json" is not defined in meshConfig.extensionProviders, so the gateway logs nothing/,
+      );
+
+      const withProvider = meshConfig(
+        [
+          "extensionProviders:",
+          "  - name: mesh-egress-gateway-json",
+          "    envoyFileAccessLog:",
+          "      path: /dev/stdout",
+          "      logFormat:",
+          "        labels:",
+          '          caller_identity: "%DOWNSTREAM_PEER_URI_SAN%"',
+          "",
+        ].join("\n"),
+      );
+      await applyStrict(server(), [withProvider]);
+      const after = await lint(live());
+      assert.ok(!after.records.some((r) => r.rule === "gateway-access-log-records-caller"));
+    } finally {
+      await uninstall(server(), [bare]);
+    }
+  });
 });
