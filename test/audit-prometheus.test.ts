@@ -152,7 +152,10 @@ describeWithPrometheusTools("mesh-egress audit against a real Prometheus", () =>
     const section = (title: string) => result.stdout.split(`\n${title}\n`)[1]?.split("\n\n")[0] ?? "";
     assert.match(section("Undeclared egress (no grant covers it)"), /storefront\s+PassthroughCluster/);
     const denied = section("Denied attempts");
-    assert.match(denied, /settlement\s+api\.openai\.com\s+36\d\s+HTTP 403 at the gateway \(its AuthorizationPolicy or the remote server/);
+    assert.match(
+      denied,
+      /settlement\s+api\.openai\.com\s+36\d\s+HTTP 403 at the gateway \(its AuthorizationPolicy or the remote server/,
+    );
     assert.match(denied, /storefront\s+BlackHoleCluster \(unregistered host\)\s+36\d\s+sidecar/);
     assert.equal(denied.split("\n").filter((l) => l.startsWith("storefront")).length, 1);
     const unused = section("Grants never used in the window (least-privilege candidates)");

@@ -28,7 +28,8 @@ function series(
   { fromMinutes = 180, toMinutes = 0, first = 0, perMinute = 0 } = {},
 ): BackfillSeries {
   const samples: [Date, number][] = [];
-  for (let m = fromMinutes, v = first; m >= toMinutes; m--, v += perMinute) samples.push([minutesBefore(m), v]);
+  for (let m = fromMinutes, v = first; m >= toMinutes; m--, v += perMinute)
+    samples.push([minutesBefore(m), v]);
   return { name, labels, samples };
 }
 
