@@ -131,7 +131,7 @@ const SERIES: BackfillSeries[] = [
     fromMinutes: 110,
     perMinute: 3,
   }),
-  // Break-glass destination grant assistant → status.vendor.example (not in the registry), in force now.
+  // Break-glass destination grant assistant → status.vendor.example (not in the registry): expired 10 minutes before END.
   series("istio_tcp_connections_opened_total", atGateway("assistant", "status.vendor.example", tcp), {
     fromMinutes: 25,
     perMinute: 2,
@@ -146,7 +146,7 @@ const SERIES: BackfillSeries[] = [
   ),
 ];
 
-/** The dev stack with a grant that expired an hour before the data's end and a destination grant in force. */
+/** The dev stack with a grant that expired an hour before the data's end and a destination grant 10 minutes before it. */
 const BREAK_GLASS = `
   mesh-egress:breakGlassMaxHours: 1
   mesh-egress:breakGlass:
@@ -160,7 +160,7 @@ const BREAK_GLASS = `
       reason: vendor status page during incident
       ticket: INC-9
       approvedBy: oncall-lead@example.com
-      expiresAt: "${rfc3339(minutesBefore(-30))}"
+      expiresAt: "${rfc3339(minutesBefore(10))}"
       scope: {grant: {tenant: assistant, destination: {host: status.vendor.example, port: 443, mode: passthrough-mtls}}}
 `;
 
@@ -247,10 +247,14 @@ describeWithPrometheusTools("mesh-egress audit on data it did not make (backfill
   });
 
   it("counts no bytes out for requests that never reached an upstream", async () => {
-    const { report } = await thisCluster();
+    const { report, stderr } = await audit(prometheus!.url);
+    assert.ok(report, stderr);
     const bytes = (tenant: string, destination: string) =>
       row(report, tenant, destination).reduce((sum, r) => sum + r.bytesOut, 0);
-    assert.deepEqual([bytes("assistant", "api.openai.com"), bytes("payments", "unknown")], [0, 0]);
+    assert.deepEqual(
+      [bytes("assistant", "api.openai.com"), bytes("payments", "unknown"), bytes("storefront", "unknown")],
+      [0, 0, 0],
+    );
   });
 
   it("classifies break-glass traffic by the grant in force when it flowed, and what flowed after its expiry as undeclared", async () => {
@@ -274,11 +278,18 @@ describeWithPrometheusTools("mesh-egress audit on data it did not make (backfill
     );
   });
 
-  it("classifies traffic to a destination grant's unregistered host as break-glass", async () => {
+  it("classifies traffic to an expired destination grant's unregistered host as break-glass while it was in force", async () => {
     const { report } = await thisCluster();
     assert.deepEqual(
-      row(report, "assistant", "status.vendor.example").map((r) => [r.declared, r.breakGlass]),
-      [[true, "vendor-status"]],
+      row(report, "assistant", "status.vendor.example").map((r) => [
+        r.service,
+        r.declared,
+        r.breakGlass ?? `outside ${r.outsideBreakGlass}`,
+      ]),
+      [
+        ["break-glass-vendor-status", true, "vendor-status"],
+        ["break-glass-vendor-status", false, "outside vendor-status"],
+      ],
     );
   });
 
@@ -287,7 +298,11 @@ describeWithPrometheusTools("mesh-egress audit on data it did not make (backfill
     assert.equal(scoped.status, 1, scoped.stderr);
     assert.deepEqual(
       scoped.report?.undeclared.map((r) => `${r.tenant} ${r.destination}`),
-      ["storefront api.openai.com", "storefront PassthroughCluster (host: paste.example.net)"],
+      [
+        "assistant status.vendor.example",
+        "storefront api.openai.com",
+        "storefront PassthroughCluster (host: paste.example.net)",
+      ],
     );
     const all = await audit(prometheus!.url);
     assert.ok(all.report?.undeclared.some((r) => r.destination === "exfil.example.org"));

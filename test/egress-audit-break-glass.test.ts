@@ -98,12 +98,12 @@ describe("audit of break-glass grants", () => {
     );
   });
 
-  it("classifies traffic to a destination grant's host, which no registered service holds, as break-glass", () => {
+  it("classifies traffic to an expired destination grant's host, which no registered service holds, as break-glass while in force", () => {
     const config = breakGlassConfig({
       breakGlass: [
         entry({
           id: "status-page",
-          expiresAt: hoursFromNow(6),
+          expiresAt: hoursFromNow(-1),
           scope: {
             grant: {
               tenant: "assistant",
@@ -115,7 +115,7 @@ describe("audit of break-glass grants", () => {
     });
     const audit = buildEgressAudit(
       config,
-      observedConnections([["assistant", "status.vendor.example", 4]]),
+      [connectionsBetween(-2, -1, [["assistant", "status.vendor.example", 4]])],
       CONTEXT,
     );
     assert.deepEqual(
