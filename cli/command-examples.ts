@@ -108,11 +108,18 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 7d --format json",
         "the last week, as JSON",
       ],
+      [
+        "mesh-egress audit --stack prod-eu --prometheus https://thanos.example/prometheus --cluster cluster=prod-eu --bearer-token-file /var/run/secrets/token",
+        "one cluster of a shared, authenticated Prometheus",
+      ],
     ],
     exitCodes: [
       [0, "nothing undeclared observed"],
       [1, "undeclared egress observed"],
-      [2, "bad input, an unreachable Prometheus, a failed query, or an empty window"],
+      [
+        2,
+        "bad input, an unreachable Prometheus, a failed query, an empty window, or a partial answer (Prometheus warnings)",
+      ],
     ],
   },
   trace: {

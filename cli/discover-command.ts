@@ -15,7 +15,7 @@ import {
   sourceEntries,
 } from "../stacks/promotion";
 import { isDnsLabel } from "../stacks/kubernetes-values";
-import { durationMs } from "./audit-command";
+import { durationMs } from "./audit-segments";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { buildProposal, proposalDocument } from "./discover-fragment";
 import { hostLeftOut, Observations, observeRecord } from "./discover-observations";

@@ -25,6 +25,7 @@ import {
 import { REGISTRY_KEY } from "../stacks/shared-registry";
 import type { CliInvocation } from "./cli-io";
 import { loadPolicyConfig } from "./lint-command";
+import { keepFormatting } from "./keep-formatting";
 import { renderDocuments } from "./render";
 
 export interface PromoteOptions {
@@ -103,8 +104,11 @@ function promote(options: PromoteOptions, io: PromoteIo): number {
   if (secrets.length > 0) throw new PromotionInputError(secureRefusal(secrets, plan.services, targets));
 
   const changes = targets.flatMap((target) => applyPromotion(registryDocuments(target), plan));
+  // The source is read-only: only the targets' files are written, their untouched lines as they were.
+  const readOnly = new Set([source.stackFile, source.registryFile].flatMap((f) => (f ? [f.absolute] : [])));
   const edited = [...files.values()]
-    .map((file) => ({ file, text: documentText(file.document) }))
+    .filter((file) => !readOnly.has(file.absolute))
+    .map((file) => ({ file, text: keepFormatting(file.original, documentText(file.document)) }))
     .filter(({ file, text }) => text !== file.original);
   if (edited.length === 0) {
     io.stdout.write(`Nothing to promote: ${to.join(", ")} already match ${from} for this selection.\n`);

@@ -54,10 +54,10 @@ export const PROXY_STATS_INCLUSION_REGEXPS: readonly string[] = [
 ];
 
 /** The tenant is the namespace in the caller's SPIFFE ID; identity-less calls get an empty tenant. */
-const TENANT_FROM_PRINCIPAL = String.raw`"tenant", "$1", "source_principal", "spiffe://[^/]+/ns/([^/]+)/sa/.+"`;
-const TENANT_FROM_SIDECAR = String.raw`"tenant", "$1", "source_workload_namespace", "(.*)"`;
+export const TENANT_FROM_PRINCIPAL = String.raw`"tenant", "$1", "source_principal", "spiffe://[^/]+/ns/([^/]+)/sa/.+"`;
+export const TENANT_FROM_SIDECAR = String.raw`"tenant", "$1", "source_workload_namespace", "(.*)"`;
 
-function gatewayMatchers(gateway: GatewayWorkload): string {
+export function gatewayMatchers(gateway: GatewayWorkload): string {
   return `reporter="source", source_workload="${gateway.releaseName}", source_workload_namespace="${gateway.namespace}"`;
 }
 

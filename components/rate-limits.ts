@@ -12,15 +12,8 @@ import {
   RATE_LIMIT_EXEMPT_ANNOTATION,
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import {
-  httpServices,
-  serviceConnectionLimits,
-  tenantConnectionLimits,
-  tenantHttpLimits,
-} from "./rate-limit-model";
-import type { ConnectionLimit } from "../stacks/rate-limit-baselines";
-import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
-import { chainShare, describeSizing, replicaShare } from "./rate-limit-sizing";
+import { httpServices, serviceConnectionLimits, tenantConnectionLimits } from "./rate-limit-model";
+import { httpFleetLimits, tlsFleetLimits } from "./fleet-limits";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
 
@@ -45,76 +38,6 @@ function envoyFilter(
     },
     spec: { workloadSelector: { labels: { ...GATEWAY_SELECTOR } }, configPatches },
   };
-}
-
-/**
- * One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. Each
- * holds per replica because the port has one filter chain (gateway-http-server.ts).
- */
-export function httpFleetLimits(config: EgressConfig): string[] {
-  const { replicas } = config.gateway;
-  const sharing = config.rateLimits.replicaSharing;
-  const size = (l: { requests: number; per: "second" | "minute" | "hour"; burst?: number }) =>
-    describeSizing(
-      { count: l.requests, per: l.per, ...(l.burst ? { burst: l.burst } : {}) },
-      replicas,
-      sharing,
-    );
-  return [
-    `scope: one bucket per limit per gateway replica, shared by every HTTP host (one filter chain on port ${GATEWAY_HTTP_PORT})`,
-    `backstop (all requests): ${size(config.rateLimits.backstop.http)}`,
-    ...tenantHttpLimits(config).flatMap((t) => [
-      ...(t.http ? [`tenant ${t.tenant}: ${size(t.http)}`] : []),
-      ...t.services.map((o) => `tenant ${t.tenant} → ${o.service.name}: ${size(o.http)}`),
-    ]),
-    ...config.tenants
-      .filter((t) => config.rateLimits.tenants[t.namespace]?.unlimited)
-      .map((t) => `tenant ${t.namespace}: unlimited (backstop only)`),
-  ];
-}
-
-/** What a connection limit admits: new connections per replica, and open ones split over its chains. */
-function connectionSizing(limit: ConnectionLimit, chains: number, config: EgressConfig): string {
-  const { replicas } = config.gateway;
-  const sharing = config.rateLimits.replicaSharing;
-  const rate = describeSizing(
-    { count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) },
-    replicas,
-    sharing,
-  );
-  if (limit.maxConcurrent === undefined) return `new connections ${rate}`;
-  const perReplica = replicaShare(limit.maxConcurrent, replicas, sharing);
-  const perChain = chainShare(perReplica, chains);
-  const open =
-    chains === 1
-      ? `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica (one filter chain)`
-      : `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica, split over ${chains} host ` +
-        `filter chains (connection_limit counts per chain) → ${perChain} per chain per replica, ${perChain * chains} per replica in all`;
-  return `new connections (one bucket per replica shared by its chains: share_key) ${rate}; ${open}`;
-}
-
-/**
- * One line per TLS limit: each tenant's own on services with tenant chains (passthrough-mtls), and the
- * shared one of services the gateway cannot attribute (plain passthrough).
- */
-export function tlsFleetLimits(config: EgressConfig): string[] {
-  return [
-    ...tenantConnectionLimits(config).map(
-      ({ service, tenant, limit, backstopBecause }) =>
-        `tenant ${tenant} → service ${service.name} (its own filter chains${backstopBecause ? `; backstop: ${backstopBecause}` : ""}): ` +
-        connectionSizing(limit, service.hosts.length, config),
-    ),
-    ...serviceConnectionLimits(config).map(({ service, limit, source }) => {
-      const from =
-        source.kind === "tenants"
-          ? `sum of tenants ${source.tenants.join(", ")}`
-          : `backstop: ${source.because}`;
-      return (
-        `service ${service.name} (${from}, not per tenant: the gateway cannot tell its callers apart): ` +
-        connectionSizing(limit, service.hosts.length, config)
-      );
-    }),
-  ];
 }
 
 /** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */

@@ -22,6 +22,7 @@ import {
   texts,
 } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
+import { typedConfigOf } from "./typed-config";
 
 /**
  * Rate limits at the egress gateway: they exist for every tenant, Envoy actually enforces them, and a
@@ -47,20 +48,20 @@ interface AddedFilter {
   readonly sni?: string;
 }
 
-/** Filters the patches add, recognised by name or by their typed_config's @type. */
+/** Filters the patches add, recognised by name or by their typed_config's type (through a TypedStruct wrapper). */
 function addedFilters(filter: KubernetesObject, kind: string): AddedFilter[] {
   const out: AddedFilter[] = [];
   fieldsList(specOf(filter).configPatches).forEach((patch, index) => {
     const value = fields(dig(patch, "patch", "value"));
-    const typedConfig = dig(value, "typed_config") ?? dig(value, "typedConfig");
-    const type = text(dig(typedConfig, "@type")) ?? "";
+    const typed = typedConfigOf(value);
+    const type = typed?.type ?? "";
     if (text(value.name) !== kind && !type.endsWith(`/${TYPE_NAMES[kind]}`)) return;
     const sni = text(dig(patch, "match", "listener", "filterChain", "sni"));
     out.push({
       filter,
       index,
       kind,
-      ...(typedConfig !== undefined ? { typedConfig: fields(typedConfig) } : {}),
+      ...(typed !== undefined ? { typedConfig: typed.config } : {}),
       ...(sni ? { sni } : {}),
     });
   });
