@@ -4,7 +4,9 @@ import {
   BREAK_GLASS_SCOPE_LABEL,
   COMPONENT_LABEL,
   EXPIRES_AT_ANNOTATION,
-  INTERNAL_RANGES,
+  GATEWAY_EXCLUDED_RANGES,
+  NEVER_TENANT_OPENABLE_RANGES,
+  TENANT_OPENABLE_RANGES,
   REASON_ANNOTATION,
   TENANT_LABEL,
   TICKET_ANNOTATION,
@@ -30,8 +32,12 @@ export interface AdmissionGuardrailSettings {
   readonly gatewayPodLabels: Readonly<Record<string, string>>;
   /** The bindings' `validationActions`: `[Deny]` refuses, `[Warn, Audit]` only reports. */
   readonly validationActions: readonly ValidationAction[];
-  /** Ranges a tenant NetworkPolicy may name: the shared internal list plus `cluster.internalCidrs`. */
-  readonly internalRanges: readonly string[];
+  /** Ranges a tenant may name (NetworkPolicy, ServiceEntry, endpoints): TENANT_OPENABLE_RANGES plus `cluster.internalCidrs`. */
+  readonly tenantOpenableRanges: readonly string[];
+  /** Ranges no tenant may name even inside the openable ones: link-local metadata and NAT64. */
+  readonly neverOpenableRanges: readonly string[];
+  /** Ranges a break-glass `direct` policy must except: the gateway's list plus `cluster.internalCidrs`. */
+  readonly gatewayExcludedRanges: readonly string[];
   /** The longest a break-glass `direct` NetworkPolicy may live after its creation, in hours. */
   readonly breakGlassMaxHours: number;
   /** Usernames or groups that may create break-glass `direct` NetworkPolicies; none: nobody. */
@@ -61,7 +67,9 @@ export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuard
     // The istio/gateway chart adds `app: <release>` to the values' labels on every pod.
     gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
     validationActions: config.guardrails.validationActions,
-    internalRanges: [...new Set([...INTERNAL_RANGES, ...config.cluster.internalCidrs])],
+    tenantOpenableRanges: [...new Set([...TENANT_OPENABLE_RANGES, ...config.cluster.internalCidrs])],
+    neverOpenableRanges: NEVER_TENANT_OPENABLE_RANGES,
+    gatewayExcludedRanges: [...new Set([...GATEWAY_EXCLUDED_RANGES, ...config.cluster.internalCidrs])],
     breakGlassMaxHours: config.breakGlass.maxHours,
     breakGlassRequesters: config.guardrails.breakGlassRequesters,
   };
@@ -203,12 +211,12 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
         },
         {
           // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
-          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${s.internalRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || (${cel(s.tenantOpenableRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr))) && !${cel(s.neverOpenableRanges)}.exists(n, cidr(n).containsCIDR(cidr(peer.ipBlock.cidr)) || cidr(peer.ipBlock.cidr).containsCIDR(cidr(n)))))))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the ranges a tenant may open (${s.tenantOpenableRanges.join(", ")}; never ${s.neverOpenableRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
         {
-          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.internalRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.internalRanges)})))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.internalRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
+          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.gatewayExcludedRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.gatewayExcludedRanges)})))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.gatewayExcludedRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
         },
       ],
     },

@@ -2,7 +2,7 @@ import {
   CHART_KINDS,
   CLUSTER_INTERNAL_CIDRS_ANNOTATION,
   GATEWAY_SELECTOR,
-  INTERNAL_RANGES,
+  GATEWAY_EXCLUDED_RANGES,
   KIND,
   KubernetesObject,
 } from "../contract";
@@ -79,14 +79,14 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
   name: "gateway-egress-excludes-internal-ranges",
   description:
     "A NetworkPolicy restricts the egress gateway's own egress, and every ipBlock it allows excepts the " +
-    `private, shared, loopback and link-local ranges (${INTERNAL_RANGES.join(", ")}), and the cluster's own ranges ` +
+    `private, shared, loopback and link-local ranges (${GATEWAY_EXCLUDED_RANGES.join(", ")}), and the cluster's own ranges ` +
     `declared on the gateway Namespace (\`${CLUSTER_INTERNAL_CIDRS_ANNOTATION}\`, from cluster.internalCidrs). A registered name that ` +
     "resolves to an internal address (DNS rebinding) or to the cloud metadata endpoint then stays unreachable.",
   severity: "critical",
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: `Allow 0.0.0.0/0 and ::/0 only with except: ${INTERNAL_RANGES.join(", ")} (per family).`,
+  remediation: `Allow 0.0.0.0/0 and ::/0 only with except: ${GATEWAY_EXCLUDED_RANGES.join(", ")} (per family).`,
   kinds: [KIND.Namespace, KIND.NetworkPolicy, ...CHART_KINDS, KIND.Deployment, KIND.Gateway],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
@@ -94,7 +94,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
     if (ns === undefined) return [];
     const out: Violation[] = [];
     const clusterRanges = declaredClusterRanges(objects, ns);
-    const internal = [...INTERNAL_RANGES, ...clusterRanges];
+    const internal = [...GATEWAY_EXCLUDED_RANGES, ...clusterRanges];
     const exceptFix = `except ${internal.join(", ")} in the ipBlocks (IPv4 ranges on IPv4 blocks, IPv6 on IPv6)`;
     const policies = ofKind(objects, KIND.NetworkPolicy).filter((p) => {
       const selector = specOf(p).podSelector;

@@ -1,6 +1,7 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
-import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
-import { reachesPublicAddresses } from "./address-ranges";
+import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
+import { reachesBeyondTenantOpenable } from "./address-ranges";
+import { declaredClusterRanges } from "./cluster-ranges";
 import { isBreakGlassObject } from "./break-glass";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
 import { podTemplate } from "./mesh-object-readers";
@@ -229,6 +230,7 @@ export const networkPolicyNoInternetEgress: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
+    const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
       // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
@@ -251,13 +253,14 @@ export const networkPolicyNoInternetEgress: StackRule = {
               "fix the CIDR, or remove the ipBlock",
             ),
           );
-        } else if (reachesPublicAddresses(reach.ranges)) {
+        } else if (reachesBeyondTenantOpenable(reach.ranges, clusterRanges)) {
           const { cidr, excepts } = reach.block;
           out.push(
             violation(
               policy,
               `egress rule ${index} allows ipBlock ${cidr}` +
-                `${excepts.length > 0 ? ` except ${excepts.join(", ")}` : ""}, which reaches public addresses`,
+                `${excepts.length > 0 ? ` except ${excepts.join(", ")}` : ""}, which reaches beyond the ranges a tenant may open ` +
+                `(${TENANT_OPENABLE_RANGES.join(", ")} and cluster.internalCidrs; never public, link-local metadata or NAT64)`,
               "remove the ipBlock and send external traffic through the egress gateway",
             ),
           );

@@ -132,14 +132,22 @@ describe("tenant isolation rules", () => {
       assertRulePasses(compliantPlatform(), networkPolicyNoInternetEgress);
     });
 
-    for (const cidr of ["0.0.0.0/0", "8.8.8.8/32", "::/0", "2001:4860::/32"]) {
+    // Public space, and what the gateway excludes but no tenant may open: metadata (link-local) and NAT64.
+    for (const cidr of [
+      "0.0.0.0/0",
+      "8.8.8.8/32",
+      "::/0",
+      "2001:4860::/32",
+      "169.254.169.254/32",
+      "64:ff9b::/96",
+    ]) {
       it(`flags a tenant ipBlock ${cidr}`, () => {
         const objects = compliantPlatform();
         find(objects, "NetworkPolicy", "egress-via-gateway", "payments").spec.egress.push({
           to: [{ ipBlock: { cidr } }],
         });
         const [f] = assertOnlyRuleFires(objects, networkPolicyNoInternetEgress);
-        assert.match(f?.message ?? "", /reaches public addresses/);
+        assert.match(f?.message ?? "", /reaches beyond the ranges a tenant may open/);
       });
     }
 
