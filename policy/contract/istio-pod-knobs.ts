@@ -89,8 +89,8 @@ export const TENANT_POD_KNOBS: readonly IstioPodKnob[] = [
   },
   {
     key: "sidecar.istio.io/interceptionMode",
-    pattern: "^(REDIRECT|TPROXY)$",
-    why: "both capture all outbound traffic (NONE captures none); the injector writes the mesh's mode with CNI",
+    pattern: "^REDIRECT$",
+    why: "captures all outbound traffic (NONE captures none; TPROXY needs NET_ADMIN on the proxy); the injector writes it with CNI",
   },
   {
     key: "proxy.istio.io/config",

@@ -10,3 +10,20 @@ export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
 export const DEFAULT_TENANT_POD_SECURITY: PodSecurityLevel = "baseline";
 /** Every `pod-security.kubernetes.io/` label is the platform's: a tenant lowering one lowers the standard. */
 export const POD_SECURITY_LABEL_PREFIX = "pod-security.kubernetes.io/";
+
+/** The capabilities baseline lets a container add (Pod Security Standards, "Capabilities"): nothing that touches the network stack. */
+export const BASELINE_CAPABILITIES: readonly string[] = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+];
