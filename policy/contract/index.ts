@@ -19,3 +19,4 @@ export * from "./istio-proxy";
 export * from "./istio-pod-knobs";
 export * from "./ownership";
 export * from "./pod-security";
+export * from "./gateway-pod-labels";

@@ -4,7 +4,6 @@ import { reachesBeyondTenantOpenable } from "./address-ranges";
 import { declaredClusterRanges } from "./cluster-ranges";
 import { isBreakGlassObject } from "./break-glass";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
-import { podTemplate } from "./mesh-object-readers";
 import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
@@ -341,20 +340,17 @@ export const namespaceInjectionLabelsNotMixed: ResourceRule = {
   },
 };
 
-const INJECT = "sidecar.istio.io/inject";
-
 export const tenantSidecarInjectionEnabled: StackRule = {
   name: "tenant-sidecar-injection-enabled",
   description:
-    "Tenant namespaces enable sidecar injection (`istio-injection=enabled` or an `istio.io/rev` label) and no " +
-    'workload in them opts out (`sidecar.istio.io/inject: "false"`). A pod without a sidecar escapes the ' +
+    "Tenant namespaces enable sidecar injection (`istio-injection=enabled` or an `istio.io/rev` label); a " +
+    "workload's own opt-out is judged by tenant-pod-istio-knobs-allowed. A pod without a sidecar escapes the " +
     "Sidecar scope, the gateway routing and the gateway's identity-based authorization.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation:
-    "Label tenant namespaces istio-injection=enabled and drop sidecar.istio.io/inject=false from workloads.",
+  remediation: "Label tenant namespaces istio-injection=enabled (or istio.io/rev=<revision>).",
   kinds: [KIND.Namespace, ...WORKLOAD_KINDS],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
@@ -378,24 +374,6 @@ export const tenantSidecarInjectionEnabled: StackRule = {
             namespace,
             "tenant namespace does not enable sidecar injection, so its pods run without sidecars",
             "label it istio-injection=enabled (or istio.io/rev=<revision>)",
-          ),
-        );
-      }
-    }
-    for (const workload of objects) {
-      if (!WORKLOAD_KINDS.some((k) => isKind(workload, k))) continue;
-      const namespace = namespaceOf(workload);
-      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
-      const template = podTemplate(workload);
-      if (!template) continue;
-      const label = stringMap(template.metadata.labels)[INJECT];
-      const annotation = stringMap(template.metadata.annotations)[INJECT];
-      if (label === "false" || annotation === "false") {
-        out.push(
-          violation(
-            workload,
-            `opts its pods out of sidecar injection (${INJECT}: "false") in tenant namespace ${namespace}`,
-            `remove the ${INJECT} label/annotation from the pod template`,
           ),
         );
       }
