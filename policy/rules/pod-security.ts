@@ -154,5 +154,3 @@ export const proxyIdentityOnlyForInjectedContainers: StackRule = {
     );
   },
 };
-
-export const podSecurityRules = [tenantPodsWithinBaseline, proxyIdentityOnlyForInjectedContainers];

@@ -12,7 +12,7 @@ import { gatewayRoutedHosts } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, fieldsList, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
-import { outsideDestination } from "./tenant-destinations";
+import { outsideDestination, tenantWorkloadEntriesInCluster } from "./tenant-destinations";
 import { judgedTenants } from "./tenant-scope";
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
@@ -320,4 +320,5 @@ export const registryRules = [
   serviceEntryInPlatformNamespace,
   controlPlaneRegistryOnly,
   pinnedServiceEntryStatic,
+  tenantWorkloadEntriesInCluster,
 ];

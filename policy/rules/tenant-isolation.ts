@@ -1,4 +1,7 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
+import { cniPolicyNoInternetEgress } from "./cni-policies";
+import { tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
+import { proxyIdentityOnlyForInjectedContainers, tenantPodsWithinBaseline } from "./pod-security";
 import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
 import { reachesBeyondTenantOpenable } from "./address-ranges";
 import { declaredClusterRanges } from "./cluster-ranges";
@@ -7,7 +10,7 @@ import { serviceNotExternalAlias } from "./kubernetes-egress";
 import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
-import { egressReach, egressRules, restrictsEgress } from "./network-policies";
+import { EgressRule, egressReach, egressRules, ipBlockOf, restrictsEgress } from "./network-policies";
 import { namespacesNamedBy, selectsNamespace } from "./namespace-selectors";
 import {
   byNamespace,
@@ -40,7 +43,9 @@ export const sidecarRegistryOnly: StackRule = {
   name: "sidecar-registry-only",
   description:
     "Every tenant namespace has a namespace-wide Sidecar that sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` " +
-    "and lists the egress hosts it imports, and no Sidecar anywhere switches to ALLOW_ANY. Without it the " +
+    "and lists the egress hosts it imports, every other Sidecar there sets REGISTRY_ONLY explicitly too (a " +
+    "workload's Sidecar replaces the namespace's, and unset means the mesh default), and no Sidecar anywhere " +
+    "switches to ALLOW_ANY. Without it the " +
     "tenant's sidecars follow the mesh default (possibly ALLOW_ANY) and pass unregistered traffic straight out.",
   severity: "high",
   concern: "tenant-isolation",
@@ -94,7 +99,19 @@ export const sidecarRegistryOnly: StackRule = {
       }
     }
     for (const sidecar of sidecars) {
-      if (!reported.has(sidecar) && outboundMode(sidecar) === "ALLOW_ANY") {
+      if (reported.has(sidecar)) continue;
+      const mode = outboundMode(sidecar);
+      const namespace = namespaceOf(sidecar) ?? "";
+      // A workload's Sidecar replaces the namespace's whole: left unset, its mode is the mesh default, not REGISTRY_ONLY.
+      if (mode === undefined && mesh.tenantNamespaces.has(namespace)) {
+        out.push(
+          violation(
+            sidecar,
+            `leaves outboundTrafficPolicy.mode unset in tenant namespace ${namespace}, so its workloads follow the mesh default (possibly ALLOW_ANY), not the namespace's Sidecar`,
+            "set spec.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+          ),
+        );
+      } else if (mode === "ALLOW_ANY") {
         out.push(
           violation(
             sidecar,
@@ -270,19 +287,27 @@ export const networkPolicyNoInternetEgress: StackRule = {
   },
 };
 
+/** Namespaces Kubernetes runs its own pods in (DNS among them): a tenant reaches them on named ports only. */
+const KUBERNETES_SYSTEM_NAMESPACES = ["kube-system"];
+
+/** Whether every port entry of a rule names a port: `{protocol: TCP}` alone opens them all. */
+const namesPorts = (rule: EgressRule): boolean =>
+  rule.ports.length > 0 && rule.ports.every((p) => p.port !== undefined && p.port !== null);
+
 export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
   name: "tenant-egress-platform-namespaces-port-scoped",
   description:
-    "No egress rule of a tenant NetworkPolicy opens every port of the egress gateway's namespace, or of a " +
-    "namespace the same policy reaches on named ports (istiod's, DNS): a catch-all such as " +
-    "`to: [{namespaceSelector: {}}]` with no ports voids those port-scoped rules, opening istiod's plaintext " +
-    "15010/15014 and making any in-cluster proxy there a relay.",
+    "No egress rule of a tenant NetworkPolicy opens every port of a platform namespace: the egress gateway's, the " +
+    "mesh root (istiod's), kube-system (DNS), or a namespace the same policy reaches on named ports. A catch-all " +
+    "such as `to: [{namespaceSelector: {}}]`, a selector naming one of them, or an ipBlock (their pods live in " +
+    "the private ranges too) with no ports, or ports without numbers, opens istiod's plaintext 15010/15014 and " +
+    "makes any in-cluster proxy there a relay.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
-    "Exclude those namespaces from the in-cluster rule (namespaceSelector matchExpressions kubernetes.io/metadata.name NotIn [...]).",
+    "Name the ports, or exclude those namespaces from the in-cluster rule (namespaceSelector matchExpressions kubernetes.io/metadata.name NotIn [...]).",
   kinds: [KIND.NetworkPolicy],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
@@ -290,20 +315,31 @@ export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       const namespace = namespaceOf(policy);
       if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
+      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
+      if (isBreakGlassObject(policy)) continue;
       const rules = egressRules(policy);
-      // The namespaces this policy reaches on named ports (istiod, DNS, the gateway), and the gateway's.
-      const scoped = new Set(
-        rules.filter((r) => r.ports.length > 0).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
-      );
-      if (mesh.gatewayNamespace) scoped.add(mesh.gatewayNamespace);
-      for (const rule of rules.filter((r) => r.ports.length === 0)) {
+      // The platform's namespaces, and those this policy reaches on named ports (istiod, DNS, the gateway).
+      const scoped = new Set([
+        ...rules.filter(namesPorts).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
+        ...KUBERNETES_SYSTEM_NAMESPACES,
+        mesh.rootNamespace,
+        ...(mesh.gatewayNamespace ? [mesh.gatewayNamespace] : []),
+      ]);
+      for (const rule of rules.filter((r) => !namesPorts(r))) {
         const opened = [...scoped].filter((ns) => rule.peers.some((peer) => selectsNamespace(peer, ns)));
-        if (opened.length === 0) continue;
+        const blocks = rule.peers.map(ipBlockOf).filter((b) => b !== undefined);
+        if (opened.length === 0 && blocks.length === 0) continue;
+        const what =
+          opened.length > 0
+            ? `opens every port of ${opened.sort().join(", ")}`
+            : `opens every port of ipBlock ${blocks.map((b) => b.cidr).join(", ")}, where the platform's pods (istiod, DNS, the gateway) live too`;
         out.push(
           violation(
             policy,
-            `egress rule ${rule.index} opens every port of ${opened.sort().join(", ")}, voiding the port-scoped rules for them (istiod's plaintext 15010/15014, any proxy there as a relay)`,
-            `exclude ${opened.join(", ")} from the rule's namespaceSelector (matchExpressions kubernetes.io/metadata.name NotIn)`,
+            `egress rule ${rule.index} ${what}, voiding the port-scoped rules for them (istiod's plaintext 15010/15014, any proxy there as a relay)`,
+            opened.length > 0
+              ? `name the rule's ports, or exclude ${opened.join(", ")} from its namespaceSelector (matchExpressions kubernetes.io/metadata.name NotIn)`
+              : "name the rule's ports, or select in-cluster peers by namespace instead of by address",
           ),
         );
       }
@@ -394,4 +430,8 @@ export const tenantIsolationRules = [
   sidecarInterceptionNotNarrowed,
   serviceNotExternalAlias,
   clusterEgressLockedOutsideGateway,
+  tenantPodsWithinBaseline,
+  proxyIdentityOnlyForInjectedContainers,
+  tenantPodIstioKnobsAllowed,
+  cniPolicyNoInternetEgress,
 ];
