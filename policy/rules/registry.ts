@@ -111,47 +111,29 @@ export const serviceEntryResolutionNotNone: StackRule = {
   },
 };
 
-export const serviceEntryExportScoped: StackRule = {
+export const serviceEntryExportScoped: ResourceRule = {
   name: "service-entry-export-scoped",
   description:
-    "Every ServiceEntry has an `exportTo` naming the namespaces that may use it (its own, the tenants); one in a " +
-    'tenant namespace exports to its own namespace alone (`["."]`). Without exportTo, or with `*`, every ' +
-    "namespace in the mesh sees the entry (the gateway included, and a host the registry adds later can be " +
-    "squatted), and a Sidecar import is all a tenant needs to reach a service it was never granted.",
+    "Every ServiceEntry has an `exportTo` naming the namespaces that may use it (its own, the tenants). " +
+    "Without it, or with `*`, every namespace in the mesh sees the external service, and a Sidecar import is " +
+    "all a tenant needs to reach a service it was never granted.",
   severity: "high",
   concern: "registry",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation:
-    'Set exportTo to ["."] plus each tenant namespace allowed to use the service; ["."] alone in a tenant namespace.',
+  remediation: 'Set exportTo to ["."] plus each tenant namespace allowed to use the service.',
   kinds: [KIND.ServiceEntry],
-  scope: "stack",
-  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-    const tenants = judgedTenants(objects, mesh);
-    const out: Violation[] = [];
-    for (const entry of ofKind(objects, KIND.ServiceEntry)) {
-      const exportTo = texts(specOf(entry).exportTo);
-      const namespace = namespaceOf(entry) ?? "";
-      if (tenants.has(namespace)) {
-        if (!exportTo.every((e) => e === "." || e === namespace) || exportTo.length === 0) {
-          out.push(
-            violation(
-              entry,
-              `exports to ${exportTo.length === 0 ? "every namespace (no exportTo)" : `"${exportTo.join('", "')}"`} from tenant namespace ${namespace}, so other namespaces (the egress gateway's among them) use the tenant's registration`,
-              'set spec.exportTo to ["."]',
-            ),
-          );
-        }
-        continue;
-      }
-      const fix = 'set spec.exportTo to ["."] plus each tenant namespace allowed to use it';
-      if (exportTo.length === 0) {
-        out.push(violation(entry, "has no exportTo, so every namespace in the mesh can use it", fix));
-      } else if (exportTo.includes("*")) {
-        out.push(violation(entry, 'exports to "*", so every namespace in the mesh can use it', fix));
-      }
+  scope: "resource",
+  check(entry: KubernetesObject): Violation[] {
+    const exportTo = texts(specOf(entry).exportTo);
+    const fix = 'set spec.exportTo to ["."] plus each tenant namespace allowed to use it';
+    if (exportTo.length === 0) {
+      return [violation(entry, "has no exportTo, so every namespace in the mesh can use it", fix)];
     }
-    return out;
+    if (exportTo.includes("*")) {
+      return [violation(entry, 'exports to "*", so every namespace in the mesh can use it', fix)];
+    }
+    return [];
   },
 };
 
@@ -196,7 +178,8 @@ export const serviceEntryInPlatformNamespace: StackRule = {
     "External services are registered only in the platform namespace, where the gateway, its authorization and " +
     "its logs cover them. Outside it a ServiceEntry is MESH_INTERNAL and names in-cluster destinations only: no " +
     "MESH_EXTERNAL entry, and no MESH_INTERNAL one whose endpoints, DNS-resolved hosts or NONE resolution without " +
-    "addresses reach outside the cluster (endpoints on loopback, private or cluster ranges are in-cluster). Such an " +
+    "addresses reach outside the cluster (endpoints on loopback, private or cluster ranges are in-cluster); one in a " +
+    'tenant namespace exports to its own namespace alone (`["."]`). Such an ' +
     "entry is a private registry: its sidecars import it (`./*`) and route to the host directly, around the review.",
   severity: "high",
   concern: "registry",
@@ -210,6 +193,7 @@ export const serviceEntryInPlatformNamespace: StackRule = {
     const ns = mesh.gatewayNamespace;
     if (ns === undefined) return [];
     const clusterRanges = declaredClusterRanges(objects, ns);
+    const tenants = judgedTenants(objects, mesh);
     const fix = `declare the service in the platform config (its ServiceEntry then lives in ${ns}) and delete this one`;
     const out: Violation[] = [];
     for (const entry of ofKind(objects, KIND.ServiceEntry)) {
@@ -223,6 +207,19 @@ export const serviceEntryInPlatformNamespace: StackRule = {
           ),
         );
         continue;
+      }
+      const namespace = namespaceOf(entry) ?? "";
+      const exportTo = texts(specOf(entry).exportTo);
+      // No exportTo, or "*", is service-entry-export-scoped's; a tenant's may not name other namespaces either.
+      const others = exportTo.filter((e) => e !== "." && e !== namespace);
+      if (tenants.has(namespace) && !exportTo.includes("*") && others.length > 0) {
+        out.push(
+          violation(
+            entry,
+            `is exported from tenant namespace ${namespace} to ${others.join(", ")}, so those namespaces (the egress gateway's among them) use the tenant's registration`,
+            'set spec.exportTo to ["."]',
+          ),
+        );
       }
       for (const why of internalEntryOutsideDestinations(entry, mesh.clusterDomain, clusterRanges)) {
         out.push(

@@ -3,7 +3,7 @@ import { cniPolicyNoInternetEgress } from "./cni-policies";
 import { tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
 import { proxyIdentityOnlyForInjectedContainers, tenantPodsWithinBaseline } from "./pod-security";
 import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
-import { reachesBeyondTenantOpenable } from "./address-ranges";
+import { ipBlockRanges, reachesBeyondTenantOpenable } from "./address-ranges";
 import { declaredClusterRanges } from "./cluster-ranges";
 import { isBreakGlassObject } from "./break-glass";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
@@ -318,6 +318,7 @@ export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
       // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
       if (isBreakGlassObject(policy)) continue;
       const rules = egressRules(policy);
+      const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
       // The platform's namespaces, and those this policy reaches on named ports (istiod, DNS, the gateway).
       const scoped = new Set([
         ...rules.filter(namesPorts).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
@@ -327,12 +328,16 @@ export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
       ]);
       for (const rule of rules.filter((r) => !namesPorts(r))) {
         const opened = [...scoped].filter((ns) => rule.peers.some((peer) => selectsNamespace(peer, ns)));
-        const blocks = rule.peers.map(ipBlockOf).filter((b) => b !== undefined);
+        // Blocks reaching beyond the openable ranges are network-policy-no-internet-egress's; private ones hold platform pods.
+        const blocks = rule.peers.map(ipBlockOf).filter((b) => {
+          const ranges = b && ipBlockRanges(b.cidr, b.excepts);
+          return ranges !== undefined && !reachesBeyondTenantOpenable(ranges, clusterRanges);
+        });
         if (opened.length === 0 && blocks.length === 0) continue;
         const what =
           opened.length > 0
             ? `opens every port of ${opened.sort().join(", ")}`
-            : `opens every port of ipBlock ${blocks.map((b) => b.cidr).join(", ")}, where the platform's pods (istiod, DNS, the gateway) live too`;
+            : `opens every port of ipBlock ${blocks.map((b) => b?.cidr).join(", ")}, where the platform's pods (istiod, DNS, the gateway) live too`;
         out.push(
           violation(
             policy,

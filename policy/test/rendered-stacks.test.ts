@@ -4,39 +4,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { loadPolicyConfig } from "../../cli/lint-command";
-import { renderDocuments } from "../../cli/render";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
-import { loadStackFile } from "../../stacks/load-config";
 import { allRules } from "../rules/catalog";
-import { evaluate, Finding } from "../rules/evaluate";
+import { evaluate } from "../rules/evaluate";
 import { KubernetesObject } from "../contract";
 import { GATEWAY_CLUSTER_LOCAL, Mutable } from "./compliant-platform";
+import { describeFindings, lint, render, STACKS } from "./rendered-stack";
 
 /**
  * End to end: the platform's own `render` output for the shipped stacks lints clean, and the prod render
  * weakened in one way at a time is caught by the rule meant for that weakening, as a mandatory violation.
  */
-const PROJECT_DIR = path.join(__dirname, "..", "..");
-const STACKS = {
-  dev: path.join(PROJECT_DIR, "Pulumi.dev.yaml"),
-  prod: path.join(PROJECT_DIR, "Pulumi.prod.yaml"),
-  unseen: path.join(PROJECT_DIR, "test", "fixtures", "stacks", "Pulumi.unseen.yaml"),
-};
-
-function render(file: string): { objects: KubernetesObject[]; environment: "dev" | "prod" } {
-  const config = loadStackFile(file);
-  const objects = JSON.parse(JSON.stringify(renderDocuments(config))) as KubernetesObject[];
-  return { objects, environment: config.environment };
-}
-
-function lint(objects: readonly KubernetesObject[], environment: "dev" | "prod"): Finding[] {
-  // Levels and settings, as `mesh-egress lint` and CrossGuard apply the environment's config.
-  return evaluate(objects, loadPolicyConfig(environment)).findings;
-}
-
-const describeFindings = (findings: readonly Finding[]): string =>
-  findings.map((f) => `  ${f.enforcement} ${f.rule}: ${f.message}`).join("\n");
-
 describe("the rendered stacks under the policy pack", function () {
   this.timeout(30000);
 

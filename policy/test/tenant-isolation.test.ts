@@ -300,32 +300,6 @@ describe("tenant isolation rules", () => {
       assertOnlyRuleFires(objects, tenantSidecarInjectionEnabled);
     });
 
-    it("flags a workload whose pod template opts out by annotation", () => {
-      const objects = compliantPlatform();
-      find(objects, "Deployment", "ml-api").spec.template.metadata.annotations = {
-        "sidecar.istio.io/inject": "false",
-      };
-      const [f] = assertOnlyRuleFires(objects, tenantSidecarInjectionEnabled);
-      assert.equal(f?.kind, "Deployment");
-    });
-
-    it("flags a CronJob whose job template opts out by label", () => {
-      const objects = compliantPlatform();
-      objects.push({
-        apiVersion: "batch/v1",
-        kind: "CronJob",
-        metadata: { name: "report", namespace: "support" },
-        spec: {
-          schedule: "0 * * * *",
-          jobTemplate: {
-            spec: { template: { metadata: { labels: { "sidecar.istio.io/inject": "false" } }, spec: {} } },
-          },
-        },
-      });
-      const [f] = assertOnlyRuleFires(objects, tenantSidecarInjectionEnabled);
-      assert.equal(f?.name, "report");
-    });
-
     it("ignores opt-outs in Kubernetes' own namespaces", () => {
       const objects = compliantPlatform();
       objects.push({
