@@ -287,9 +287,6 @@ export const networkPolicyNoInternetEgress: StackRule = {
   },
 };
 
-/** Namespaces Kubernetes runs its own pods in (DNS among them): a tenant reaches them on named ports only. */
-const KUBERNETES_SYSTEM_NAMESPACES = ["kube-system"];
-
 /** Whether every port entry of a rule names a port: `{protocol: TCP}` alone opens them all. */
 const namesPorts = (rule: EgressRule): boolean =>
   rule.ports.length > 0 && rule.ports.every((p) => p.port !== undefined && p.port !== null);
@@ -297,8 +294,8 @@ const namesPorts = (rule: EgressRule): boolean =>
 export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
   name: "tenant-egress-platform-namespaces-port-scoped",
   description:
-    "No egress rule of a tenant NetworkPolicy opens every port of a platform namespace: the egress gateway's, the " +
-    "mesh root (istiod's), kube-system (DNS), or a namespace the same policy reaches on named ports. A catch-all " +
+    "No egress rule of a tenant NetworkPolicy opens every port of a platform namespace: the egress gateway's, or " +
+    "one any tenant policy reaches on named ports (istiod's, DNS). A catch-all " +
     "such as `to: [{namespaceSelector: {}}]`, a selector naming one of them, or an ipBlock (their pods live in " +
     "the private ranges too) with no ports, or ports without numbers, opens istiod's plaintext 15010/15014 and " +
     "makes any in-cluster proxy there a relay.",
@@ -312,20 +309,20 @@ export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
-    for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
-      const namespace = namespaceOf(policy);
-      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
-      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
-      if (isBreakGlassObject(policy)) continue;
+    const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
+    const tenantPolicies = ofKind(objects, KIND.NetworkPolicy).filter(
+      (p) => mesh.tenantNamespaces.has(namespaceOf(p) ?? "") && !isBreakGlassObject(p),
+    );
+    // The namespaces any tenant policy reaches on named ports (istiod's, DNS, the gateway's), and the gateway's:
+    // one policy's catch-all voids another's port scoping just the same.
+    const scoped = new Set([
+      ...tenantPolicies
+        .flatMap((p) => egressRules(p).filter(namesPorts))
+        .flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
+      ...(mesh.gatewayNamespace ? [mesh.gatewayNamespace] : []),
+    ]);
+    for (const policy of tenantPolicies) {
       const rules = egressRules(policy);
-      const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
-      // The platform's namespaces, and those this policy reaches on named ports (istiod, DNS, the gateway).
-      const scoped = new Set([
-        ...rules.filter(namesPorts).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
-        ...KUBERNETES_SYSTEM_NAMESPACES,
-        mesh.rootNamespace,
-        ...(mesh.gatewayNamespace ? [mesh.gatewayNamespace] : []),
-      ]);
       for (const rule of rules.filter((r) => !namesPorts(r))) {
         const opened = [...scoped].filter((ns) => rule.peers.some((peer) => selectsNamespace(peer, ns)));
         // Blocks reaching beyond the openable ranges are network-policy-no-internet-egress's; private ones hold platform pods.

@@ -150,6 +150,23 @@ function breakGlassObject(
   };
 }
 
+/** A Deployment in a tenant namespace with this pod spec and pod annotations. */
+function tenantDeployment(
+  objects: KubernetesObject[],
+  spec: Record<string, unknown>,
+  annotations: Record<string, string> = {},
+): KubernetesObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "app", namespace: pick(objects, "Namespace", isTenant).metadata.name },
+    spec: {
+      selector: { matchLabels: { app: "app" } },
+      template: { metadata: { labels: { app: "app" }, annotations }, spec },
+    },
+  };
+}
+
 /** RFC 3339, `hours` from the clock the rules read when no `now` is set. */
 const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
@@ -776,6 +793,67 @@ const MUTATIONS: readonly Mutation[] = [
       const telemetry = pick(o, "Telemetry");
       o.splice(o.indexOf(telemetry), 1);
     },
+  },
+  {
+    rule: "tenant-pods-within-baseline",
+    weakening: "runs a tenant Deployment on the node's network",
+    apply: (o) =>
+      o.push(tenantDeployment(o, { hostNetwork: true, containers: [{ name: "app", image: "app:1" }] })),
+  },
+  {
+    rule: "proxy-identity-only-for-injected-containers",
+    weakening: "runs a tenant app as the proxy's UID 1337",
+    apply: (o) =>
+      o.push(
+        tenantDeployment(o, {
+          containers: [{ name: "app", image: "app:1", securityContext: { runAsUser: 1337 } }],
+        }),
+      ),
+  },
+  {
+    rule: "tenant-pod-istio-knobs-allowed",
+    weakening: "turns a tenant pod's interception off with sidecar.istio.io/interceptionMode NONE",
+    apply: (o) =>
+      o.push(
+        tenantDeployment(
+          o,
+          { containers: [{ name: "app", image: "app:1" }] },
+          { "sidecar.istio.io/interceptionMode": "NONE" },
+        ),
+      ),
+  },
+  {
+    rule: "tenant-workload-entries-in-cluster",
+    weakening: "registers an outside machine as a tenant WorkloadEntry",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "WorkloadEntry",
+        metadata: { name: "outside", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { address: "203.0.113.7" },
+      }),
+  },
+  {
+    rule: "tenant-telemetry-keeps-metrics-and-logs",
+    weakening: "turns a tenant's access logs off",
+    apply: (o) =>
+      o.push({
+        apiVersion: "telemetry.istio.io/v1",
+        kind: "Telemetry",
+        metadata: { name: "quiet", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { accessLogging: [{ disabled: true }] },
+      }),
+  },
+  {
+    rule: "cni-policy-no-internet-egress",
+    weakening: "opens the world beside the tenant lock with a CiliumNetworkPolicy",
+    apply: (o) =>
+      o.push({
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: "world", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { endpointSelector: {}, egress: [{ toEntities: ["world"] }] },
+      }),
   },
   {
     rule: "break-glass-expiry-valid",
