@@ -427,7 +427,7 @@ describeWithApiServer(
 
       it("platform-objects: denies the tenant replacing (update) the platform's NetworkPolicy", async () => {
         const current = JSON.parse(await server().kubectlOrThrow(["get", ...netpol, "-o", "json"]));
-        current.spec.egress = [{}];
+        current.spec.podSelector = { matchLabels: { "selects-no-pod": "true" } };
         assertDeniedBy(
           await tenant(["replace", "--dry-run=server", "-f", "-"], JSON.stringify(current)),
           "platform-objects",
