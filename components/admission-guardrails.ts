@@ -18,7 +18,14 @@ import { gatewayServiceHost } from "./gateway-endpoint";
 import { cniPoliciesGuardrail } from "./guardrails/cni-policies";
 import { gatewayApiGuardrail, virtualServiceGatewayGuardrail } from "./guardrails/gateway-api";
 import { gatewayPodLabels } from "./guardrails/gateway-pod-labels";
-import { AdmissionGuardrailSettings, Guardrail, Scope, cel, selectsGateway } from "./guardrails/guardrail";
+import {
+  AdmissionGuardrailSettings,
+  Guardrail,
+  Scope,
+  cel,
+  selectsGateway,
+  tenantMayOpen,
+} from "./guardrails/guardrail";
 import { platformObjectsGuardrail, tenantNamespaceGuardrail } from "./guardrails/ownership";
 import { podIstioKnobsGuardrail } from "./guardrails/pod-istio-knobs";
 import { podSecurityGuardrail } from "./guardrails/pod-security";
@@ -177,7 +184,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
         },
         {
           // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
-          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || (${cel(s.tenantOpenableRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr))) && !${cel(s.neverOpenableRanges)}.exists(n, cidr(n).containsCIDR(cidr(peer.ipBlock.cidr)) || cidr(peer.ipBlock.cidr).containsCIDR(cidr(n)))))))`,
+          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${tenantMayOpen("peer.ipBlock.cidr", s)}))`,
           message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the ranges a tenant may open (${s.tenantOpenableRanges.join(", ")}; never ${s.neverOpenableRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
         {

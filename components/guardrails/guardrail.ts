@@ -91,9 +91,10 @@ export function carriesOwnership(meta: string): string {
 /** CEL: the CIDR or address text `value` lies inside a range a tenant may open, and touches none it never may. */
 export function tenantMayOpen(value: string, s: AdmissionGuardrailSettings): string {
   const block = `(isCIDR(${value}) ? cidr(${value}) : cidr(${value} + (${value}.contains(':') ? '/128' : '/32')))`;
+  // Iteration variables no caller uses: a caller's own (`n`, `r`) would be shadowed inside these macros.
   return (
-    `((isCIDR(${value}) || isIP(${value})) && ${cel(s.tenantOpenableRanges)}.exists(r, cidr(r).containsCIDR(${block}))` +
-    ` && !${cel(s.neverOpenableRanges)}.exists(n, cidr(n).containsCIDR(${block}) || ${block}.containsCIDR(cidr(n))))`
+    `((isCIDR(${value}) || isIP(${value})) && ${cel(s.tenantOpenableRanges)}.exists(openable, cidr(openable).containsCIDR(${block}))` +
+    ` && !${cel(s.neverOpenableRanges)}.exists(never, cidr(never).containsCIDR(${block}) || ${block}.containsCIDR(cidr(never))))`
   );
 }
 

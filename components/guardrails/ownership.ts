@@ -39,6 +39,8 @@ export function platformObjectsGuardrail(s: AdmissionGuardrailSettings): Guardra
     operations: ["CREATE", "UPDATE", "DELETE"],
     scope: "tenants",
     matchConditions: [
+      // A tenant Namespace is the platform's too, but only its platform labels are: tenant-namespace judges it.
+      { name: "not-a-namespace", expression: "request.resource.resource != 'namespaces'" },
       {
         name: "carries-ownership",
         expression: `(object != null && ${carriesOwnership("object.metadata")}) || (oldObject != null && ${carriesOwnership("oldObject.metadata")})`,
