@@ -1,5 +1,5 @@
 import { KIND, KubernetesObject } from "../contract";
-import { isAddressLiteral, parseCidr, reachesPublicAddresses } from "./address-ranges";
+import { parseCidr, reachesPublicAddresses } from "./address-ranges";
 import { MeshTopology } from "./mesh-topology";
 import {
   fieldsList,
@@ -15,7 +15,6 @@ import {
 import { StackRule, Violation, violation } from "./rule";
 import { destinationContext, outsideDestination } from "./tenant-destinations";
 import { inTenants } from "./tenant-scope";
-import { isInClusterHost } from "./tls";
 
 /**
  * Tenant isolation, ways out that are not Istio objects: a Kubernetes Service that stands for an outside
@@ -92,7 +91,7 @@ export const serviceNotExternalAlias: StackRule = {
       const spec = specOf(service);
       if (text(spec.type) === "ExternalName") {
         const target = (text(spec.externalName) ?? "").replace(/\.$/, "");
-        if (!isInClusterHost(target, clusterDomain) || isAddressLiteral(target)) {
+        if (target === "" || outsideDestination(target, clusterDomain, clusterRanges) !== undefined) {
           out.push(
             violation(
               service,
