@@ -25,6 +25,16 @@ export interface PodView {
 /** The proxyv2 image the injector runs (`docker.io/istio/proxyv2:1.30.3`, any registry, tag or digest). */
 const PROXY_IMAGE = /(^|\/)proxyv2([:@]|$)/;
 
+/** The containers the injector's status annotation records (JSON); none when it does not parse. */
+function statusNames(status: string): unknown[] {
+  try {
+    const record = fields(JSON.parse(status));
+    return [record.containers, record.initContainers].flatMap((l) => (Array.isArray(l) ? l : []));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Whether a Pod's container is the injector's: its name is one of the injector's, the Pod carries the
  * injector's status annotation naming it, and it runs the proxy image. Offline the mesh's exact image is not
@@ -32,14 +42,7 @@ const PROXY_IMAGE = /(^|\/)proxyv2([:@]|$)/;
  */
 function injectedContainer(status: string | undefined, name: string, container: Fields): boolean {
   if (status === undefined || !INJECTED_CONTAINER_NAMES.includes(name)) return false;
-  let named = false;
-  try {
-    const record = fields(JSON.parse(status));
-    named = [record.containers, record.initContainers].some((l) => Array.isArray(l) && l.includes(name));
-  } catch {
-    named = false;
-  }
-  return named && PROXY_IMAGE.test(text(container.image) ?? "");
+  return statusNames(status).includes(name) && PROXY_IMAGE.test(text(container.image) ?? "");
 }
 
 /** The pod view of a Pod or of any kind carrying a pod template; undefined for other kinds. */
