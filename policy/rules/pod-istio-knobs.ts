@@ -1,6 +1,8 @@
 import {
   CHART_KINDS,
   DEFAULT_REVISION,
+  NAMESPACE_INJECTION_LABEL,
+  NAMESPACE_INJECTION_ON,
   GATEWAY_ROLE,
   isIstioKey,
   KIND,
@@ -24,8 +26,9 @@ import { inTenants, judgedTenants } from "./tenant-scope";
  */
 
 /**
- * The control-plane revisions the input shows: the platform namespace's `istio.io/rev`, the charts' and
- * IstioOperators' `revision`, the injector webhooks' revision label; `default` when none is shown.
+ * The control-plane revisions the input shows: the platform namespace's `istio.io/rev` (or `default` for its
+ * `istio-injection=enabled`), the charts' and IstioOperators' `revision`, the injector webhooks' revision label.
+ * Empty when the input shows none: then no revision can be judged.
  */
 export function knownRevisions(objects: readonly KubernetesObject[]): Set<string> {
   const revisions = new Set<string>();
@@ -33,7 +36,10 @@ export function knownRevisions(objects: readonly KubernetesObject[]): Set<string
     if (value) revisions.add(value);
   };
   for (const namespace of ofKind(objects, KIND.Namespace)) {
-    if (labelsOf(namespace)[ROLE_LABEL] === GATEWAY_ROLE) add(labelsOf(namespace)[REVISION_KEY]);
+    const labels = labelsOf(namespace);
+    if (labels[ROLE_LABEL] !== GATEWAY_ROLE) continue;
+    add(labels[REVISION_KEY]);
+    if (labels[NAMESPACE_INJECTION_LABEL] === NAMESPACE_INJECTION_ON) add(DEFAULT_REVISION);
   }
   for (const object of CHART_KINDS.flatMap((k) => ofKind(objects, k))) {
     const release = chartRelease(object);
@@ -43,8 +49,12 @@ export function knownRevisions(objects: readonly KubernetesObject[]): Set<string
   for (const operator of ofKind(objects, KIND.IstioOperator)) add(text(specOf(operator).revision));
   for (const webhook of ofKind(objects, KIND.MutatingWebhookConfiguration))
     add(labelsOf(webhook)[REVISION_KEY]);
-  if (revisions.size === 0) revisions.add(DEFAULT_REVISION);
   return revisions;
+}
+
+/** Whether a revision is one the platform runs; with none shown, any is taken on trust. */
+export function runsRevision(revisions: ReadonlySet<string>, revision: string): boolean {
+  return revisions.size === 0 || revisions.has(revision);
 }
 
 /** The Istio keys of one pod a tenant may not set, or not to that value, as phrases naming key and value. */
@@ -54,7 +64,7 @@ export function refusedIstioKnobs(pod: PodView, revisions: ReadonlySet<string>):
     if (!isIstioKey(key)) return;
     const shown = value.includes("\n") ? "(multi-line)" : `"${value}"`;
     if (key === REVISION_KEY) {
-      if (!revisions.has(value)) {
+      if (!runsRevision(revisions, value)) {
         refused.push(
           `${where} ${key}: ${shown} names a revision the platform does not run (${[...revisions].join(", ")}), so no injector takes the pod`,
         );
@@ -81,7 +91,7 @@ export const tenantPodIstioKnobsAllowed: StackRule = {
     'lists as safe, with a safe value: injection on only as `sidecar.istio.io/inject: "true"`, ' +
     '`includeOutboundIPRanges` only `"*"` (what the injector writes with Istio CNI), interception only REDIRECT, ' +
     "`proxy.istio.io/config` only start-up, drain and concurrency fields, `istio.io/rev` only a revision the platform " +
-    "runs. Anything else (injection off in any spelling, interceptionMode NONE, excludeInterfaces, custom injection " +
+    "runs (when the input shows which). Anything else (injection off in any spelling, interceptionMode NONE, excludeInterfaces, custom injection " +
     "templates, another proxy image) lets the pod's traffic skip the sidecar.",
   severity: "high",
   concern: "tenant-isolation",

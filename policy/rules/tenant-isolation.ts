@@ -1,6 +1,6 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
 import { cniPolicyNoInternetEgress } from "./cni-policies";
-import { tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
+import { knownRevisions, runsRevision, tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
 import { proxyIdentityOnlyForInjectedContainers, tenantPodsWithinBaseline } from "./pod-security";
 import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
 import { ipBlockRanges, reachesBeyondTenantOpenable } from "./address-ranges";
@@ -381,7 +381,8 @@ export const namespaceInjectionLabelsNotMixed: ResourceRule = {
 export const tenantSidecarInjectionEnabled: StackRule = {
   name: "tenant-sidecar-injection-enabled",
   description:
-    "Tenant namespaces enable sidecar injection (`istio-injection=enabled` or an `istio.io/rev` label); a " +
+    "Tenant namespaces enable sidecar injection (`istio-injection=enabled`, or an `istio.io/rev` label naming a " +
+    "revision the platform runs); a " +
     "workload's own opt-out is judged by tenant-pod-istio-knobs-allowed. A pod without a sidecar escapes the " +
     "Sidecar scope, the gateway routing and the gateway's identity-based authorization.",
   severity: "high",
@@ -394,6 +395,7 @@ export const tenantSidecarInjectionEnabled: StackRule = {
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
     const namespaces = declaredNamespaces(objects);
+    const revisions = knownRevisions(objects);
     for (const tenant of [...mesh.tenantNamespaces].sort()) {
       const namespace = namespaces.get(tenant);
       if (!namespace) continue;
@@ -404,6 +406,18 @@ export const tenantSidecarInjectionEnabled: StackRule = {
             namespace,
             "tenant namespace disables sidecar injection (istio-injection=disabled)",
             "label it istio-injection=enabled",
+          ),
+        );
+      } else if (
+        labels["istio-injection"] === undefined &&
+        "istio.io/rev" in labels &&
+        !runsRevision(revisions, labels["istio.io/rev"] ?? "")
+      ) {
+        out.push(
+          violation(
+            namespace,
+            `tenant namespace names istio.io/rev=${labels["istio.io/rev"]}, a revision the platform does not run (${[...revisions].join(", ")}), so no injector takes its pods`,
+            `label it istio.io/rev=${[...revisions][0] ?? "<revision>"}`,
           ),
         );
       } else if (labels["istio-injection"] !== "enabled" && !("istio.io/rev" in labels)) {

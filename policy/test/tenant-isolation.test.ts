@@ -279,8 +279,11 @@ describe("tenant isolation rules", () => {
       assertRulePasses(compliantPlatform(), tenantSidecarInjectionEnabled);
     });
 
-    it("accepts a revision label instead of istio-injection", () => {
+    it("accepts a revision label instead of istio-injection, for the revision the platform runs", () => {
       const objects = compliantPlatform();
+      const platform = find(objects, "Namespace", GATEWAY_NS);
+      delete platform.metadata.labels["istio-injection"];
+      platform.metadata.labels["istio.io/rev"] = "1-30";
       const ns = find(objects, "Namespace", "ml");
       delete ns.metadata.labels["istio-injection"];
       ns.metadata.labels["istio.io/rev"] = "1-30";

@@ -7,6 +7,7 @@ import { serviceNotExternalAlias } from "../rules/kubernetes-egress";
 import { gatewaySelectorOnlyInPlatformNamespace } from "../rules/gateway-hijack";
 import { knownRevisions, tenantPodIstioKnobsAllowed } from "../rules/pod-istio-knobs";
 import { tenantPodsWithinBaseline } from "../rules/pod-security";
+import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation";
 import { compliantPlatform, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 
@@ -66,13 +67,28 @@ describe("where the tenant rules apply", () => {
       metadata: { name: "istio-sidecar-injector-1-30", labels: { "istio.io/rev": "1-30" } },
     };
     assert.deepEqual([...knownRevisions([webhook])], ["1-30"]);
+    assert.deepEqual([...knownRevisions([])], [], "an input that shows no revision judges none");
     assertRulePasses([...compliantPlatform(), webhook, revisioned("1-30")], tenantPodIstioKnobsAllowed);
-    assertOnlyRuleFires([...compliantPlatform(), webhook, revisioned("default")], tenantPodIstioKnobsAllowed);
+    assertOnlyRuleFires([...compliantPlatform(), webhook, revisioned("1-29")], tenantPodIstioKnobsAllowed);
   });
 
-  it("admits only the default revision when the input shows none", () => {
+  it("admits only the default revision when the platform's namespace asks for it with istio-injection", () => {
     assertRulePasses([...compliantPlatform(), revisioned("default")], tenantPodIstioKnobsAllowed);
     assertOnlyRuleFires([...compliantPlatform(), revisioned("canary")], tenantPodIstioKnobsAllowed);
+  });
+
+  it("refuses a tenant namespace labelled for a revision the platform does not run", () => {
+    const objects = compliantPlatform();
+    const gateway = objects.find((o) => o.kind === "Namespace" && o.metadata.name === GATEWAY_NS)!;
+    delete gateway.metadata.labels!["istio-injection"];
+    gateway.metadata.labels!["istio.io/rev"] = "1-30";
+    const payments = objects.find((o) => o.kind === "Namespace" && o.metadata.name === "payments")!;
+    delete payments.metadata.labels!["istio-injection"];
+    payments.metadata.labels!["istio.io/rev"] = "1-30";
+    assertRulePasses(objects, tenantSidecarInjectionEnabled);
+    payments.metadata.labels!["istio.io/rev"] = "canary";
+    const [f] = assertOnlyRuleFires(objects, tenantSidecarInjectionEnabled);
+    assert.match(f?.message ?? "", /istio.io\/rev=canary, a revision the platform does not run \(1-30\)/);
   });
 
   it("does not take the API server's own Endpoints for an outside alias", () => {
