@@ -377,7 +377,7 @@ export function cniInjectedPod(): KubernetesObject {
   );
 }
 
-/** A pod as the injector leaves it without CNI: istio-init with NET_ADMIN and NET_RAW, running the proxy image. */
+/** A pod as the injector leaves it without CNI (hostile where the mesh runs CNI, as prod declares): istio-init with NET_ADMIN and NET_RAW, running the proxy image. */
 export function initInjectedPod(): KubernetesObject {
   return POD_KINDS[0]!.wrap(
     {
@@ -412,11 +412,6 @@ export const COMPLIANT_PODS: readonly Neighbour[] = [
     neighbour:
       'a pod as the injector leaves it with Istio CNI (includeOutboundIPRanges "*", istio-validation as 1337)',
     admitted: cniInjectedPod(),
-  },
-  {
-    neighbour:
-      "a pod as the injector leaves it without CNI (istio-init with NET_ADMIN and NET_RAW, the proxy image)",
-    admitted: initInjectedPod(),
   },
   {
     neighbour: "a Deployment with proxy resource, log-level and inbound-port annotations",
