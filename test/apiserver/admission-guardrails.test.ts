@@ -438,6 +438,17 @@ describeWithApiServer(
         );
       });
 
+      it("platform-objects: denies the tenant deleting every NetworkPolicy of its namespace at once (deletecollection)", async () => {
+        assertDeniedBy(
+          await tenant([
+            "delete",
+            "--raw",
+            `/apis/networking.k8s.io/v1/namespaces/${TENANT}/networkpolicies?dryRun=All`,
+          ]),
+          "platform-objects",
+        );
+      });
+
       it("platform-objects: denies the tenant replacing (update) the platform's NetworkPolicy", async () => {
         const current = JSON.parse(await server().kubectlOrThrow(["get", ...netpol, "-o", "json"]));
         current.spec.podSelector = { matchLabels: { "selects-no-pod": "true" } };
