@@ -102,6 +102,16 @@ function lockLimit(config: EgressConfig): string {
   return `An AdminNetworkPolicy denies egress outside the cluster from every namespace but ${open}, where the CNI implements policy.networking.k8s.io/v1alpha1.`;
 }
 
+/** Whether tenant pods get Kubernetes' Pod Security admission, and what the stack assumes to have it. */
+function podSecurityLimit(config: EgressConfig): string {
+  if (!config.controlPlane.cni) {
+    return "Istio CNI is not declared (controlPlane.cni): the injected istio-init holds NET_ADMIN and NET_RAW, so tenant namespaces carry no Pod Security label and the tenant-pod-security guardrail applies baseline's host and privilege rules instead.";
+  }
+  return config.controlPlane.install
+    ? "Istio CNI is installed by this stack; tenant namespaces enforce Pod Security (baseline, or restricted where a tenant says so)."
+    : "Prerequisite: Istio CNI must run in the cluster (controlPlane.cni is declared, this stack does not install it); tenant namespaces enforce Pod Security, which refuses pods injected with istio-init.";
+}
+
 function limitsOf(config: EgressConfig): string[] {
   const limits = [
     "Identity at the gateway is the caller's Istio mTLS certificate (its namespace), checked by the tenant's AuthorizationPolicy; passthrough traffic has none.",
@@ -110,7 +120,7 @@ function limitsOf(config: EgressConfig): string[] {
     "Denials of TLS-mode connections (passthrough-mtls) are recorded per tenant only in the gateway's access log, not as per-tenant metrics.",
     "No rate limits are declared: the gateway does not bound any tenant's request or byte rate.",
   ];
-  limits.push(...addressLimits(config), lockLimit(config));
+  limits.push(...addressLimits(config), lockLimit(config), podSecurityLimit(config));
   if (config.services.some((s) => s.mode === "passthrough")) {
     limits.push(
       "passthrough services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.",

@@ -16,7 +16,11 @@ import {
 import type { EgressConfig } from "../stacks/egress-config";
 import { gatewayServiceHost } from "./gateway-endpoint";
 import { cniPoliciesGuardrail } from "./guardrails/cni-policies";
-import { gatewayApiGuardrail, virtualServiceGatewayGuardrail } from "./guardrails/gateway-api";
+import {
+  gatewayApiGuardrail,
+  tenantRoutingExportGuardrail,
+  virtualServiceGatewayGuardrail,
+} from "./guardrails/gateway-api";
 import { gatewayPodLabels } from "./guardrails/gateway-pod-labels";
 import {
   AdmissionGuardrailSettings,
@@ -250,6 +254,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     tenantEnvoyFilterGuardrail(),
     gatewayApiGuardrail(s),
     virtualServiceGatewayGuardrail(s),
+    tenantRoutingExportGuardrail(),
     tenantTelemetryGuardrail(),
     cniPoliciesGuardrail(s),
   ];

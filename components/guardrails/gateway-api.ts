@@ -56,3 +56,26 @@ export function virtualServiceGatewayGuardrail(s: AdmissionGuardrailSettings): G
     ],
   };
 }
+
+/**
+ * A tenant VirtualService or DestinationRule exported beyond its namespace (the default is '*') would route or
+ * re-encrypt other tenants' traffic to the same host, a registered external one included: each stays home.
+ */
+export function tenantRoutingExportGuardrail(): Guardrail {
+  const name = "tenant-routing-export";
+  return {
+    name,
+    description: "A tenant VirtualService or DestinationRule is exported only to its own namespace.",
+    resourceRules: [
+      { apiGroups: ["networking.istio.io"], resources: ["virtualservices", "destinationrules"] },
+    ],
+    scope: "tenants",
+    validations: [
+      {
+        expression:
+          "has(object.spec.exportTo) && size(object.spec.exportTo) > 0 && object.spec.exportTo.all(e, e == '.' || e == request.namespace)",
+        message: `mesh-egress guardrail ${name}: a tenant VirtualService or DestinationRule must be exported to its own namespace only (no exportTo means '*': it would route, or change TLS for, other tenants' traffic to the same host). Fix: set exportTo: ["."].`,
+      },
+    ],
+  };
+}

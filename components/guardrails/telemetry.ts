@@ -15,9 +15,9 @@ export function tenantTelemetryGuardrail(): Guardrail {
       {
         expression: entries(
           "metrics",
-          "!has(e.providers) && (!has(e.overrides) || e.overrides.all(o, !has(o.disabled) || !o.disabled))",
+          "!has(e.providers) && !has(e.reportingInterval) && (!has(e.overrides) || e.overrides.all(o, !has(o.disabled) || !o.disabled))",
         ),
-        message: `mesh-egress guardrail ${name}: a tenant Telemetry may not disable metrics (overrides[].disabled) or replace their providers: the egress alerts read them. Fix: remove the override; tag overrides are fine.`,
+        message: `mesh-egress guardrail ${name}: a tenant Telemetry may not disable metrics (overrides[].disabled), stretch their reportingInterval or replace their providers: the egress alerts read them. Fix: remove the override; tag overrides are fine.`,
       },
       {
         expression: entries(

@@ -33,6 +33,7 @@ export const REQUIRED_GUARDRAILS: readonly string[] = [
   "tenant-envoy-filter",
   "tenant-gateway-api",
   "tenant-virtual-service-gateways",
+  "tenant-routing-export",
   "tenant-telemetry",
   "tenant-cni-policies",
 ];

@@ -5,8 +5,10 @@ import {
 } from "../../components/admission-guardrails";
 import { buildControlPlaneManifests } from "../../components/control-plane";
 import { buildTenantManifests } from "../../components/tenant";
+import { buildEgressReport } from "../../cli/egress-report";
 import { ConfigError } from "../../stacks/config-error";
 import { configFrom, fourModeValues } from "../support/config-fixtures";
+import { projectStack } from "../support/stacks";
 
 const withStack = (change: (values: Record<string, any>) => void) => {
   const values = fourModeValues();
@@ -72,6 +74,19 @@ describe("Pod Security and Istio CNI", () => {
       /c\.name in \["istio-init"\] && has\(c\.image\) && c\.image == "docker\.io\/istio\/proxyv2:1\.30\.3"/,
     );
     assert.doesNotMatch(capabilityRule(true), /istio-init/);
+  });
+
+  it("reports Istio CNI as prod's prerequisite, and dev's as installed", () => {
+    assert.ok(
+      buildEgressReport(projectStack("prod"), "prod").limits.some((l) =>
+        l.startsWith("Prerequisite: Istio CNI"),
+      ),
+    );
+    assert.ok(
+      buildEgressReport(projectStack("dev"), "dev").limits.some((l) =>
+        l.startsWith("Istio CNI is installed"),
+      ),
+    );
   });
 
   it("refuses a tenant podSecurity other than baseline or restricted, naming the field and the fix", () => {

@@ -377,7 +377,7 @@ export function cniInjectedPod(): KubernetesObject {
   );
 }
 
-/** A pod as the injector leaves it without CNI: istio-init with NET_ADMIN and NET_RAW, running the proxy image. */
+/** A pod as the injector leaves it without CNI (hostile where the mesh runs CNI, as prod declares): istio-init with NET_ADMIN and NET_RAW, running the proxy image. */
 export function initInjectedPod(): KubernetesObject {
   return POD_KINDS[0]!.wrap(
     {
@@ -412,11 +412,6 @@ export const COMPLIANT_PODS: readonly Neighbour[] = [
     neighbour:
       'a pod as the injector leaves it with Istio CNI (includeOutboundIPRanges "*", istio-validation as 1337)',
     admitted: cniInjectedPod(),
-  },
-  {
-    neighbour:
-      "a pod as the injector leaves it without CNI (istio-init with NET_ADMIN and NET_RAW, the proxy image)",
-    admitted: initInjectedPod(),
   },
   {
     neighbour: "a Deployment with proxy resource, log-level and inbound-port annotations",
@@ -509,13 +504,22 @@ const gateway = (namespace: string, selector: Record<string, string> | undefined
     },
   });
 const sidecar = (spec: object) => object("networking.istio.io/v1", "Sidecar", TENANT, "extra", { spec });
-const virtualService = (gateways: string[]) =>
+const virtualService = (
+  gateways: string[],
+  exportTo: string[] | undefined = ["."],
+  host = "ledger.payments.svc.cluster.local",
+) =>
   object("networking.istio.io/v1", "VirtualService", TENANT, "extra", {
     spec: {
-      hosts: ["ledger.payments.svc.cluster.local"],
+      hosts: [host],
       gateways,
+      ...(exportTo ? { exportTo } : {}),
       http: [{ route: [{ destination: { host: "ledger" } }] }],
     },
+  });
+const destinationRule = (host: string, exportTo: string[] | undefined = ["."]) =>
+  object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", {
+    spec: { host, ...(exportTo ? { exportTo } : {}) },
   });
 const k8sGateway = (spec: object) =>
   object("gateway.networking.k8s.io/v1", "Gateway", TENANT, "ingress", {
@@ -690,15 +694,35 @@ export const TENANT_CASES: readonly Case[] = [
   {
     guardrail: "destination-rule-gateway-host",
     weakening: "a DestinationRule for the gateway's Service",
-    denied: object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", {
-      spec: { host: `istio-egressgateway.${GATEWAY_NS}.svc.cluster.local` },
-    }),
+    denied: destinationRule(`istio-egressgateway.${GATEWAY_NS}.svc.cluster.local`),
   },
   {
     guardrail: "destination-rule-gateway-host",
     weakening: "a DestinationRule whose wildcard covers the gateway's Service",
+    denied: destinationRule(`*.${GATEWAY_NS}.svc.cluster.local`),
+  },
+  {
+    guardrail: "tenant-routing-export",
+    weakening: "a VirtualService for a registered external host, exported to every namespace by default",
+    denied: virtualService(["mesh"], undefined, "api.stripe.com"),
+  },
+  {
+    guardrail: "tenant-routing-export",
+    weakening: "a VirtualService exported to '*'",
+    denied: virtualService(["mesh"], ["*"]),
+  },
+  {
+    guardrail: "tenant-routing-export",
+    weakening: "a DestinationRule for a registered external host without exportTo (TLS off for everyone)",
     denied: object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", {
-      spec: { host: `*.${GATEWAY_NS}.svc.cluster.local` },
+      spec: { host: "api.stripe.com", trafficPolicy: { tls: { mode: "DISABLE" } } },
+    }),
+  },
+  {
+    guardrail: "tenant-telemetry",
+    weakening: "a Telemetry stretching the metrics reportingInterval",
+    denied: object("telemetry.istio.io/v1", "Telemetry", TENANT, "t", {
+      spec: { metrics: [{ reportingInterval: "87600h" }] },
     }),
   },
   {
@@ -975,8 +999,6 @@ export const TENANT_NEIGHBOURS: readonly Neighbour[] = [
   { neighbour: "a Calico NetworkPolicy denying everything", admitted: calico([{ action: "Deny" }]) },
   {
     neighbour: "a DestinationRule whose wildcard covers only its own namespace",
-    admitted: object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", {
-      spec: { host: "*.payments.svc.cluster.local" },
-    }),
+    admitted: destinationRule("*.payments.svc.cluster.local"),
   },
 ];
