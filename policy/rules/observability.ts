@@ -88,6 +88,8 @@ function telemetryGaps(telemetry: KubernetesObject): string[] {
   const spec = specOf(telemetry);
   fieldsList(spec.metrics).forEach((metrics, index) => {
     if (metrics.providers !== undefined) gaps.push(`metrics[${index}] replaces the metrics providers`);
+    if (metrics.reportingInterval !== undefined)
+      gaps.push(`metrics[${index}] stretches the reportingInterval`);
     fieldsList(metrics.overrides).forEach((override, o) => {
       if (isTrue(override.disabled)) {
         const metric = String(
@@ -111,7 +113,8 @@ const isTrue = (value: unknown): boolean => value === true || value === "true";
 export const tenantTelemetryKeepsMetricsAndLogs: StackRule = {
   name: "tenant-telemetry-keeps-metrics-and-logs",
   description:
-    "A Telemetry (telemetry.istio.io) in a tenant namespace neither disables metrics (`overrides[].disabled`) or " +
+    "A Telemetry (telemetry.istio.io) in a tenant namespace neither disables metrics (`overrides[].disabled`), " +
+    "stretches their `reportingInterval`, disables " +
     "access logs (`disabled`, a `filter`), nor replaces their providers. The egress alerts and the audit read the " +
     "tenant sidecars' metrics and logs (traffic to BlackHoleCluster and PassthroughCluster shows there, not at the " +
     "gateway): a tenant that turns them off blinds them. Tag overrides stay allowed.",

@@ -1,5 +1,6 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
 import { cniPolicyNoInternetEgress } from "./cni-policies";
+import { tenantRoutingExportedToOwnNamespace } from "./tenant-routing";
 import { knownRevisions, runsRevision, tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
 import { proxyIdentityOnlyForInjectedContainers, tenantPodsWithinBaseline } from "./pod-security";
 import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
@@ -450,4 +451,5 @@ export const tenantIsolationRules = [
   proxyIdentityOnlyForInjectedContainers,
   tenantPodIstioKnobsAllowed,
   cniPolicyNoInternetEgress,
+  tenantRoutingExportedToOwnNamespace,
 ];

@@ -45,7 +45,7 @@ describe("the rendered stacks under the policy pack", function () {
       apiVersion: "networking.istio.io/v1",
       kind: "DestinationRule",
       metadata: { name: "shadow", namespace: "payments" },
-      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example" },
+      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example", exportTo: ["."] },
     });
     assert.deepEqual(
       evaluate(objects, { ...policy, clusterDomain: "corp.example" }).findings.map((f) => f.rule),
@@ -602,7 +602,7 @@ const MUTATIONS: readonly Mutation[] = [
         apiVersion: "networking.istio.io/v1",
         kind: "DestinationRule",
         metadata: { name: "plain-to-gateway", namespace: pick(o, "Namespace", isTenant).metadata.name },
-        spec: { host: platform.spec.host, trafficPolicy: { tls: { mode: "DISABLE" } } },
+        spec: { host: platform.spec.host, exportTo: ["."], trafficPolicy: { tls: { mode: "DISABLE" } } },
       });
     },
   },
@@ -842,6 +842,17 @@ const MUTATIONS: readonly Mutation[] = [
         kind: "Telemetry",
         metadata: { name: "quiet", namespace: pick(o, "Namespace", isTenant).metadata.name },
         spec: { accessLogging: [{ disabled: true }] },
+      }),
+  },
+  {
+    rule: "tenant-routing-exported-to-own-namespace",
+    weakening: "adds a tenant VirtualService exported to every namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "everyones", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" } }] }] },
       }),
   },
   {
