@@ -1,5 +1,9 @@
 import { grantRateLimit } from "../components/fleet-limits";
-import { httpServices, serviceConnectionLimits } from "../components/rate-limit-model";
+import {
+  httpServices,
+  serviceConnectionLimits,
+  tenantConnectionLimits,
+} from "../components/rate-limit-model";
 import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { breakGlassTable, BreakGlassReport, buildBreakGlassReport } from "./break-glass-report";
@@ -106,7 +110,21 @@ function lockLimit(config: EgressConfig): string {
 
 /** Whether the render carries any rate-limit filter: HTTP services always get the backstop, TLS ones a connection limit. */
 function hasRateLimits(config: EgressConfig): boolean {
-  return httpServices(config).length > 0 || serviceConnectionLimits(config).length > 0;
+  return (
+    httpServices(config).length > 0 ||
+    serviceConnectionLimits(config).length > 0 ||
+    tenantConnectionLimits(config).length > 0
+  );
+}
+
+/** Whether tenant pods get Kubernetes' Pod Security admission, and what the stack assumes to have it. */
+function podSecurityLimit(config: EgressConfig): string {
+  if (!config.controlPlane.cni) {
+    return "Istio CNI is not declared (controlPlane.cni): the injected istio-init holds NET_ADMIN and NET_RAW, so tenant namespaces carry no Pod Security label and the tenant-pod-security guardrail applies baseline's host and privilege rules instead.";
+  }
+  return config.controlPlane.install
+    ? "Istio CNI is installed by this stack; tenant namespaces enforce Pod Security (baseline, or restricted where a tenant says so)."
+    : "Prerequisite: Istio CNI must run in the cluster (controlPlane.cni is declared, this stack does not install it); tenant namespaces enforce Pod Security, which refuses pods injected with istio-init.";
 }
 
 function limitsOf(config: EgressConfig): string[] {
@@ -119,7 +137,7 @@ function limitsOf(config: EgressConfig): string[] {
   if (!hasRateLimits(config)) {
     limits.push("No rate limits are declared: the gateway does not bound any tenant's request or byte rate.");
   }
-  limits.push(...addressLimits(config), lockLimit(config));
+  limits.push(...addressLimits(config), lockLimit(config), podSecurityLimit(config));
   if (config.services.some((s) => s.mode === "passthrough")) {
     limits.push(
       "passthrough services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.",

@@ -3,73 +3,68 @@ import {
   BREAK_GLASS_SCOPE_LABEL,
   COMPONENT_LABEL,
   EXPIRES_AT_ANNOTATION,
-  INTERNAL_RANGES,
+  GATEWAY_EXCLUDED_RANGES,
+  NEVER_TENANT_OPENABLE_RANGES,
+  TENANT_OPENABLE_RANGES,
   REASON_ANNOTATION,
   TENANT_LABEL,
   TICKET_ANNOTATION,
   NAMESPACE_NAME_LABEL,
+  DEFAULT_REVISION,
+  defaultProxyImage,
 } from "../policy/contract";
-import type { EgressConfig, ValidationAction } from "../stacks/egress-config";
-import { gatewayChartValues } from "./egress-gateway";
+import type { EgressConfig } from "../stacks/egress-config";
 import { gatewayServiceHost } from "./gateway-endpoint";
+import { cniPoliciesGuardrail } from "./guardrails/cni-policies";
+import {
+  gatewayApiGuardrail,
+  tenantRoutingExportGuardrail,
+  virtualServiceGatewayGuardrail,
+} from "./guardrails/gateway-api";
+import { gatewayPodLabels } from "./guardrails/gateway-pod-labels";
+import {
+  AdmissionGuardrailSettings,
+  Guardrail,
+  Scope,
+  cel,
+  selectsGateway,
+  tenantMayOpen,
+} from "./guardrails/guardrail";
+import { platformObjectsGuardrail, tenantNamespaceGuardrail } from "./guardrails/ownership";
+import { podIstioKnobsGuardrail } from "./guardrails/pod-istio-knobs";
+import { podSecurityGuardrail } from "./guardrails/pod-security";
+import {
+  tenantEnvoyFilterGuardrail,
+  tenantServiceEndpointsGuardrail,
+  tenantServiceEntryGuardrail,
+  tenantWorkloadEntryGuardrail,
+} from "./guardrails/registry-destinations";
+import { tenantTelemetryGuardrail } from "./guardrails/telemetry";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { namespacesClosedToTenants } from "./network-policy-peers";
 
-/** The label Kubernetes puts on every namespace with its own name; the API server keeps it true. */
-
-/** What the guardrails read: the platform's namespaces, the gateway's identity, and how to enforce. */
-export interface AdmissionGuardrailSettings {
-  /** Namespace of the gateway and the registry; exempt from every guardrail. */
-  readonly gatewayNamespace: string;
-  /** istiod's (root) namespace: exempt where the mesh's own configuration must live. */
-  readonly controlPlaneNamespace: string;
-  /** FQDN of the gateway's Service (`<release>.<namespace>.svc.cluster.local`). */
-  readonly gatewayServiceHost: string;
-  /** Labels every egress gateway pod carries: a selector made only of these selects the gateway. */
-  readonly gatewayPodLabels: Readonly<Record<string, string>>;
-  /** The bindings' `validationActions`: `[Deny]` refuses, `[Warn, Audit]` only reports. */
-  readonly validationActions: readonly ValidationAction[];
-  /** Ranges a tenant NetworkPolicy may name: the shared internal list plus `cluster.internalCidrs`. */
-  readonly internalRanges: readonly string[];
-  /** The longest a break-glass `direct` NetworkPolicy may live after its creation, in hours. */
-  readonly breakGlassMaxHours: number;
-  /** Usernames or groups that may create break-glass `direct` NetworkPolicies; none: nobody. */
-  readonly breakGlassRequesters: readonly string[];
-}
-
-/** Where a guardrail applies: tenant namespaces, or every namespace but the platform's own. */
-type Scope = "tenants" | "all-but-gateway" | "all-but-platform";
-
-interface Guardrail {
-  /** Suffix of the policy and binding names; also the rule name in messages. */
-  readonly name: string;
-  readonly description: string;
-  readonly resourceRules: readonly { apiGroups: string[]; resources: string[] }[];
-  readonly scope: Scope;
-  readonly variables?: readonly { name: string; expression: string }[];
-  readonly validations: readonly { expression: string; message: string }[];
-}
+export type { AdmissionGuardrailSettings } from "./guardrails/guardrail";
 
 /** The settings of a stack: the single place config is read, so the builder sees only what it needs. */
 export function admissionGuardrailSettings(config: EgressConfig): AdmissionGuardrailSettings {
-  const chartLabels = gatewayChartValues(config).labels as Record<string, string>;
   return {
     gatewayNamespace: config.gateway.namespace,
     controlPlaneNamespace: config.controlPlane.namespace,
     gatewayServiceHost: gatewayServiceHost(config),
-    // The istio/gateway chart adds `app: <release>` to the values' labels on every pod.
-    gatewayPodLabels: { app: config.gateway.releaseName, ...chartLabels },
+    gatewayPodLabels: gatewayPodLabels(config),
     validationActions: config.guardrails.validationActions,
-    internalRanges: [...new Set([...INTERNAL_RANGES, ...config.cluster.internalCidrs])],
+    tenantOpenableRanges: [...new Set([...TENANT_OPENABLE_RANGES, ...config.cluster.internalCidrs])],
+    neverOpenableRanges: NEVER_TENANT_OPENABLE_RANGES,
+    gatewayExcludedRanges: [...new Set([...GATEWAY_EXCLUDED_RANGES, ...config.cluster.internalCidrs])],
+    closedNamespaces: namespacesClosedToTenants(config),
+    clusterDomain: config.cluster.domain,
     breakGlassMaxHours: config.breakGlass.maxHours,
     breakGlassRequesters: config.guardrails.breakGlassRequesters,
+    platformIdentities: config.guardrails.platformIdentities,
+    cni: config.controlPlane.cni ?? false,
+    proxyImage: config.controlPlane.proxyImage ?? defaultProxyImage(config.controlPlane.chart.version),
+    revision: config.controlPlane.revision ?? DEFAULT_REVISION,
   };
-}
-
-const cel = (value: unknown): string => JSON.stringify(value);
-
-/** `labels` (a CEL map expression) is non-empty and every entry is one of the gateway pods' labels. */
-function selectsGateway(labels: string, gatewayPodLabels: Readonly<Record<string, string>>): string {
-  return `size(${labels}) > 0 && ${labels}.all(k, k in ${cel(gatewayPodLabels)} && ${cel(gatewayPodLabels)}[k] == ${labels}[k])`;
 }
 
 /** CEL: the peer is an ipBlock that reaches beyond the internal ranges. */
@@ -122,12 +117,6 @@ function breakGlassVariables(
   ];
 }
 
-const INTERCEPTION_ANNOTATIONS = [
-  "traffic.sidecar.istio.io/excludeOutboundIPRanges",
-  "traffic.sidecar.istio.io/excludeOutboundPorts",
-  "traffic.sidecar.istio.io/includeOutboundIPRanges",
-];
-
 function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
   const gw = s.gatewayNamespace;
   const hostForms = [
@@ -138,8 +127,6 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
   const workloadLabels = (field: string) =>
     `has(object.spec.${field}) && has(object.spec.${field}.labels) ? object.spec.${field}.labels : {}`;
   const tenantNamespace = `namespaceObject != null && has(namespaceObject.metadata.labels) && ${cel(TENANT_LABEL)} in namespaceObject.metadata.labels`;
-  const podMetadata =
-    "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.spec.template.metadata";
   return [
     {
       name: "gateway-selector",
@@ -154,13 +141,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
         },
         {
           expression: `!(${selectsGateway("variables.selector", s.gatewayPodLabels)})`,
-          message: `mesh-egress guardrail gateway-selector: this Gateway selects the shared egress gateway pods (${Object.entries(
-            s.gatewayPodLabels,
-          )
-            .map(([k, v]) => `${k}=${v}`)
-            .join(
-              ", ",
-            )}); only ${gw} may configure them. Fix: ask the platform team to add the host to the egress registry.`,
+          message: `mesh-egress guardrail gateway-selector: this Gateway's selector is made only of labels the egress gateway pods carry (${describeLabels(s.gatewayPodLabels)}), so it selects them; only ${gw} may configure them. Fix: select your own ingress gateway by a label it alone carries; for an outside host, ask the platform team to add it to the egress registry.`,
         },
       ],
     },
@@ -168,7 +149,8 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
       name: "service-entry-registry",
       description: `External destinations come only from the registry in ${gw}: elsewhere ServiceEntries are MESH_INTERNAL and not exported to ${gw}.`,
       resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["serviceentries"] }],
-      scope: "all-but-platform",
+      // Tenant namespaces have the stricter tenant-service-entry.
+      scope: "neither-platform-nor-tenants",
       validations: [
         {
           expression: "has(object.spec.location) && object.spec.location == 'MESH_INTERNAL'",
@@ -196,17 +178,22 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
             "mesh-egress guardrail network-policy-internal-egress: an egress rule without `to` allows every destination, the internet included. Fix: list in-cluster peers (podSelector/namespaceSelector); external services go through the egress gateway.",
         },
         {
+          // Pods of istiod, the gateway and DNS live in the private ranges too: an ipBlock reaches them as well.
+          expression: `!has(object.spec.egress) || object.spec.egress.all(rule, (has(rule.ports) && size(rule.ports) > 0) || !has(rule.to) || rule.to.all(peer, ${peerAvoidsNamespaces("peer", s.closedNamespaces)}))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress rule that can reach the platform's namespaces (${s.closedNamespaces.join(", ")}), through a namespaceSelector that does not exclude them or an ipBlock, must name its ports. Fix: list the ports, or select namespaces by ${NAMESPACE_NAME_LABEL} excluding the platform's.`,
+        },
+        {
           expression: "!variables.breakGlass || variables.breakGlassValid",
           message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy (label ${BREAK_GLASS_LABEL}) needs ${BREAK_GLASS_SCOPE_LABEL}: direct, non-empty ${TICKET_ANNOTATION} and ${REASON_ANNOTATION}, an RFC 3339 ${EXPIRES_AT_ANNOTATION} after its creation and at most ${s.breakGlassMaxHours}h after it, and a requester in guardrails.breakGlassRequesters (${s.breakGlassRequesters.join(", ") || "none"}). Fix: declare the exception as a breakGlass entry of the stack (pulumi up renders it), or renew it as a new entry.`,
         },
         {
           // A valid break-glass `direct` policy may open public space: the next two clauses bound it.
-          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${cel(s.internalRanges)}.exists(r, cidr(r).containsCIDR(cidr(peer.ipBlock.cidr)))))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the cluster's internal ranges (${s.internalRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
+          expression: `variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || rule.to.all(peer, !has(peer.ipBlock) || ${tenantMayOpen("peer.ipBlock.cidr", s)}))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the ranges a tenant may open (${s.tenantOpenableRanges.join(", ")}; never ${s.neverOpenableRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
         {
-          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.internalRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.internalRanges)})))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.internalRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
+          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.gatewayExcludedRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.gatewayExcludedRanges)})))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.gatewayExcludedRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
         },
       ],
     },
@@ -241,7 +228,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     },
     {
       name: "sidecar-registry-only",
-      description: `Sidecars outside ${gw} must not select the gateway, and in tenant namespaces and the root namespace must not set ALLOW_ANY.`,
+      description: `Sidecars outside ${gw} must not select the gateway; in tenant namespaces they set REGISTRY_ONLY explicitly, in the root namespace never ALLOW_ANY.`,
       resourceRules: [{ apiGroups: ["networking.istio.io"], resources: ["sidecars"] }],
       scope: "all-but-gateway",
       variables: [{ name: "labels", expression: workloadLabels("workloadSelector") }],
@@ -251,58 +238,48 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
           message: `mesh-egress guardrail sidecar-registry-only: this Sidecar selects the egress gateway pods; only ${gw} may configure them. Fix: select your own workloads' labels.`,
         },
         {
-          expression: `!(${tenantNamespace} || request.namespace == ${cel(s.controlPlaneNamespace)}) || !has(object.spec.outboundTrafficPolicy) || !has(object.spec.outboundTrafficPolicy.mode) || object.spec.outboundTrafficPolicy.mode != 'ALLOW_ANY'`,
+          expression: `${tenantNamespace} ? has(object.spec.outboundTrafficPolicy) && has(object.spec.outboundTrafficPolicy.mode) && object.spec.outboundTrafficPolicy.mode == 'REGISTRY_ONLY' : request.namespace != ${cel(s.controlPlaneNamespace)} || !has(object.spec.outboundTrafficPolicy) || !has(object.spec.outboundTrafficPolicy.mode) || object.spec.outboundTrafficPolicy.mode != 'ALLOW_ANY'`,
           message:
-            "mesh-egress guardrail sidecar-registry-only: outboundTrafficPolicy ALLOW_ANY lets proxies reach hosts the registry never granted. Fix: use REGISTRY_ONLY (or leave the mode unset) and ask for the host to be registered.",
+            "mesh-egress guardrail sidecar-registry-only: a Sidecar in a tenant namespace must set outboundTrafficPolicy.mode: REGISTRY_ONLY (left unset it takes the mesh default, which may be ALLOW_ANY), and one in the root namespace must not set ALLOW_ANY: ALLOW_ANY lets proxies reach hosts the registry never granted. Fix: set outboundTrafficPolicy: {mode: REGISTRY_ONLY} and ask for the host to be registered.",
         },
       ],
     },
-    {
-      name: "tenant-pod-interception",
-      description: "Tenant pods keep their sidecar and let it intercept all outbound traffic.",
-      resourceRules: [
-        { apiGroups: [""], resources: ["pods"] },
-        { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets"] },
-        { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
-      ],
-      scope: "tenants",
-      variables: [
-        { name: "meta", expression: podMetadata },
-        { name: "labels", expression: "has(variables.meta.labels) ? variables.meta.labels : {}" },
-        {
-          name: "annotations",
-          expression: "has(variables.meta.annotations) ? variables.meta.annotations : {}",
-        },
-      ],
-      validations: [
-        {
-          expression:
-            "!('sidecar.istio.io/inject' in variables.labels && variables.labels['sidecar.istio.io/inject'] == 'false') && !('sidecar.istio.io/inject' in variables.annotations && variables.annotations['sidecar.istio.io/inject'] == 'false')",
-          message: `mesh-egress guardrail tenant-pod-interception: sidecar.istio.io/inject: "false" turns egress interception off in a tenant namespace. Fix: remove it; every tenant pod runs the sidecar.`,
-        },
-        {
-          expression: `!${cel(INTERCEPTION_ANNOTATIONS)}.exists(a, a in variables.annotations)`,
-          message: `mesh-egress guardrail tenant-pod-interception: ${INTERCEPTION_ANNOTATIONS.join(", ")} let traffic bypass the sidecar in a tenant namespace. Fix: remove the annotation.`,
-        },
-      ],
-    },
-    {
-      name: "tenant-namespace-interception",
-      description: "Tenant namespaces keep sidecar injection on.",
-      resourceRules: [{ apiGroups: [""], resources: ["namespaces"] }],
-      scope: "tenants",
-      variables: [
-        { name: "labels", expression: "has(object.metadata.labels) ? object.metadata.labels : {}" },
-      ],
-      validations: [
-        {
-          expression:
-            "(('istio-injection' in variables.labels && variables.labels['istio-injection'] == 'enabled') || ('istio.io/rev' in variables.labels && !('istio-injection' in variables.labels))) && !('sidecar.istio.io/inject' in variables.labels && variables.labels['sidecar.istio.io/inject'] == 'false')",
-          message: `mesh-egress guardrail tenant-namespace-interception: a tenant namespace must keep sidecar injection on (istio-injection: enabled, or istio.io/rev without istio-injection). Fix: restore the label.`,
-        },
-      ],
-    },
+    platformObjectsGuardrail(s),
+    tenantNamespaceGuardrail(s),
+    podSecurityGuardrail(s),
+    podIstioKnobsGuardrail(s),
+    tenantServiceEntryGuardrail(s),
+    tenantWorkloadEntryGuardrail(s),
+    tenantServiceEndpointsGuardrail(s),
+    tenantEnvoyFilterGuardrail(),
+    gatewayApiGuardrail(s),
+    virtualServiceGatewayGuardrail(s),
+    tenantRoutingExportGuardrail(),
+    tenantTelemetryGuardrail(),
+    cniPoliciesGuardrail(s),
   ];
+}
+
+/** `k=v, …` for a message; "*" reads as any value. */
+function describeLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => (v === "*" ? `${k}=<any>` : `${k}=${v}`))
+    .join(", ");
+}
+
+/**
+ * CEL: a NetworkPolicy peer cannot reach `closed` namespaces: no ipBlock, and either no namespaceSelector (its own
+ * namespace) or one pinned by name to namespaces outside them.
+ */
+function peerAvoidsNamespaces(peer: string, closed: readonly string[]): string {
+  const name = cel(NAMESPACE_NAME_LABEL);
+  const sel = `${peer}.namespaceSelector`;
+  return (
+    `!has(${peer}.ipBlock) && (!has(${sel}) || ` +
+    `(has(${sel}.matchLabels) && ${name} in ${sel}.matchLabels && !(${sel}.matchLabels[${name}] in ${cel(closed)})) || ` +
+    `(has(${sel}.matchExpressions) && ${sel}.matchExpressions.exists(e, e.key == ${name} && has(e.values) && ` +
+    `((e.operator == 'NotIn' && ${cel(closed)}.all(c, c in e.values)) || (e.operator == 'In' && e.values.all(v, !(v in ${cel(closed)})))))))`
+  );
 }
 
 function namespaceSelector(scope: Scope, s: AdmissionGuardrailSettings): Record<string, unknown> {
@@ -323,6 +300,20 @@ function namespaceSelector(scope: Scope, s: AdmissionGuardrailSettings): Record<
           },
         ],
       };
+    case "neither-platform-nor-tenants":
+      return {
+        matchExpressions: [
+          {
+            key: NAMESPACE_NAME_LABEL,
+            operator: "NotIn",
+            values: [s.gatewayNamespace, s.controlPlaneNamespace],
+          },
+          { key: TENANT_LABEL, operator: "DoesNotExist" },
+        ],
+      };
+    case "every-object":
+      // The policy's own matchConditions pick the objects (a Namespace by its old labels as well as its new ones).
+      return {};
   }
 }
 
@@ -351,9 +342,12 @@ export function buildAdmissionGuardrailManifests(settings: AdmissionGuardrailSet
           resourceRules: guardrail.resourceRules.map((rule) => ({
             ...rule,
             apiVersions: ["*"],
-            operations: ["CREATE", "UPDATE"],
+            operations: [...(guardrail.operations ?? ["CREATE", "UPDATE"])],
           })),
         },
+        ...(guardrail.matchConditions
+          ? { matchConditions: guardrail.matchConditions.map((c) => ({ ...c })) }
+          : {}),
         ...(guardrail.variables ? { variables: guardrail.variables.map((v) => ({ ...v })) } : {}),
         validations: guardrail.validations.map((v) => ({ ...v, reason: "Forbidden" })),
       },

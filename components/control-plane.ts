@@ -25,6 +25,8 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
     },
     charts: [
       { ...common, releaseName: "istio-base", chart: "base", values: {} },
+      // Istio CNI sets up each pod's capture from the node: no privileged istio-init in tenant pods.
+      ...(config.controlPlane.cni ? [{ ...common, releaseName: "istio-cni", chart: "cni", values: {} }] : []),
       {
         ...common,
         releaseName: "istiod",
@@ -39,6 +41,7 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
             ...meshConfigForAccessLog(),
           },
           env: { PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" },
+          ...(config.controlPlane.cni ? { cni: { enabled: true } } : {}),
           ...(config.controlPlane.revision ? { revision: config.controlPlane.revision } : {}),
         },
       },

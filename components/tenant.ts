@@ -1,7 +1,12 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { grantedServices } from "../stacks/break-glass";
 import { traitsOf } from "../stacks/routing-modes";
-import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
+import {
+  DEFAULT_TENANT_POD_SECURITY,
+  GATEWAY_SELECTOR,
+  POD_SECURITY_ENFORCE_LABEL,
+  TENANT_LABEL,
+} from "../policy/contract";
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { injectionLabels } from "./mesh-injection";
@@ -34,12 +39,24 @@ function labels(tenant: TenantConfig): Record<string, string> {
   return ownedLabels({ [TENANT_LABEL]: tenant.namespace });
 }
 
+/**
+ * Kubernetes' own Pod Security admission for the tenant, where it fits: only with Istio CNI, since without it the
+ * injected istio-init needs NET_ADMIN and NET_RAW, which baseline refuses (a guardrail applies the same rules then).
+ */
+function podSecurityLabels(tenant: TenantConfig, config: EgressConfig): Record<string, string> {
+  if (!config.controlPlane.cni) return {};
+  return { [POD_SECURITY_ENFORCE_LABEL]: tenant.podSecurity ?? DEFAULT_TENANT_POD_SECURITY };
+}
+
 /** The tenant's namespace, enrolled in the mesh so its traffic can be routed and identified. */
 function namespace(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
   return {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: tenant.namespace, labels: { ...labels(tenant), ...injectionLabels(config) } },
+    metadata: {
+      name: tenant.namespace,
+      labels: { ...labels(tenant), ...injectionLabels(config), ...podSecurityLabels(tenant, config) },
+    },
   };
 }
 

@@ -137,5 +137,6 @@ export function resolveGuardrails(environment: Environment, parsed: ParsedGuardr
     enabled: parsed.enabled,
     validationActions: parsed.validationActions ?? guardrailActionBaselines[environment],
     breakGlassRequesters: parsed.breakGlassRequesters ?? [],
+    platformIdentities: parsed.platformIdentities ?? [],
   };
 }

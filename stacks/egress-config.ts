@@ -1,3 +1,4 @@
+import type { PodSecurityLevel } from "../policy/contract";
 import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "./pulumi-secrets";
 import type { RateLimitsConfig } from "./rate-limit-baselines";
@@ -70,6 +71,10 @@ export interface ControlPlaneConfig {
   readonly namespace: string;
   readonly chart: ChartSource;
   readonly trustDomain: string;
+  /** The mesh runs Istio CNI: no privileged istio-init, so tenant namespaces enforce Pod Security. Default false. */
+  readonly cni?: boolean;
+  /** The injector's proxy image; default `defaultProxyImage(chart.version)`. */
+  readonly proxyImage?: string;
 }
 
 export interface ClusterConfig {
@@ -227,6 +232,8 @@ export interface TenantConfig {
   readonly namespace: string;
   readonly description?: string;
   readonly allow: readonly string[];
+  /** The Pod Security Standard its namespace enforces when the mesh runs Istio CNI; default baseline. */
+  readonly podSecurity?: PodSecurityLevel;
 }
 
 /** Admission guardrails: ValidatingAdmissionPolicies that refuse weakenings made outside the stack. */
@@ -236,4 +243,6 @@ export interface GuardrailsConfig {
   readonly validationActions: readonly ValidationAction[];
   /** Usernames or groups whose break-glass `direct` NetworkPolicies the guardrails admit; none: nobody's. */
   readonly breakGlassRequesters: readonly string[];
+  /** Who deploys the platform: only they (and system:masters) may change or delete its objects in tenant namespaces. */
+  readonly platformIdentities: readonly string[];
 }

@@ -1,5 +1,5 @@
 import * as ipaddr from "ipaddr.js";
-import { INTERNAL_RANGES } from "../policy/contract";
+import { GATEWAY_EXCLUDED_RANGES } from "../policy/contract";
 import { internalRangesReached, parseCidr } from "../policy/rules/address-ranges";
 
 /**
@@ -7,10 +7,10 @@ import { internalRangesReached, parseCidr } from "../policy/rules/address-ranges
  * metadata endpoint), split by family for NetworkPolicy `except` lists. One list, owned by the policy
  * pack, so the program excludes exactly what the guardrail rule checks for.
  */
-export const INTERNAL_IPV4_RANGES: readonly string[] = INTERNAL_RANGES.filter(
+export const INTERNAL_IPV4_RANGES: readonly string[] = GATEWAY_EXCLUDED_RANGES.filter(
   (range) => ipaddr.parseCIDR(range)[0].kind() === "ipv4",
 );
-export const INTERNAL_IPV6_RANGES: readonly string[] = INTERNAL_RANGES.filter(
+export const INTERNAL_IPV6_RANGES: readonly string[] = GATEWAY_EXCLUDED_RANGES.filter(
   (range) => ipaddr.parseCIDR(range)[0].kind() === "ipv6",
 );
 

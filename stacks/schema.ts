@@ -1,5 +1,7 @@
 import { z } from "zod";
 import {
+  DEFAULT_TENANT_POD_SECURITY,
+  POD_SECURITY_LEVELS,
   DEFAULT_CERTIFICATE_DURATION,
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_GATEWAY_SERVICE,
@@ -211,6 +213,16 @@ export const controlPlaneSchema = z.strictObject({
   trustDomain: trustDomain.default("cluster.local"),
   /** Revision of a revisioned control plane: namespaces get `istio.io/rev`, the gateway chart `revision`. */
   revision: dns1123Label.optional(),
+  /**
+   * The mesh runs Istio CNI (no privileged istio-init in tenant pods): tenant namespaces then carry Pod Security
+   * `enforce` labels. With install, the stack installs it; without, it is a prerequisite the report shows.
+   */
+  cni: z.boolean().default(false),
+  /** The proxy image the injector uses (istio-init, istio-proxy); default docker.io/istio/proxyv2:<chart version>. */
+  proxyImage: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/:@-]*$/, "must be an image reference such as docker.io/istio/proxyv2:1.30.3")
+    .optional(),
 });
 
 export const clusterSchema = z
@@ -724,6 +736,12 @@ export const tenantSchema = z.strictObject({
   description: z.string().optional(),
   /** Names of the external services this namespace may reach. */
   allow: z.array(dns1123Label).default([]),
+  /** The Pod Security Standard its namespace enforces when the mesh runs Istio CNI: baseline, or raised to restricted. */
+  podSecurity: z
+    .enum(POD_SECURITY_LEVELS, {
+      error: `must be ${POD_SECURITY_LEVELS.join(" or ")} (privileged would let pods leave the mesh): remove it for baseline`,
+    })
+    .default(DEFAULT_TENANT_POD_SECURITY),
 });
 
 const componentSizing = z.strictObject({
@@ -787,6 +805,15 @@ export const guardrailsSchema = z.strictObject({
     .optional(),
   /** Who may create break-glass `direct` NetworkPolicies past the guardrails: usernames or groups. */
   breakGlassRequesters: z.array(z.string().trim().min(1, "must not be empty")).optional(),
+  /**
+   * Who deploys the platform (CI's or Pulumi's service account `system:serviceaccount:<ns>:<name>`, a user, or a
+   * group): the only identities, besides system:masters, that may change or delete what it renders into tenant
+   * namespaces and the tenant labels of their Namespaces.
+   */
+  platformIdentities: z
+    .array(z.string().trim().min(1, "must not be empty: name a user, service account or group"))
+    .refine((ids) => new Set(ids).size === ids.length, "must not repeat an identity")
+    .optional(),
 });
 
 export const environmentSchema = z.enum(["dev", "prod"], { error: "must be dev or prod" });

@@ -172,10 +172,11 @@ for (const stack of ["dev", "prod"] as const) {
     });
 
     if (stack === "dev") {
-      it("installs Istio base before istiod, and istiod before the gateway", () => {
+      it("installs Istio base, then Istio CNI, then istiod, and istiod before the gateway", () => {
         const charts = resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
         const chartNamed = (chart: string) => charts.find((c) => (c.inputs as any).chart === chart)!;
-        assert.ok(chartNamed("istiod").dependencies.includes(chartNamed("base").urn));
+        assert.ok(chartNamed("cni").dependencies.includes(chartNamed("base").urn));
+        assert.ok(chartNamed("istiod").dependencies.includes(chartNamed("cni").urn));
         const gatewayNamespace = resources.find(
           (r) =>
             r.type === "kubernetes:core/v1:Namespace" &&

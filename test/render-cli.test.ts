@@ -66,7 +66,10 @@ describe("mesh-egress render", () => {
       );
     }
     const istiod = releases.find((r) => r.spec.chart.spec.chart === "istiod");
-    assert.deepEqual(istiod.spec.dependsOn, [{ name: "istio-base", namespace: "istio-system" }]);
+    // Dev runs Istio CNI: base, then the CNI node agent, then istiod.
+    const cni = releases.find((r) => r.spec.chart.spec.chart === "cni");
+    assert.deepEqual(cni.spec.dependsOn, [{ name: "istio-base", namespace: "istio-system" }]);
+    assert.deepEqual(istiod.spec.dependsOn, [{ name: "istio-cni", namespace: "istio-system" }]);
     assert.equal(istiod.spec.values.meshConfig.outboundTrafficPolicy.mode, "REGISTRY_ONLY");
     assert.equal(istiod.spec.values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE, "true");
   });

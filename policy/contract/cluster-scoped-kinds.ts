@@ -27,6 +27,9 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   "ClusterPolicy",
   "AdminNetworkPolicy",
   "BaselineAdminNetworkPolicy",
+  "CiliumClusterwideNetworkPolicy",
+  "GlobalNetworkPolicy",
+  "GlobalNetworkSet",
   "List",
 ]);
 

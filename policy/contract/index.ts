@@ -15,3 +15,8 @@ export * from "./proxy-ports";
 export * from "./rate-limits";
 export * from "./server-roots-secret";
 export * from "./break-glass";
+export * from "./istio-proxy";
+export * from "./istio-pod-knobs";
+export * from "./ownership";
+export * from "./pod-security";
+export * from "./gateway-pod-labels";

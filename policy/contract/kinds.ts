@@ -13,6 +13,9 @@ export const KIND = {
   Endpoints: { group: "", kind: "Endpoints" },
   EndpointSlice: { group: "discovery.k8s.io", kind: "EndpointSlice" },
   Pod: { group: "", kind: "Pod" },
+  ReplicationController: { group: "", kind: "ReplicationController" },
+  /** A pod template on its own; controllers copy it, so it is judged like the pods it becomes. */
+  PodTemplate: { group: "", kind: "PodTemplate" },
   Deployment: { group: "apps", kind: "Deployment" },
   StatefulSet: { group: "apps", kind: "StatefulSet" },
   DaemonSet: { group: "apps", kind: "DaemonSet" },
@@ -25,6 +28,8 @@ export const KIND = {
   /** The network-policy API's cluster-wide policy (v1alpha1): evaluated before every NetworkPolicy. */
   AdminNetworkPolicy: { group: "policy.networking.k8s.io", kind: "AdminNetworkPolicy" },
   ServiceEntry: { group: "networking.istio.io", kind: "ServiceEntry" },
+  WorkloadEntry: { group: "networking.istio.io", kind: "WorkloadEntry" },
+  WorkloadGroup: { group: "networking.istio.io", kind: "WorkloadGroup" },
   Gateway: { group: "networking.istio.io", kind: "Gateway" },
   VirtualService: { group: "networking.istio.io", kind: "VirtualService" },
   DestinationRule: { group: "networking.istio.io", kind: "DestinationRule" },
@@ -37,12 +42,26 @@ export const KIND = {
   Issuer: { group: "cert-manager.io", kind: "Issuer" },
   /** istioctl's install API: its `spec.meshConfig` is istiod's mesh config. */
   IstioOperator: { group: "install.istio.io", kind: "IstioOperator" },
+  /** The sidecar injector's webhook, labelled with its revision in a live cluster. */
+  MutatingWebhookConfiguration: {
+    group: "admissionregistration.k8s.io",
+    kind: "MutatingWebhookConfiguration",
+  },
   /** Kubernetes Gateway API, which Istio also programs (gatewayClassName istio). */
   KubernetesGateway: { group: "gateway.networking.k8s.io", kind: "Gateway" },
   HTTPRoute: { group: "gateway.networking.k8s.io", kind: "HTTPRoute" },
   TLSRoute: { group: "gateway.networking.k8s.io", kind: "TLSRoute" },
   TCPRoute: { group: "gateway.networking.k8s.io", kind: "TCPRoute" },
   GRPCRoute: { group: "gateway.networking.k8s.io", kind: "GRPCRoute" },
+  UDPRoute: { group: "gateway.networking.k8s.io", kind: "UDPRoute" },
+  /** Cilium's policies: additive allow rules beside NetworkPolicy (cilium.io/v2). */
+  CiliumNetworkPolicy: { group: "cilium.io", kind: "CiliumNetworkPolicy" },
+  CiliumClusterwideNetworkPolicy: { group: "cilium.io", kind: "CiliumClusterwideNetworkPolicy" },
+  /** Calico's policies, through its API server (projectcalico.org/v3) or its CRDs (crd.projectcalico.org/v1). */
+  CalicoNetworkPolicy: { group: "projectcalico.org", kind: "NetworkPolicy" },
+  CalicoGlobalNetworkPolicy: { group: "projectcalico.org", kind: "GlobalNetworkPolicy" },
+  CalicoCrdNetworkPolicy: { group: "crd.projectcalico.org", kind: "NetworkPolicy" },
+  CalicoCrdGlobalNetworkPolicy: { group: "crd.projectcalico.org", kind: "GlobalNetworkPolicy" },
   /** Flux: how `mesh-egress render` shows a Helm chart. */
   HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
   /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */
@@ -58,6 +77,8 @@ export const WORKLOAD_KINDS: readonly ObjectKind[] = [
   KIND.ReplicaSet,
   KIND.Job,
   KIND.CronJob,
+  KIND.ReplicationController,
+  KIND.PodTemplate,
   KIND.Pod,
 ];
 

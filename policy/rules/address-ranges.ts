@@ -1,5 +1,5 @@
 import * as ipaddr from "ipaddr.js";
-import { INTERNAL_RANGES } from "../contract";
+import { GATEWAY_EXCLUDED_RANGES, NEVER_TENANT_OPENABLE_RANGES, TENANT_OPENABLE_RANGES } from "../contract";
 
 /** A contiguous block of addresses of one family, as inclusive integer bounds. */
 export interface AddressRange {
@@ -10,7 +10,7 @@ export interface AddressRange {
 
 /** Everything that is not public internet: the internal ranges plus unspecified, multicast and reserved space. */
 const NON_PUBLIC_RANGES: readonly string[] = [
-  ...INTERNAL_RANGES,
+  ...GATEWAY_EXCLUDED_RANGES,
   "0.0.0.0/8",
   "224.0.0.0/4",
   "240.0.0.0/4",
@@ -123,12 +123,12 @@ export function reachesPublicAddresses(ranges: readonly AddressRange[]): boolean
   return subtractRanges(ranges, parsedAll(NON_PUBLIC_RANGES)).length > 0;
 }
 
-/** The internal ranges (INTERNAL_RANGES, plus a cluster's own) that `ranges` still reaches, at least in part. */
+/** The ranges the gateway excludes (GATEWAY_EXCLUDED_RANGES, plus a cluster's own) that `ranges` still reaches, at least in part. */
 export function internalRangesReached(
   ranges: readonly AddressRange[],
   clusterRanges: readonly string[] = [],
 ): string[] {
-  return [...INTERNAL_RANGES, ...clusterRanges].filter((cidr) => {
+  return [...GATEWAY_EXCLUDED_RANGES, ...clusterRanges].filter((cidr) => {
     const internal = parseCidr(cidr);
     return (
       internal !== undefined &&
@@ -144,4 +144,20 @@ export function internalRangesReached(
 export function isAddressLiteral(value: string): boolean {
   const v = value.trim();
   return ipaddr.isValid(v) || ipaddr.isValidCIDR(v) || ipaddr.isValid(v.replace(/^\[|\]$/g, ""));
+}
+
+/** What a tenant may open: TENANT_OPENABLE_RANGES plus the cluster's own, minus metadata and NAT64 whatever overlaps them. */
+export function tenantOpenableRanges(clusterRanges: readonly string[] = []): AddressRange[] {
+  return subtractRanges(
+    parsedAll([...TENANT_OPENABLE_RANGES, ...clusterRanges]),
+    parsedAll(NEVER_TENANT_OPENABLE_RANGES),
+  );
+}
+
+/** Whether `ranges` reach any address a tenant may not open (public space, link-local metadata, NAT64, loopback). */
+export function reachesBeyondTenantOpenable(
+  ranges: readonly AddressRange[],
+  clusterRanges: readonly string[] = [],
+): boolean {
+  return subtractRanges(ranges, tenantOpenableRanges(clusterRanges)).length > 0;
 }

@@ -23,8 +23,19 @@ export const REQUIRED_GUARDRAILS: readonly string[] = [
   "destination-rule-gateway-host",
   "envoy-filter-gateway",
   "sidecar-registry-only",
-  "tenant-pod-interception",
-  "tenant-namespace-interception",
+  "platform-objects",
+  "tenant-namespace",
+  "tenant-pod-security",
+  "tenant-pod-istio-knobs",
+  "tenant-service-entry",
+  "tenant-workload-entry",
+  "tenant-service-endpoints",
+  "tenant-envoy-filter",
+  "tenant-gateway-api",
+  "tenant-virtual-service-gateways",
+  "tenant-routing-export",
+  "tenant-telemetry",
+  "tenant-cni-policies",
 ];
 
 /**

@@ -3,6 +3,7 @@ import { MeshTopology } from "./mesh-topology";
 import { externalHosts } from "./mesh-queries";
 import { dig, fieldsList, nameOf, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
+import { inTenants, judgedTenants } from "./tenant-scope";
 
 /**
  * Egress built with the Kubernetes Gateway API (gateway.networking.k8s.io) that Istio programs: a Gateway of
@@ -16,6 +17,7 @@ export const ROUTE_KINDS: readonly ObjectKind[] = [
   KIND.TLSRoute,
   KIND.TCPRoute,
   KIND.GRPCRoute,
+  KIND.UDPRoute,
 ];
 
 /** Whether a DestinationRule originates TLS (SIMPLE or MUTUAL) anywhere in its traffic policy. */
@@ -44,18 +46,77 @@ function hostnameBackends(route: KubernetesObject): string[] {
 }
 
 interface ParentRef {
+  readonly group: string;
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
 }
 
+/** A parentRef or backendRef with Gateway API's defaults filled in (a parent is a Gateway, a backend a Service). */
+function objectRef(
+  ref: Readonly<Record<string, unknown>>,
+  defaults: { group: string; kind: string; namespace: string },
+): ParentRef {
+  return {
+    group: text(ref.group) ?? defaults.group,
+    kind: text(ref.kind) ?? defaults.kind,
+    namespace: text(ref.namespace) ?? defaults.namespace,
+    name: text(ref.name) ?? "",
+  };
+}
+
+const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+
 function parentRefs(route: KubernetesObject): ParentRef[] {
-  const ns = namespaceOf(route) ?? "default";
-  return fieldsList(specOf(route).parentRefs).map((p) => ({
-    kind: text(p.kind) ?? "Gateway",
-    namespace: text(p.namespace) ?? ns,
-    name: text(p.name) ?? "",
-  }));
+  const namespace = namespaceOf(route) ?? "default";
+  return fieldsList(specOf(route).parentRefs).map((p) =>
+    objectRef(p, { group: GATEWAY_API_GROUP, kind: "Gateway", namespace }),
+  );
+}
+
+function backendRefs(route: KubernetesObject): ParentRef[] {
+  const namespace = namespaceOf(route) ?? "default";
+  return fieldsList(specOf(route).rules)
+    .flatMap((r) => fieldsList(r.backendRefs))
+    .map((b) => objectRef(b, { group: "", kind: "Service", namespace }));
+}
+
+const describeObjectRef = (ref: ParentRef): string =>
+  `${ref.kind}${ref.group ? ` (${ref.group})` : ""} ${ref.namespace}/${ref.name}`;
+
+/**
+ * What a tenant's Gateway API object does that only the platform may: a Gateway with `addresses` (Istio then
+ * binds an existing deployment, the egress gateway's among them, instead of deploying one), a route attached to
+ * a Gateway in a platform namespace or to anything but a Gateway or a Service of its own, a backend other than a
+ * Service of its own namespace (a ServiceEntry, a Hostname, another namespace's Service: the egress gateway's).
+ */
+function tenantGatewayApiGaps(object: KubernetesObject, platform: ReadonlySet<string>): string[] {
+  const namespace = namespaceOf(object) ?? "default";
+  if (object.kind === "Gateway") {
+    const addresses = fieldsList(specOf(object).addresses).map((a) => text(a.value) ?? "");
+    return addresses.length === 0
+      ? []
+      : [
+          `sets addresses (${addresses.join(", ")}), so Istio binds an existing gateway deployment (the egress gateway's, when it names its Service) instead of deploying the tenant's own`,
+        ];
+  }
+  const gaps: string[] = [];
+  for (const parent of parentRefs(object)) {
+    const gateway = parent.group === GATEWAY_API_GROUP && parent.kind === "Gateway";
+    const ownService = parent.group === "" && parent.kind === "Service" && parent.namespace === namespace;
+    if ((gateway && platform.has(parent.namespace)) || (!gateway && !ownService)) {
+      gaps.push(
+        `attaches to ${describeObjectRef(parent)}, which a tenant route may not (only its own Gateways and Services)`,
+      );
+    }
+  }
+  for (const backend of backendRefs(object)) {
+    if (backend.group === "" && backend.kind === "Service" && backend.namespace === namespace) continue;
+    gaps.push(
+      `sends to ${describeObjectRef(backend)}: a tenant route sends only to Services of its own namespace (an outside host or the egress gateway comes from the registry)`,
+    );
+  }
+  return gaps;
 }
 
 const routes = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
@@ -82,7 +143,10 @@ export const gatewayApiEgressInPlatform: StackRule = {
     "Egress through the Kubernetes Gateway API keeps the egress guarantees: a Gateway of an Istio class that " +
     "forwards to external hosts lives in the platform namespace and accepts routes only from it " +
     "(`allowedRoutes.namespaces.from: Same`), and no route attached to a ServiceEntry (applied by every sidecar) " +
-    "sends an external host straight to a `Hostname` backend around the gateway.",
+    "sends an external host straight to a `Hostname` backend around the gateway. In a tenant namespace a Gateway " +
+    "sets no `addresses` (which would bind the egress gateway's deployment), and a route (HTTPRoute, TLSRoute, " +
+    "TCPRoute, GRPCRoute, UDPRoute) attaches only to the tenant's own Gateways or Services and sends only to " +
+    "Services of its own namespace: never through the egress gateway, never to an outside host.",
   severity: "high",
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
@@ -142,7 +206,26 @@ export const gatewayApiEgressInPlatform: StackRule = {
         );
       }
     }
+    const platformNamespaces = new Set(
+      [mesh.gatewayNamespace, mesh.rootNamespace].filter((n): n is string => !!n),
+    );
+    const tenantObjects = inTenants(
+      [...ofKind(objects, KIND.KubernetesGateway), ...routes(objects)],
+      judgedTenants(objects, mesh),
+    );
+    for (const object of tenantObjects) {
+      for (const gap of tenantGatewayApiGaps(object, platformNamespaces)) {
+        out.push(
+          violation(
+            object,
+            gap,
+            "keep tenant Gateway API objects to the tenant's own gateway and Services; ask the platform team to register outside hosts",
+          ),
+        );
+      }
+    }
     for (const route of routes(objects)) {
+      if (tenantObjects.includes(route)) continue;
       const onSidecars = parentRefs(route).some((p) => p.kind === "ServiceEntry" || p.kind === "Service");
       if (!onSidecars) continue;
       for (const host of new Set(hostnameBackends(route))) {

@@ -3,7 +3,7 @@ import {
   CLUSTER_INTERNAL_CIDRS_ANNOTATION,
   NODE_LOCAL_DNS_ANNOTATION,
   GATEWAY_SELECTOR,
-  INTERNAL_RANGES,
+  GATEWAY_EXCLUDED_RANGES,
   KIND,
   KubernetesObject,
 } from "../contract";
@@ -80,7 +80,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
   name: "gateway-egress-excludes-internal-ranges",
   description:
     "A NetworkPolicy restricts the egress gateway's own egress, and every ipBlock it allows excepts the " +
-    `private, shared, loopback and link-local ranges (${INTERNAL_RANGES.join(", ")}), and the cluster's own ranges ` +
+    `private, shared, loopback and link-local ranges (${GATEWAY_EXCLUDED_RANGES.join(", ")}), and the cluster's own ranges ` +
     `declared on the gateway Namespace (\`${CLUSTER_INTERNAL_CIDRS_ANNOTATION}\`, from cluster.internalCidrs). The one exception: a ` +
     `single node-local DNS cache address declared there (\`${NODE_LOCAL_DNS_ANNOTATION}\`), on port 53 only. A registered name that ` +
     "resolves to an internal address (DNS rebinding) or to the cloud metadata endpoint then stays unreachable.",
@@ -88,7 +88,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation: `Allow 0.0.0.0/0 and ::/0 only with except: ${INTERNAL_RANGES.join(", ")} (per family).`,
+  remediation: `Allow 0.0.0.0/0 and ::/0 only with except: ${GATEWAY_EXCLUDED_RANGES.join(", ")} (per family).`,
   kinds: [KIND.Namespace, KIND.NetworkPolicy, ...CHART_KINDS, KIND.Deployment, KIND.Gateway],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
@@ -97,7 +97,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
     const out: Violation[] = [];
     const clusterRanges = declaredClusterRanges(objects, ns);
     const nodeLocalDns = new Set(declaredNodeLocalDns(objects, ns).map((c) => normaliseCidr(c) ?? c));
-    const internal = [...INTERNAL_RANGES, ...clusterRanges];
+    const internal = [...GATEWAY_EXCLUDED_RANGES, ...clusterRanges];
     const exceptFix = `except ${internal.join(", ")} in the ipBlocks (IPv4 ranges on IPv4 blocks, IPv6 on IPv6)`;
     const policies = ofKind(objects, KIND.NetworkPolicy).filter((p) => {
       const selector = specOf(p).podSelector;

@@ -13,7 +13,8 @@ import {
   texts,
 } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
-import { isInClusterHost } from "./tls";
+import { destinationContext, outsideDestination } from "./tenant-destinations";
+import { inTenants } from "./tenant-scope";
 
 /**
  * Tenant isolation, ways out that are not Istio objects: a Kubernetes Service that stands for an outside
@@ -50,13 +51,28 @@ function publicEndpoints(objects: readonly KubernetesObject[]): Map<string, stri
   return out;
 }
 
+/** The API server's own Service: its Endpoints are the control plane's addresses, public on some clouds, and never a tenant's. */
+const isApiServerService = (object: KubernetesObject): boolean =>
+  nameOf(object) === "kubernetes" && namespaceOf(object) === "default";
+
+/** The addresses of an Endpoints or EndpointSlice object. */
+function endpointAddresses(object: KubernetesObject): string[] {
+  if (object.kind === KIND.Endpoints.kind) {
+    return fieldsList(object.subsets)
+      .flatMap((s) => [...fieldsList(s.addresses), ...fieldsList(s.notReadyAddresses)])
+      .map((a) => text(a.ip) ?? "");
+  }
+  return fieldsList(object.endpoints).flatMap((e) => texts(e.addresses));
+}
+
 export const serviceNotExternalAlias: StackRule = {
   name: "service-not-external-alias",
   description:
     "No Kubernetes Service points outside the cluster: no `type: ExternalName` to a name outside the cluster " +
-    "domain, and no selector-less Service whose Endpoints or EndpointSlices carry public addresses. Sidecars " +
-    "treat such a Service as in-cluster, so traffic to it leaves around the registry, the egress gateway and its " +
-    "authorization.",
+    "domain, no selector-less Service whose Endpoints or EndpointSlices carry public addresses, and in a tenant " +
+    "namespace no Endpoints or EndpointSlice (with or without its Service: a slice labelled for any Service joins " +
+    "it) beyond the ranges a tenant may open. Sidecars treat such a Service as in-cluster, so traffic to it leaves " +
+    "around the registry, the egress gateway and its authorization.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
@@ -67,6 +83,7 @@ export const serviceNotExternalAlias: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
+    const { clusterDomain, clusterRanges, tenants } = destinationContext(objects, mesh);
     const endpoints = publicEndpoints(objects);
     const fix =
       "declare the external service through the platform (a ServiceEntry routed via the egress gateway) and delete this Service";
@@ -74,7 +91,7 @@ export const serviceNotExternalAlias: StackRule = {
       const spec = specOf(service);
       if (text(spec.type) === "ExternalName") {
         const target = (text(spec.externalName) ?? "").replace(/\.$/, "");
-        if (!isInClusterHost(target, mesh.clusterDomain)) {
+        if (target === "" || outsideDestination(target, clusterDomain, clusterRanges) !== undefined) {
           out.push(
             violation(
               service,
@@ -85,6 +102,8 @@ export const serviceNotExternalAlias: StackRule = {
         }
         continue;
       }
+      // A tenant's endpoints are judged on their own below; the API server's are the control plane.
+      if (tenants.has(namespaceOf(service) ?? "") || isApiServerService(service)) continue;
       if (Object.keys(stringMap(spec.selector)).length > 0) continue;
       const ips = endpoints.get(`${namespaceOf(service) ?? ""}/${nameOf(service)}`) ?? [];
       if (ips.length > 0) {
@@ -96,6 +115,23 @@ export const serviceNotExternalAlias: StackRule = {
           ),
         );
       }
+    }
+    const tenantEndpoints = [...ofKind(objects, KIND.Endpoints), ...ofKind(objects, KIND.EndpointSlice)];
+    for (const object of inTenants(tenantEndpoints, tenants)) {
+      const apiServerSlice =
+        namespaceOf(object) === "default" && labelsOf(object)["kubernetes.io/service-name"] === "kubernetes";
+      if (isApiServerService(object) || apiServerSlice) continue;
+      const outside = endpointAddresses(object).filter(
+        (ip) => outsideDestination(ip, clusterDomain, clusterRanges) !== undefined,
+      );
+      if (outside.length === 0) continue;
+      out.push(
+        violation(
+          object,
+          `points outside the cluster (${[...new Set(outside)].join(", ")}: beyond the ranges a tenant may name), so the Service it serves leads there`,
+          "delete it and declare the external service through the platform (a ServiceEntry routed via the egress gateway)",
+        ),
+      );
     }
     return out;
   },

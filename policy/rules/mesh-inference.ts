@@ -2,6 +2,7 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_GATEWAY_SERVICE,
   DEFAULT_ROOT_NAMESPACE,
+  gatewayChartPodLabels,
   GATEWAY_SELECTOR,
   GATEWAY_ROLE,
   KIND,
@@ -147,7 +148,15 @@ export function describeMesh(
   const gatewayLabels: Record<string, string> = { ...GATEWAY_SELECTOR };
   const gatewayServiceNames = new Set<string>([DEFAULT_GATEWAY_SERVICE]);
   for (const r of releases) {
-    Object.assign(gatewayLabels, stringMap(r.values.labels), { app: r.releaseName });
+    const revision = text(r.values.revision);
+    Object.assign(
+      gatewayLabels,
+      gatewayChartPodLabels({
+        releaseName: r.releaseName,
+        valuesLabels: stringMap(r.values.labels),
+        ...(revision ? { revision } : {}),
+      }),
+    );
     gatewayServiceNames.add(r.releaseName);
   }
   for (const w of egressGatewayWorkloads(objects)) {

@@ -111,12 +111,14 @@ export function egressGatewayReleases(objects: readonly KubernetesObject[]): Cha
     .filter((r): r is ChartRelease => r !== undefined && isEgressGatewayRelease(r));
 }
 
-/** The pod template of a workload (CronJob: its job template's), or a Pod's own metadata and spec. */
+/** The pod template of a workload (CronJob: its job template's; PodTemplate: its own), or a Pod's own metadata and spec. */
 export function podTemplate(object: KubernetesObject): { metadata: Fields; spec: Fields } | undefined {
   if (isKind(object, KIND.Pod)) return { metadata: fields(object.metadata), spec: specOf(object) };
   const template = isKind(object, KIND.CronJob)
     ? dig(object.spec, "jobTemplate", "spec", "template")
-    : dig(object.spec, "template");
+    : isKind(object, KIND.PodTemplate)
+      ? (object as { template?: unknown }).template
+      : dig(object.spec, "template");
   if (template === undefined) return undefined;
   return { metadata: fields(dig(template, "metadata")), spec: fields(dig(template, "spec")) };
 }

@@ -12,7 +12,7 @@ export interface MeshTopology {
   /** The cluster's DNS domain: in-cluster hosts end in `.svc.<clusterDomain>`. */
   readonly clusterDomain: string;
   readonly tenantNamespaces: ReadonlySet<string>;
-  /** Labels the egress gateway's pods carry. */
+  /** Labels the egress gateway's pods carry; ANY_LABEL_VALUE where the chart or Helm varies the value. */
   readonly gatewayLabels: Readonly<Record<string, string>>;
   /** Service names of the gateway in its namespace (the chart's release names). */
   readonly gatewayServiceNames: ReadonlySet<string>;

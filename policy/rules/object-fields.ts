@@ -1,4 +1,4 @@
-import { KubernetesObject, ObjectKind } from "../contract";
+import { ANY_LABEL_VALUE, KubernetesObject, ObjectKind } from "../contract";
 
 /**
  * Reading untyped objects without crashing: manifests come from YAML anyone wrote, and at
@@ -135,13 +135,14 @@ export function byNamespace(objects: readonly KubernetesObject[]): Map<string, K
 }
 
 /**
- * Whether a label selector (a plain map, or `{matchLabels}`) picks pods carrying `labels`.
- * An empty selector selects nothing here: every caller treats "no selector" on its own terms.
+ * Whether a label selector (a plain map, or `{matchLabels}`) picks pods carrying `labels`; a label whose
+ * value is ANY_LABEL_VALUE matches any value. An empty selector selects nothing here: every caller treats
+ * "no selector" on its own terms.
  */
 export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   const wanted = selectorLabels(selector);
   const entries = Object.entries(wanted);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v || labels[k] === ANY_LABEL_VALUE);
 }
 
 export function selectorLabels(selector: unknown): Record<string, string> {

@@ -1,11 +1,19 @@
-import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
+import { CHART_KINDS, KIND, KubernetesObject, TENANT_OPENABLE_RANGES } from "../contract";
 import { pinnedServiceEntryStatic } from "./address-pinning";
-import { isAddressLiteral, parseCidr, reachesPublicAddresses } from "./address-ranges";
+import {
+  isAddressLiteral,
+  parseCidr,
+  reachesBeyondTenantOpenable,
+  reachesPublicAddresses,
+} from "./address-ranges";
+import { declaredClusterRanges } from "./cluster-ranges";
 import { meshConfigOf } from "./mesh-config";
 import { gatewayRoutedHosts } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
-import { dig, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
+import { dig, fieldsList, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 import { ResourceRule, StackRule, Violation, violation } from "./rule";
+import { outsideDestination, tenantWorkloadEntriesInCluster } from "./tenant-destinations";
+import { judgedTenants } from "./tenant-scope";
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
 
@@ -129,12 +137,50 @@ export const serviceEntryExportScoped: ResourceRule = {
   },
 };
 
+/**
+ * The outside destinations a MESH_INTERNAL ServiceEntry outside the platform reaches, as phrases: its
+ * endpoints, the hosts it resolves by DNS when it lists none, or any address at all (resolution NONE without
+ * addresses forwards to whatever the client dialled). Addresses are judged by service-entry-addresses-internal-only.
+ */
+function internalEntryOutsideDestinations(
+  entry: KubernetesObject,
+  clusterDomain: string,
+  clusterRanges: readonly string[],
+): string[] {
+  const spec = specOf(entry);
+  if (spec.workloadSelector !== undefined) return [];
+  const resolution = text(spec.resolution) ?? "NONE";
+  const endpoints = fieldsList(spec.endpoints)
+    .map((e) => text(e.address))
+    .filter((a): a is string => a !== undefined);
+  const out: string[] = [];
+  const judge = (value: string, what: string): void => {
+    const why = outsideDestination(value, clusterDomain, clusterRanges);
+    if (why) out.push(`${what} ${why}`);
+  };
+  endpoints.forEach((e) => judge(e, "endpoint"));
+  if (endpoints.length === 0 && resolution.startsWith("DNS")) {
+    texts(spec.hosts)
+      .filter((h) => !h.includes("*") && !isAddressLiteral(h))
+      .forEach((h) => judge(h, "host, resolved by DNS,"));
+  }
+  if (resolution === "NONE" && texts(spec.addresses).length === 0) {
+    out.push(
+      "resolution NONE without addresses forwards to whatever address the client dialled, outside ones included",
+    );
+  }
+  return out;
+}
+
 export const serviceEntryInPlatformNamespace: StackRule = {
   name: "service-entry-in-platform-namespace",
   description:
-    "External services (MESH_EXTERNAL ServiceEntries) are registered only in the platform namespace, where " +
-    "the gateway, its authorization and its logs cover them. A ServiceEntry in a tenant namespace is a " +
-    "private registry: its sidecars import it (`./*`) and route to the host directly, around the review.",
+    "External services are registered only in the platform namespace, where the gateway, its authorization and " +
+    "its logs cover them. Outside it a ServiceEntry is MESH_INTERNAL and names in-cluster destinations only: no " +
+    "MESH_EXTERNAL entry, and no MESH_INTERNAL one whose endpoints, DNS-resolved hosts or NONE resolution without " +
+    "addresses reach outside the cluster (endpoints on loopback, private or cluster ranges are in-cluster); one in a " +
+    'tenant namespace exports to its own namespace alone (`["."]`). Such an ' +
+    "entry is a private registry: its sidecars import it (`./*`) and route to the host directly, around the review.",
   severity: "high",
   concern: "registry",
   defaultEnforcement: "mandatory",
@@ -146,17 +192,42 @@ export const serviceEntryInPlatformNamespace: StackRule = {
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const ns = mesh.gatewayNamespace;
     if (ns === undefined) return [];
-    return ofKind(objects, KIND.ServiceEntry)
-      .filter(
-        (e) => (text(specOf(e).location) ?? "MESH_EXTERNAL") === "MESH_EXTERNAL" && namespaceOf(e) !== ns,
-      )
-      .map((e) =>
-        violation(
-          e,
-          `registers external host(s) ${texts(specOf(e).hosts).join(", ")} in namespace ${namespaceOf(e) ?? "default"}, outside the platform namespace ${ns}`,
-          `declare the service in the platform config (its ServiceEntry then lives in ${ns}) and delete this one`,
-        ),
-      );
+    const clusterRanges = declaredClusterRanges(objects, ns);
+    const tenants = judgedTenants(objects, mesh);
+    const fix = `declare the service in the platform config (its ServiceEntry then lives in ${ns}) and delete this one`;
+    const out: Violation[] = [];
+    for (const entry of ofKind(objects, KIND.ServiceEntry)) {
+      if (namespaceOf(entry) === ns) continue;
+      if ((text(specOf(entry).location) ?? "MESH_EXTERNAL") === "MESH_EXTERNAL") {
+        out.push(
+          violation(
+            entry,
+            `registers external host(s) ${texts(specOf(entry).hosts).join(", ")} in namespace ${namespaceOf(entry) ?? "default"}, outside the platform namespace ${ns}`,
+            fix,
+          ),
+        );
+        continue;
+      }
+      const namespace = namespaceOf(entry) ?? "";
+      const exportTo = texts(specOf(entry).exportTo);
+      // No exportTo, or "*", is service-entry-export-scoped's; a tenant's may not name other namespaces either.
+      const others = exportTo.filter((e) => e !== "." && e !== namespace);
+      if (tenants.has(namespace) && !exportTo.includes("*") && others.length > 0) {
+        out.push(
+          violation(
+            entry,
+            `is exported from tenant namespace ${namespace} to ${others.join(", ")}, so those namespaces (the egress gateway's among them) use the tenant's registration`,
+            'set spec.exportTo to ["."]',
+          ),
+        );
+      }
+      for (const why of internalEntryOutsideDestinations(entry, mesh.clusterDomain, clusterRanges)) {
+        out.push(
+          violation(entry, `is MESH_INTERNAL but its ${why}, outside the platform namespace ${ns}`, fix),
+        );
+      }
+    }
+    return out;
   },
 };
 
@@ -191,32 +262,47 @@ export const controlPlaneRegistryOnly: ResourceRule = {
   },
 };
 
-export const serviceEntryAddressesInternalOnly: ResourceRule = {
+export const serviceEntryAddressesInternalOnly: StackRule = {
   name: "service-entry-addresses-internal-only",
   description:
-    "A ServiceEntry's `addresses` stay within internal ranges. Addresses are what the sidecar matches " +
-    "connections on: `0.0.0.0/0`, or any range reaching public space, captures traffic to those internet " +
-    "addresses under one reviewed name and sends it out, whatever the host really is.",
+    "A ServiceEntry's `addresses` stay within internal ranges, and in a tenant namespace within the ranges a " +
+    "tenant may open (never link-local metadata or NAT64). Addresses are what the sidecar matches connections " +
+    "on: `0.0.0.0/0`, or any range reaching public space, captures traffic to those internet addresses under one " +
+    "reviewed name and sends it out, whatever the host really is.",
   severity: "high",
   concern: "registry",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation: "Remove the public addresses; register the external service by its DNS name.",
   kinds: [KIND.ServiceEntry],
-  scope: "resource",
-  check(entry: KubernetesObject): Violation[] {
+  scope: "stack",
+  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
+    const tenants = judgedTenants(objects, mesh);
+    const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
     const out: Violation[] = [];
-    for (const address of texts(specOf(entry).addresses)) {
-      const cidr = address.includes("/") ? address : `${address}/${address.includes(":") ? 128 : 32}`;
-      const range = parseCidr(cidr);
-      if (range && reachesPublicAddresses([range])) {
-        out.push(
-          violation(
-            entry,
-            `address ${address} reaches public internet addresses, so connections to them match this entry and leave the cluster`,
-            "remove the address (or narrow it to the internal range it stands for) and register the service by DNS name",
-          ),
-        );
+    for (const entry of ofKind(objects, KIND.ServiceEntry)) {
+      const tenant = tenants.has(namespaceOf(entry) ?? "");
+      for (const address of texts(specOf(entry).addresses)) {
+        const cidr = address.includes("/") ? address : `${address}/${address.includes(":") ? 128 : 32}`;
+        const range = parseCidr(cidr);
+        if (!range) continue;
+        if (reachesPublicAddresses([range])) {
+          out.push(
+            violation(
+              entry,
+              `address ${address} reaches public internet addresses, so connections to them match this entry and leave the cluster`,
+              "remove the address (or narrow it to the internal range it stands for) and register the service by DNS name",
+            ),
+          );
+        } else if (tenant && reachesBeyondTenantOpenable([range], clusterRanges)) {
+          out.push(
+            violation(
+              entry,
+              `address ${address} in tenant namespace ${namespaceOf(entry) ?? ""} reaches beyond the ranges a tenant may open (${TENANT_OPENABLE_RANGES.join(", ")} and cluster.internalCidrs; never link-local metadata or NAT64)`,
+              "remove the address, or narrow it to the in-cluster range it stands for",
+            ),
+          );
+        }
       }
     }
     return out;
@@ -231,4 +317,5 @@ export const registryRules = [
   serviceEntryInPlatformNamespace,
   controlPlaneRegistryOnly,
   pinnedServiceEntryStatic,
+  tenantWorkloadEntriesInCluster,
 ];

@@ -4,6 +4,7 @@ import { podTemplate } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
 import { annotationsOf, namespaceOf, ofKind, stringMap } from "./object-fields";
 import { StackRule, Violation, violation } from "./rule";
+import { judgedTenants } from "./tenant-scope";
 
 /** Tenant isolation, interception: annotations that let a pod's traffic skip its sidecar. */
 
@@ -48,7 +49,7 @@ export function interceptionGaps(annotations: Readonly<Record<string, string>>):
 export const sidecarInterceptionNotNarrowed: StackRule = {
   name: "sidecar-interception-not-narrowed",
   description:
-    "No pod, pod template or namespace outside the platform narrows sidecar interception " +
+    "No namespace, and no pod or pod template outside the platform and the tenants (whose pods the knob allow-list judges), narrows sidecar interception " +
     "(`traffic.sidecar.istio.io/includeOutboundIPRanges` other than `*`, `excludeOutboundIPRanges` reaching public " +
     "addresses, `excludeOutboundPorts`). Traffic the sidecar does not intercept skips REGISTRY_ONLY, the egress " +
     "gateway, its authorization and its access log.",
@@ -62,7 +63,10 @@ export const sidecarInterceptionNotNarrowed: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
-    const platform = (ns: string | undefined): boolean => ns !== undefined && ns === mesh.gatewayNamespace;
+    // Tenant pods are judged by the knob allow-list (tenant-pod-istio-knobs-allowed); the platform's own by nobody.
+    const tenants = judgedTenants(objects, mesh);
+    const platform = (ns: string | undefined): boolean =>
+      ns !== undefined && (ns === mesh.gatewayNamespace || tenants.has(ns));
     const fix = "remove the annotation so the sidecar intercepts all outbound traffic";
     for (const namespace of ofKind(objects, KIND.Namespace)) {
       for (const gap of interceptionGaps(annotationsOf(namespace))) out.push(violation(namespace, gap, fix));

@@ -1,13 +1,17 @@
 import { clusterEgressLockedOutsideGateway } from "./cluster-egress-lock";
-import { KIND, KubernetesObject, WORKLOAD_KINDS } from "../contract";
-import { reachesPublicAddresses } from "./address-ranges";
+import { cniPolicyNoInternetEgress } from "./cni-policies";
+import { tenantRoutingExportedToOwnNamespace } from "./tenant-routing";
+import { knownRevisions, runsRevision, tenantPodIstioKnobsAllowed } from "./pod-istio-knobs";
+import { proxyIdentityOnlyForInjectedContainers, tenantPodsWithinBaseline } from "./pod-security";
+import { KIND, KubernetesObject, TENANT_OPENABLE_RANGES, WORKLOAD_KINDS } from "../contract";
+import { ipBlockRanges, reachesBeyondTenantOpenable } from "./address-ranges";
+import { declaredClusterRanges } from "./cluster-ranges";
 import { isBreakGlassObject } from "./break-glass";
 import { serviceNotExternalAlias } from "./kubernetes-egress";
-import { podTemplate } from "./mesh-object-readers";
 import { sidecarInterceptionNotNarrowed } from "./sidecar-bypass";
 import { declaredNamespaces } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
-import { egressReach, egressRules, restrictsEgress } from "./network-policies";
+import { EgressRule, egressReach, egressRules, ipBlockOf, restrictsEgress } from "./network-policies";
 import { namespacesNamedBy, selectsNamespace } from "./namespace-selectors";
 import {
   byNamespace,
@@ -40,7 +44,9 @@ export const sidecarRegistryOnly: StackRule = {
   name: "sidecar-registry-only",
   description:
     "Every tenant namespace has a namespace-wide Sidecar that sets `outboundTrafficPolicy.mode: REGISTRY_ONLY` " +
-    "and lists the egress hosts it imports, and no Sidecar anywhere switches to ALLOW_ANY. Without it the " +
+    "and lists the egress hosts it imports, every other Sidecar there sets REGISTRY_ONLY explicitly too (a " +
+    "workload's Sidecar replaces the namespace's, and unset means the mesh default), and no Sidecar anywhere " +
+    "switches to ALLOW_ANY. Without it the " +
     "tenant's sidecars follow the mesh default (possibly ALLOW_ANY) and pass unregistered traffic straight out.",
   severity: "high",
   concern: "tenant-isolation",
@@ -94,7 +100,19 @@ export const sidecarRegistryOnly: StackRule = {
       }
     }
     for (const sidecar of sidecars) {
-      if (!reported.has(sidecar) && outboundMode(sidecar) === "ALLOW_ANY") {
+      if (reported.has(sidecar)) continue;
+      const mode = outboundMode(sidecar);
+      const namespace = namespaceOf(sidecar) ?? "";
+      // A workload's Sidecar replaces the namespace's whole: left unset, its mode is the mesh default, not REGISTRY_ONLY.
+      if (mode === undefined && mesh.tenantNamespaces.has(namespace)) {
+        out.push(
+          violation(
+            sidecar,
+            `leaves outboundTrafficPolicy.mode unset in tenant namespace ${namespace}, so its workloads follow the mesh default (possibly ALLOW_ANY), not the namespace's Sidecar`,
+            "set spec.outboundTrafficPolicy.mode to REGISTRY_ONLY",
+          ),
+        );
+      } else if (mode === "ALLOW_ANY") {
         out.push(
           violation(
             sidecar,
@@ -229,6 +247,7 @@ export const networkPolicyNoInternetEgress: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
+    const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
       // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
@@ -251,13 +270,14 @@ export const networkPolicyNoInternetEgress: StackRule = {
               "fix the CIDR, or remove the ipBlock",
             ),
           );
-        } else if (reachesPublicAddresses(reach.ranges)) {
+        } else if (reachesBeyondTenantOpenable(reach.ranges, clusterRanges)) {
           const { cidr, excepts } = reach.block;
           out.push(
             violation(
               policy,
               `egress rule ${index} allows ipBlock ${cidr}` +
-                `${excepts.length > 0 ? ` except ${excepts.join(", ")}` : ""}, which reaches public addresses`,
+                `${excepts.length > 0 ? ` except ${excepts.join(", ")}` : ""}, which reaches beyond the ranges a tenant may open ` +
+                `(${TENANT_OPENABLE_RANGES.join(", ")} and cluster.internalCidrs; never public, link-local metadata or NAT64)`,
               "remove the ipBlock and send external traffic through the egress gateway",
             ),
           );
@@ -268,40 +288,61 @@ export const networkPolicyNoInternetEgress: StackRule = {
   },
 };
 
+/** Whether every port entry of a rule names a port: `{protocol: TCP}` alone opens them all. */
+const namesPorts = (rule: EgressRule): boolean =>
+  rule.ports.length > 0 && rule.ports.every((p) => p.port !== undefined && p.port !== null);
+
 export const tenantEgressPlatformNamespacesPortScoped: StackRule = {
   name: "tenant-egress-platform-namespaces-port-scoped",
   description:
-    "No egress rule of a tenant NetworkPolicy opens every port of the egress gateway's namespace, or of a " +
-    "namespace the same policy reaches on named ports (istiod's, DNS): a catch-all such as " +
-    "`to: [{namespaceSelector: {}}]` with no ports voids those port-scoped rules, opening istiod's plaintext " +
-    "15010/15014 and making any in-cluster proxy there a relay.",
+    "No egress rule of a tenant NetworkPolicy opens every port of a platform namespace: the egress gateway's, or " +
+    "one any tenant policy reaches on named ports (istiod's, DNS). A catch-all " +
+    "such as `to: [{namespaceSelector: {}}]`, a selector naming one of them, or an ipBlock (their pods live in " +
+    "the private ranges too) with no ports, or ports without numbers, opens istiod's plaintext 15010/15014 and " +
+    "makes any in-cluster proxy there a relay.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
-    "Exclude those namespaces from the in-cluster rule (namespaceSelector matchExpressions kubernetes.io/metadata.name NotIn [...]).",
+    "Name the ports, or exclude those namespaces from the in-cluster rule (namespaceSelector matchExpressions kubernetes.io/metadata.name NotIn [...]).",
   kinds: [KIND.NetworkPolicy],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
-    for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
-      const namespace = namespaceOf(policy);
-      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
+    const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
+    const tenantPolicies = ofKind(objects, KIND.NetworkPolicy).filter(
+      (p) => mesh.tenantNamespaces.has(namespaceOf(p) ?? "") && !isBreakGlassObject(p),
+    );
+    // The namespaces any tenant policy reaches on named ports (istiod's, DNS, the gateway's), and the gateway's:
+    // one policy's catch-all voids another's port scoping just the same.
+    const scoped = new Set([
+      ...tenantPolicies
+        .flatMap((p) => egressRules(p).filter(namesPorts))
+        .flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
+      ...(mesh.gatewayNamespace ? [mesh.gatewayNamespace] : []),
+    ]);
+    for (const policy of tenantPolicies) {
       const rules = egressRules(policy);
-      // The namespaces this policy reaches on named ports (istiod, DNS, the gateway), and the gateway's.
-      const scoped = new Set(
-        rules.filter((r) => r.ports.length > 0).flatMap((r) => r.peers.flatMap(namespacesNamedBy)),
-      );
-      if (mesh.gatewayNamespace) scoped.add(mesh.gatewayNamespace);
-      for (const rule of rules.filter((r) => r.ports.length === 0)) {
+      for (const rule of rules.filter((r) => !namesPorts(r))) {
         const opened = [...scoped].filter((ns) => rule.peers.some((peer) => selectsNamespace(peer, ns)));
-        if (opened.length === 0) continue;
+        // Blocks reaching beyond the openable ranges are network-policy-no-internet-egress's; private ones hold platform pods.
+        const blocks = rule.peers.map(ipBlockOf).filter((b) => {
+          const ranges = b && ipBlockRanges(b.cidr, b.excepts);
+          return ranges !== undefined && !reachesBeyondTenantOpenable(ranges, clusterRanges);
+        });
+        if (opened.length === 0 && blocks.length === 0) continue;
+        const what =
+          opened.length > 0
+            ? `opens every port of ${opened.sort().join(", ")}`
+            : `opens every port of ipBlock ${blocks.map((b) => b?.cidr).join(", ")}, where the platform's pods (istiod, DNS, the gateway) live too`;
         out.push(
           violation(
             policy,
-            `egress rule ${rule.index} opens every port of ${opened.sort().join(", ")}, voiding the port-scoped rules for them (istiod's plaintext 15010/15014, any proxy there as a relay)`,
-            `exclude ${opened.join(", ")} from the rule's namespaceSelector (matchExpressions kubernetes.io/metadata.name NotIn)`,
+            `egress rule ${rule.index} ${what}, voiding the port-scoped rules for them (istiod's plaintext 15010/15014, any proxy there as a relay)`,
+            opened.length > 0
+              ? `name the rule's ports, or exclude ${opened.join(", ")} from its namespaceSelector (matchExpressions kubernetes.io/metadata.name NotIn)`
+              : "name the rule's ports, or select in-cluster peers by namespace instead of by address",
           ),
         );
       }
@@ -338,25 +379,24 @@ export const namespaceInjectionLabelsNotMixed: ResourceRule = {
   },
 };
 
-const INJECT = "sidecar.istio.io/inject";
-
 export const tenantSidecarInjectionEnabled: StackRule = {
   name: "tenant-sidecar-injection-enabled",
   description:
-    "Tenant namespaces enable sidecar injection (`istio-injection=enabled` or an `istio.io/rev` label) and no " +
-    'workload in them opts out (`sidecar.istio.io/inject: "false"`). A pod without a sidecar escapes the ' +
+    "Tenant namespaces enable sidecar injection (`istio-injection=enabled`, or an `istio.io/rev` label naming a " +
+    "revision the platform runs); a " +
+    "workload's own opt-out is judged by tenant-pod-istio-knobs-allowed. A pod without a sidecar escapes the " +
     "Sidecar scope, the gateway routing and the gateway's identity-based authorization.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
-  remediation:
-    "Label tenant namespaces istio-injection=enabled and drop sidecar.istio.io/inject=false from workloads.",
+  remediation: "Label tenant namespaces istio-injection=enabled (or istio.io/rev=<revision>).",
   kinds: [KIND.Namespace, ...WORKLOAD_KINDS],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const out: Violation[] = [];
     const namespaces = declaredNamespaces(objects);
+    const revisions = knownRevisions(objects);
     for (const tenant of [...mesh.tenantNamespaces].sort()) {
       const namespace = namespaces.get(tenant);
       if (!namespace) continue;
@@ -369,30 +409,24 @@ export const tenantSidecarInjectionEnabled: StackRule = {
             "label it istio-injection=enabled",
           ),
         );
+      } else if (
+        labels["istio-injection"] === undefined &&
+        "istio.io/rev" in labels &&
+        !runsRevision(revisions, labels["istio.io/rev"] ?? "")
+      ) {
+        out.push(
+          violation(
+            namespace,
+            `tenant namespace names istio.io/rev=${labels["istio.io/rev"]}, a revision the platform does not run (${[...revisions].join(", ")}), so no injector takes its pods`,
+            `label it istio.io/rev=${[...revisions][0] ?? "<revision>"}`,
+          ),
+        );
       } else if (labels["istio-injection"] !== "enabled" && !("istio.io/rev" in labels)) {
         out.push(
           violation(
             namespace,
             "tenant namespace does not enable sidecar injection, so its pods run without sidecars",
             "label it istio-injection=enabled (or istio.io/rev=<revision>)",
-          ),
-        );
-      }
-    }
-    for (const workload of objects) {
-      if (!WORKLOAD_KINDS.some((k) => isKind(workload, k))) continue;
-      const namespace = namespaceOf(workload);
-      if (namespace === undefined || !mesh.tenantNamespaces.has(namespace)) continue;
-      const template = podTemplate(workload);
-      if (!template) continue;
-      const label = stringMap(template.metadata.labels)[INJECT];
-      const annotation = stringMap(template.metadata.annotations)[INJECT];
-      if (label === "false" || annotation === "false") {
-        out.push(
-          violation(
-            workload,
-            `opts its pods out of sidecar injection (${INJECT}: "false") in tenant namespace ${namespace}`,
-            `remove the ${INJECT} label/annotation from the pod template`,
           ),
         );
       }
@@ -413,4 +447,9 @@ export const tenantIsolationRules = [
   sidecarInterceptionNotNarrowed,
   serviceNotExternalAlias,
   clusterEgressLockedOutsideGateway,
+  tenantPodsWithinBaseline,
+  proxyIdentityOnlyForInjectedContainers,
+  tenantPodIstioKnobsAllowed,
+  cniPolicyNoInternetEgress,
+  tenantRoutingExportedToOwnNamespace,
 ];

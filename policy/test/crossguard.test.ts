@@ -105,9 +105,11 @@ describe("the CrossGuard policies", () => {
       if (outcome.notApplicable !== undefined) notApplicable.push(policy.name);
     }
     assert.deepEqual(notApplicable.sort(), [
+      "cni-policy-no-internet-egress",
       "gateway-api-egress-in-platform",
       "peer-authentication-mtls-required",
       "service-not-external-alias",
+      "tenant-workload-entries-in-cluster",
     ]);
   });
 

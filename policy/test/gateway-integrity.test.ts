@@ -462,6 +462,7 @@ describe("gateway integrity rules", () => {
         kind: "VirtualService",
         metadata: { name: "direct-openai", namespace: "ml" },
         spec: {
+          exportTo: ["."],
           hosts: ["api.openai.com"],
           http: [{ route: [{ destination: { host: "api.openai.com", port: { number: 443 } } }] }],
         },

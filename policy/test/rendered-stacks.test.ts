@@ -4,39 +4,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { loadPolicyConfig } from "../../cli/lint-command";
-import { renderDocuments } from "../../cli/render";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
-import { loadStackFile } from "../../stacks/load-config";
 import { allRules } from "../rules/catalog";
-import { evaluate, Finding } from "../rules/evaluate";
+import { evaluate } from "../rules/evaluate";
 import { KubernetesObject } from "../contract";
 import { GATEWAY_CLUSTER_LOCAL, Mutable } from "./compliant-platform";
+import { describeFindings, lint, render, STACKS } from "./rendered-stack";
 
 /**
  * End to end: the platform's own `render` output for the shipped stacks lints clean, and the prod render
  * weakened in one way at a time is caught by the rule meant for that weakening, as a mandatory violation.
  */
-const PROJECT_DIR = path.join(__dirname, "..", "..");
-const STACKS = {
-  dev: path.join(PROJECT_DIR, "Pulumi.dev.yaml"),
-  prod: path.join(PROJECT_DIR, "Pulumi.prod.yaml"),
-  unseen: path.join(PROJECT_DIR, "test", "fixtures", "stacks", "Pulumi.unseen.yaml"),
-};
-
-function render(file: string): { objects: KubernetesObject[]; environment: "dev" | "prod" } {
-  const config = loadStackFile(file);
-  const objects = JSON.parse(JSON.stringify(renderDocuments(config))) as KubernetesObject[];
-  return { objects, environment: config.environment };
-}
-
-function lint(objects: readonly KubernetesObject[], environment: "dev" | "prod"): Finding[] {
-  // Levels and settings, as `mesh-egress lint` and CrossGuard apply the environment's config.
-  return evaluate(objects, loadPolicyConfig(environment)).findings;
-}
-
-const describeFindings = (findings: readonly Finding[]): string =>
-  findings.map((f) => `  ${f.enforcement} ${f.rule}: ${f.message}`).join("\n");
-
 describe("the rendered stacks under the policy pack", function () {
   this.timeout(30000);
 
@@ -67,7 +45,7 @@ describe("the rendered stacks under the policy pack", function () {
       apiVersion: "networking.istio.io/v1",
       kind: "DestinationRule",
       metadata: { name: "shadow", namespace: "payments" },
-      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example" },
+      spec: { host: "istio-egressgateway.istio-egress.svc.corp.example", exportTo: ["."] },
     });
     assert.deepEqual(
       evaluate(objects, { ...policy, clusterDomain: "corp.example" }).findings.map((f) => f.rule),
@@ -168,6 +146,23 @@ function breakGlassObject(
       namespace: original.metadata.namespace,
       labels: { "mesh-egress.io/break-glass": "outage", "mesh-egress.io/break-glass-scope": scope },
       annotations: { "mesh-egress.io/reason": "gateway outage", ...annotations },
+    },
+  };
+}
+
+/** A Deployment in a tenant namespace with this pod spec and pod annotations. */
+function tenantDeployment(
+  objects: KubernetesObject[],
+  spec: Record<string, unknown>,
+  annotations: Record<string, string> = {},
+): KubernetesObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "app", namespace: pick(objects, "Namespace", isTenant).metadata.name },
+    spec: {
+      selector: { matchLabels: { app: "app" } },
+      template: { metadata: { labels: { app: "app" }, annotations }, spec },
     },
   };
 }
@@ -625,7 +620,7 @@ const MUTATIONS: readonly Mutation[] = [
         apiVersion: "networking.istio.io/v1",
         kind: "DestinationRule",
         metadata: { name: "plain-to-gateway", namespace: pick(o, "Namespace", isTenant).metadata.name },
-        spec: { host: platform.spec.host, trafficPolicy: { tls: { mode: "DISABLE" } } },
+        spec: { host: platform.spec.host, exportTo: ["."], trafficPolicy: { tls: { mode: "DISABLE" } } },
       });
     },
   },
@@ -816,6 +811,78 @@ const MUTATIONS: readonly Mutation[] = [
       const telemetry = pick(o, "Telemetry");
       o.splice(o.indexOf(telemetry), 1);
     },
+  },
+  {
+    rule: "tenant-pods-within-baseline",
+    weakening: "runs a tenant Deployment on the node's network",
+    apply: (o) =>
+      o.push(tenantDeployment(o, { hostNetwork: true, containers: [{ name: "app", image: "app:1" }] })),
+  },
+  {
+    rule: "proxy-identity-only-for-injected-containers",
+    weakening: "runs a tenant app as the proxy's UID 1337",
+    apply: (o) =>
+      o.push(
+        tenantDeployment(o, {
+          containers: [{ name: "app", image: "app:1", securityContext: { runAsUser: 1337 } }],
+        }),
+      ),
+  },
+  {
+    rule: "tenant-pod-istio-knobs-allowed",
+    weakening: "turns a tenant pod's interception off with sidecar.istio.io/interceptionMode NONE",
+    apply: (o) =>
+      o.push(
+        tenantDeployment(
+          o,
+          { containers: [{ name: "app", image: "app:1" }] },
+          { "sidecar.istio.io/interceptionMode": "NONE" },
+        ),
+      ),
+  },
+  {
+    rule: "tenant-workload-entries-in-cluster",
+    weakening: "registers an outside machine as a tenant WorkloadEntry",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "WorkloadEntry",
+        metadata: { name: "outside", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { address: "203.0.113.7" },
+      }),
+  },
+  {
+    rule: "tenant-telemetry-keeps-metrics-and-logs",
+    weakening: "turns a tenant's access logs off",
+    apply: (o) =>
+      o.push({
+        apiVersion: "telemetry.istio.io/v1",
+        kind: "Telemetry",
+        metadata: { name: "quiet", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { accessLogging: [{ disabled: true }] },
+      }),
+  },
+  {
+    rule: "tenant-routing-exported-to-own-namespace",
+    weakening: "adds a tenant VirtualService exported to every namespace",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "everyones", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" } }] }] },
+      }),
+  },
+  {
+    rule: "cni-policy-no-internet-egress",
+    weakening: "opens the world beside the tenant lock with a CiliumNetworkPolicy",
+    apply: (o) =>
+      o.push({
+        apiVersion: "cilium.io/v2",
+        kind: "CiliumNetworkPolicy",
+        metadata: { name: "world", namespace: pick(o, "Namespace", isTenant).metadata.name },
+        spec: { endpointSelector: {}, egress: [{ toEntities: ["world"] }] },
+      }),
   },
   {
     rule: "break-glass-expiry-valid",

@@ -163,6 +163,7 @@ describe("TLS rules", () => {
         kind: "VirtualService",
         metadata: { name: "sneaky", namespace: "ml" },
         spec: {
+          exportTo: ["."],
           hosts: ["pastebin.com"],
           tls: [
             {
@@ -196,6 +197,7 @@ describe("TLS rules", () => {
         kind: "DestinationRule",
         metadata: { name: "to-gateway", namespace: "payments" },
         spec: {
+          exportTo: ["."],
           host: "istio-egressgateway.istio-egress.svc.cluster.local",
           trafficPolicy: { tls: { mode: "DISABLE" } },
         },

@@ -1,87 +1,40 @@
 import { strict as assert } from "assert";
-import { renderDocuments } from "../../cli/render";
-import type { KubernetesObject } from "../../components/kubernetes-object";
-import { describeWithApiServer } from "../support/envtest/shared-api-server";
-import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { renderDocuments } from "../../cli/render";
+import type { KubernetesObject } from "../../components/kubernetes-object";
 import { loadStackText } from "../../stacks/load-config";
-import { PROJECT_DIR, projectStack } from "../support/stacks";
+import {
+  COMPLIANT_PODS,
+  Case,
+  everyServedVersion,
+  GATEWAY_NS,
+  HOSTILE_IN_EVERY_KIND,
+  HOSTILE_PODS,
+  HOSTILE_TEMPLATES,
+  initInjectedPod,
+  ISTIO_VERSIONS,
+  object,
+  POD_KINDS,
+  ROOT_NS,
+  TENANT,
+  TENANT_CASES,
+  TENANT_NEIGHBOURS,
+} from "../support/admission-guardrail-cases";
 import { breakGlassConfig, entry } from "../support/break-glass-fixtures";
-
-const TENANT = "payments";
-const GATEWAY_NS = "istio-egress";
-const ROOT_NS = "istio-system";
-
-const object = (
-  apiVersion: string,
-  kind: string,
-  namespace: string | undefined,
-  name: string,
-  rest: object,
-) =>
-  ({
-    apiVersion,
-    kind,
-    metadata: { name, ...(namespace ? { namespace } : {}) },
-    ...rest,
-  }) as KubernetesObject;
-const gateway = (namespace: string, selector: Record<string, string> | undefined) =>
-  object("networking.istio.io/v1", "Gateway", namespace, "edge", {
-    spec: {
-      ...(selector ? { selector } : {}),
-      servers: [
-        {
-          port: { number: 443, name: "tls", protocol: "TLS" },
-          hosts: ["*/x.example.com"],
-          tls: { mode: "PASSTHROUGH" },
-        },
-      ],
-    },
-  });
-const serviceEntry = (spec: object) =>
-  object("networking.istio.io/v1", "ServiceEntry", TENANT, "extra", {
-    spec: {
-      hosts: ["ledger.example.net"],
-      ports: [{ number: 443, name: "tls", protocol: "TLS" }],
-      resolution: "DNS",
-      ...spec,
-    },
-  });
-const egressPolicy = (namespace: string, egress: object[]) =>
-  object("networking.k8s.io/v1", "NetworkPolicy", namespace, "extra-egress", {
-    spec: { podSelector: {}, policyTypes: ["Egress"], egress },
-  });
-const destinationRule = (host: string) =>
-  object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", { spec: { host } });
-const envoyFilter = (namespace: string, labels: Record<string, string> | undefined) =>
-  object("networking.istio.io/v1alpha3", "EnvoyFilter", namespace, "extra", {
-    spec: {
-      ...(labels ? { workloadSelector: { labels } } : {}),
-      configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }],
-    },
-  });
-const sidecar = (spec: object) => object("networking.istio.io/v1", "Sidecar", TENANT, "extra", { spec });
-const pod = (namespace: string, metadata: object) =>
-  ({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name: "app", namespace, ...metadata },
-    spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
-  }) as KubernetesObject;
-const deployment = (annotations: Record<string, string>) =>
-  object("apps/v1", "Deployment", TENANT, "app", {
-    spec: {
-      selector: { matchLabels: { app: "app" } },
-      template: {
-        metadata: { labels: { app: "app" }, annotations },
-        spec: { containers: [{ name: "app", image: "registry.example/app:1" }] },
-      },
-    },
-  });
-const namespace = (name: string, labels: Record<string, string>) =>
-  object("v1", "Namespace", undefined, name, { metadata: { name, labels } });
+import {
+  grantPlatformAdmin,
+  grantTenantAdmin,
+  kubectlAs,
+  PLATFORM_USER,
+  TENANT_USER,
+} from "../support/envtest/identities";
+import type { KubectlResult } from "../support/envtest/kubectl";
+import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
+import { describeWithApiServer } from "../support/envtest/shared-api-server";
+import { installStandInCrds, removeStandInCrds } from "../support/envtest/stand-in-crds";
+import { PROJECT_DIR, projectStack } from "../support/stacks";
 
 /** Bindings reach the admission chain through an informer: wait until the probe sees them (10 s at most). */
 async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
@@ -92,18 +45,31 @@ async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
   throw new Error("the guardrails never took effect");
 }
 
-const hijack = () => gateway(TENANT, { istio: "egressgateway" });
+const hijack = () =>
+  object("networking.istio.io/v1", "Gateway", TENANT, "edge", {
+    spec: {
+      selector: { istio: "egressgateway" },
+      servers: [
+        {
+          port: { number: 443, name: "tls", protocol: "TLS" },
+          hosts: ["*/x.example.com"],
+          tls: { mode: "PASSTHROUGH" },
+        },
+      ],
+    },
+  });
 
-/** The user the suite's kubectl runs as (its client certificate's CN): the deployer, as `pulumi up` would be. */
+/** The user the suite's kubectl runs as (its client certificate's CN, in system:masters): the cluster admin. */
 const ENVTEST_USER = "envtest-admin";
 
-/** The prod stack with the suite's user as the only break-glass requester, rendered. */
+/** The prod stack with the suite's deployer as break-glass requester and a CI service account as platform identity. */
 function prodRender(): KubernetesObject[] {
   const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
   const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
   stack.config["mesh-egress:guardrails"] = {
     ...(stack.config["mesh-egress:guardrails"] ?? {}),
     breakGlassRequesters: [ENVTEST_USER],
+    platformIdentities: [PLATFORM_USER],
   };
   return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
 }
@@ -162,67 +128,8 @@ function directPolicy(
   return policy;
 }
 
-interface Case {
-  readonly guardrail: string;
-  readonly weakening: string;
-  readonly denied: KubernetesObject;
-  readonly neighbour: string;
-  readonly admitted: KubernetesObject;
-}
-
-/** One weakening per guardrail clause, each beside the compliant object it must not catch. */
-const CASES: readonly Case[] = [
-  {
-    guardrail: "gateway-selector",
-    weakening: "a tenant Gateway selecting the egress gateway pods",
-    denied: gateway(TENANT, { istio: "egressgateway" }),
-    neighbour: "a Gateway in the gateway namespace",
-    admitted: gateway(GATEWAY_NS, { istio: "egressgateway" }),
-  },
-  {
-    guardrail: "gateway-selector",
-    weakening: "a Gateway with an empty selector in a namespace that is not a tenant",
-    denied: gateway("default", undefined),
-    neighbour: "a tenant Gateway selecting its own ingress pods",
-    admitted: gateway(TENANT, { istio: "payments-ingress" }),
-  },
-  {
-    guardrail: "service-entry-registry",
-    weakening: "a tenant ServiceEntry with the default location, MESH_EXTERNAL",
-    denied: serviceEntry({}),
-    neighbour: "a MESH_INTERNAL ServiceEntry exported to its own namespace",
-    admitted: serviceEntry({ location: "MESH_INTERNAL", exportTo: ["."] }),
-  },
-  {
-    guardrail: "service-entry-registry",
-    weakening: "a MESH_INTERNAL ServiceEntry exported to the gateway namespace",
-    denied: serviceEntry({ location: "MESH_INTERNAL", exportTo: [".", GATEWAY_NS] }),
-    neighbour: "a MESH_EXTERNAL ServiceEntry in the gateway namespace (the registry's own place)",
-    admitted: { ...serviceEntry({}), metadata: { name: "extra", namespace: GATEWAY_NS } },
-  },
-  {
-    guardrail: "network-policy-internal-egress",
-    weakening: "a tenant NetworkPolicy opening 0.0.0.0/0",
-    denied: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]),
-    neighbour: "a tenant NetworkPolicy to an in-cluster range and namespace",
-    admitted: egressPolicy(TENANT, [
-      { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { namespaceSelector: {} }] },
-    ]),
-  },
-  {
-    guardrail: "network-policy-internal-egress",
-    weakening: "a tenant NetworkPolicy egress rule with no `to` (every destination)",
-    denied: egressPolicy(TENANT, [{ ports: [{ protocol: "TCP", port: 443 }] }]),
-    neighbour: "the same policy in a namespace that is not a tenant",
-    admitted: egressPolicy("default", [{ ports: [{ protocol: "TCP", port: 443 }] }]),
-  },
-  {
-    guardrail: "network-policy-internal-egress",
-    weakening: "a tenant NetworkPolicy opening public IPv6 space",
-    denied: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "2000::/3" } }] }]),
-    neighbour: "a tenant NetworkPolicy to unique-local IPv6",
-    admitted: egressPolicy(TENANT, [{ to: [{ ipBlock: { cidr: "fd00:10::/64" } }] }]),
-  },
+/** Break-glass cases: the deployer (a requester) sends them, since only it may create platform-labelled objects. */
+const BREAK_GLASS_CASES: readonly (Case & { neighbour: string; admitted: KubernetesObject })[] = [
   {
     guardrail: "network-policy-internal-egress",
     weakening: "a break-glass direct NetworkPolicy without its break-glass label and annotations",
@@ -298,179 +205,641 @@ const CASES: readonly Case[] = [
     neighbour: "the rendered direct policy",
     admitted: directPolicy(),
   },
+];
+
+/** Guardrails that judge objects outside tenant namespaces: the cluster admin sends these. */
+const NON_TENANT_CASES: readonly (Case & { neighbour: string; admitted: KubernetesObject })[] = [
   {
-    guardrail: "destination-rule-gateway-host",
-    weakening: "a tenant DestinationRule for the gateway's Service",
-    denied: destinationRule("istio-egressgateway.istio-egress.svc.cluster.local"),
-    neighbour: "a tenant DestinationRule for its own service",
-    admitted: destinationRule("ledger.payments.svc.cluster.local"),
+    guardrail: "gateway-selector",
+    weakening: "a Gateway with an empty selector in a namespace that is not a tenant",
+    denied: object("networking.istio.io/v1", "Gateway", "default", "edge", {
+      spec: {
+        servers: [
+          {
+            port: { number: 443, name: "tls", protocol: "TLS" },
+            hosts: ["*/x.example.com"],
+            tls: { mode: "PASSTHROUGH" },
+          },
+        ],
+      },
+    }),
+    neighbour: "a Gateway selecting the egress gateway in the gateway namespace",
+    admitted: object("networking.istio.io/v1", "Gateway", GATEWAY_NS, "edge", {
+      spec: {
+        selector: { istio: "egressgateway" },
+        servers: [
+          {
+            port: { number: 443, name: "tls", protocol: "TLS" },
+            hosts: ["*/x.example.com"],
+            tls: { mode: "PASSTHROUGH" },
+          },
+        ],
+      },
+    }),
   },
   {
-    guardrail: "destination-rule-gateway-host",
-    weakening: "a tenant DestinationRule whose wildcard covers the gateway's Service",
-    denied: destinationRule("*.istio-egress.svc.cluster.local"),
-    neighbour: "a tenant DestinationRule whose wildcard covers only its own namespace",
-    admitted: destinationRule("*.payments.svc.cluster.local"),
-  },
-  {
-    guardrail: "envoy-filter-gateway",
-    weakening: "an EnvoyFilter selecting the egress gateway pods",
-    denied: envoyFilter(TENANT, { istio: "egressgateway" }),
-    neighbour: "a tenant EnvoyFilter selecting its own workload",
-    admitted: envoyFilter(TENANT, { app: "ledger" }),
+    guardrail: "service-entry-registry",
+    weakening: "a MESH_EXTERNAL ServiceEntry in a namespace that is not a tenant",
+    denied: object("networking.istio.io/v1", "ServiceEntry", "default", "extra", {
+      spec: {
+        hosts: ["ledger.example.net"],
+        ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+        resolution: "DNS",
+      },
+    }),
+    neighbour: "a MESH_EXTERNAL ServiceEntry in the gateway namespace (the registry's own place)",
+    admitted: object("networking.istio.io/v1", "ServiceEntry", GATEWAY_NS, "extra", {
+      spec: {
+        hosts: ["ledger.example.net"],
+        ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+        resolution: "DNS",
+      },
+    }),
   },
   {
     guardrail: "envoy-filter-gateway",
     weakening: "an EnvoyFilter without a selector in the root namespace (every proxy)",
-    denied: envoyFilter(ROOT_NS, undefined),
+    denied: object("networking.istio.io/v1alpha3", "EnvoyFilter", ROOT_NS, "extra", {
+      spec: { configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }] },
+    }),
     neighbour: "an EnvoyFilter without a selector in the gateway namespace",
-    admitted: envoyFilter(GATEWAY_NS, undefined),
-  },
-  {
-    guardrail: "sidecar-registry-only",
-    weakening: "a tenant Sidecar with ALLOW_ANY",
-    denied: sidecar({
-      workloadSelector: { labels: { app: "ledger" } },
-      outboundTrafficPolicy: { mode: "ALLOW_ANY" },
-    }),
-    neighbour: "a tenant Sidecar with REGISTRY_ONLY",
-    admitted: sidecar({
-      workloadSelector: { labels: { app: "ledger" } },
-      outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+    admitted: object("networking.istio.io/v1alpha3", "EnvoyFilter", GATEWAY_NS, "extra", {
+      spec: { configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }] },
     }),
   },
   {
-    guardrail: "sidecar-registry-only",
-    weakening: "a Sidecar selecting the egress gateway pods",
-    denied: sidecar({ workloadSelector: { labels: { istio: "egressgateway" } } }),
-    neighbour: "a Sidecar selecting the gateway's labels plus one it lacks",
-    admitted: sidecar({ workloadSelector: { labels: { istio: "egressgateway", app: "ledger" } } }),
-  },
-  {
-    guardrail: "tenant-pod-interception",
-    weakening: 'a tenant pod with sidecar.istio.io/inject: "false"',
-    denied: pod(TENANT, { labels: { "sidecar.istio.io/inject": "false" } }),
-    neighbour: "the same pod in a namespace that is not a tenant",
-    admitted: pod("default", { labels: { "sidecar.istio.io/inject": "false" } }),
-  },
-  {
-    guardrail: "tenant-pod-interception",
-    weakening: "a tenant Deployment whose pods exclude outbound ranges from the sidecar",
-    denied: deployment({ "traffic.sidecar.istio.io/excludeOutboundIPRanges": "0.0.0.0/0" }),
-    neighbour: "a tenant Deployment excluding an inbound port",
-    admitted: deployment({ "traffic.sidecar.istio.io/excludeInboundPorts": "9090" }),
-  },
-  {
-    guardrail: "tenant-namespace-interception",
-    weakening: "a tenant namespace switching injection off",
-    denied: namespace(TENANT, { "mesh-egress.io/tenant": TENANT, "istio-injection": "disabled" }),
-    neighbour: "a namespace that is not a tenant switching injection off",
-    admitted: namespace("batch-jobs", { "istio-injection": "disabled" }),
+    guardrail: "envoy-filter-gateway",
+    weakening: "an EnvoyFilter selecting the gateway from the root namespace",
+    denied: object("networking.istio.io/v1alpha3", "EnvoyFilter", ROOT_NS, "extra", {
+      spec: {
+        workloadSelector: { labels: { istio: "egressgateway" } },
+        configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }],
+      },
+    }),
+    neighbour: "an EnvoyFilter selecting istiod's own workloads from the root namespace",
+    admitted: object("networking.istio.io/v1alpha3", "EnvoyFilter", ROOT_NS, "extra", {
+      spec: {
+        workloadSelector: { labels: { app: "istiod" } },
+        configPatches: [{ applyTo: "NETWORK_FILTER", patch: { operation: "REMOVE" } }],
+      },
+    }),
   },
 ];
 
+const asList = (objects: readonly KubernetesObject[]) =>
+  JSON.stringify({ apiVersion: "v1", kind: "List", items: objects });
+
+/** The denial names the guardrail's policy and carries its message with a Fix. */
+function assertDeniedBy(result: KubectlResult, guardrail: string): void {
+  assert.notEqual(result.status, 0, `admitted, but ${guardrail} should deny it`);
+  assert.match(
+    result.stderr,
+    new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${guardrail}'`),
+    result.stderr,
+  );
+  assert.match(result.stderr, new RegExp(`mesh-egress guardrail ${guardrail}: .*Fix: `, "s"), result.stderr);
+}
+
+/**
+ * On Pods (ephemeral containers included) the prod tenant namespace also enforces Pod Security baseline (the mesh
+ * runs Istio CNI), which runs ahead of the guardrails: a baseline refusal by Kubernetes itself counts too.
+ */
+function assertPodDeniedBy(result: KubectlResult, guardrail: string): void {
+  if (guardrail === "tenant-pod-security" && /violates PodSecurity "baseline:latest"/.test(result.stderr)) {
+    assert.notEqual(result.status, 0);
+    return;
+  }
+  assertDeniedBy(result, guardrail);
+}
+
+function assertAdmitted(result: KubectlResult): void {
+  assert.equal(result.status, 0, result.stderr);
+}
+
+/** How a tenant can send a new object: create, and server-side apply (which creates through a patch). */
+const CREATE_VERBS: readonly (readonly [string, readonly string[]])[] = [
+  ["create", ["create", "--dry-run=server", "-f", "-"]],
+  ["server-side apply", ["apply", "--server-side", "--field-manager=tenant", "--dry-run=server", "-f", "-"]],
+];
+
 describeWithApiServer(
-  "admission guardrails of the prod render, on a real API server with no istiod at all",
+  "admission guardrails of the prod render, against a tenant with admin in its namespace",
   (server) => {
     let documents: KubernetesObject[];
+    const tenant = (args: readonly string[], input?: string) => kubectlAs(server(), TENANT_USER, args, input);
+    const platform = (args: readonly string[], input?: string) =>
+      kubectlAs(server(), PLATFORM_USER, args, input);
+    /** The deployer (the cluster admin): break-glass objects and namespaces a tenant cannot write are its. */
+    const asDeployer = (o: KubernetesObject, args: readonly string[]) =>
+      server().kubectl(args, JSON.stringify(o));
 
     before(async function () {
-      this.timeout(120_000);
+      this.timeout(180_000);
       documents = prodRender();
-      // The cases' namespaces too: the root namespace exists wherever istiod runs.
+      await installStandInCrds(server());
       await ensurePreexistingNamespaces(server(), [
         ...documents,
-        ...CASES.flatMap((c) => [c.denied, c.admitted]),
+        ...[...NON_TENANT_CASES, ...BREAK_GLASS_CASES].flatMap((c) => [c.denied, c.admitted]),
       ]);
       await applyStrict(server(), documents);
+      await grantTenantAdmin(server(), TENANT, TENANT_USER);
+      await grantPlatformAdmin(server(), PLATFORM_USER);
       await untilEnforced(async () =>
-        applyStrict(server(), [hijack()], { dryRun: true }).then(
-          () => false,
-          () => true,
+        (await tenant(["create", "--dry-run=server", "-f", "-"], JSON.stringify(hijack()))).stderr.includes(
+          "mesh-egress-gateway-selector",
         ),
       );
     });
     after(async function () {
       this.timeout(120_000);
       await uninstall(server(), documents);
+      await removeStandInCrds(server());
     });
 
-    it("denies the break-glass NetworkPolicy an active entry renders when someone else than the requesters creates it", async () => {
-      // Same RBAC (system:masters), another name: only the guardrail can refuse it.
-      const result = await server().kubectl(
-        [
-          "apply",
-          "--server-side",
-          "--dry-run=server",
-          "--as=payments-admin",
-          "--as-group=system:masters",
-          "-f",
-          "-",
-        ],
-        JSON.stringify(directPolicy()),
-      );
+    it("serves each Istio kind at exactly the versions the cases try", async () => {
+      for (const [groupKind, versions] of Object.entries(ISTIO_VERSIONS)) {
+        const [group, kind] = groupKind.split("/") as [string, string];
+        const crds = JSON.parse(await server().kubectlOrThrow(["get", "crd", "-o", "json"])) as {
+          items: any[];
+        };
+        const crd = crds.items.find((c) => c.spec.group === group && c.spec.names.kind === kind);
+        const served = (crd.spec.versions as { name: string; served: boolean }[])
+          .filter((v) => v.served)
+          .map((v) => v.name);
+        assert.deepEqual([...served].sort(), [...versions].sort(), groupKind);
+      }
+    });
+
+    it("acts as a tenant that is not a cluster admin: RBAC refuses it a cluster-scoped write", async () => {
+      const result = await tenant(["create", "namespace", "tenant-made", "--dry-run=server"]);
       assert.notEqual(result.status, 0);
-      assert.match(
-        result.stderr,
-        /ValidatingAdmissionPolicy 'mesh-egress-network-policy-internal-egress'.*requester in guardrails\.breakGlassRequesters \(envtest-admin\)/s,
-      );
+      assert.match(result.stderr, /forbidden: User "payments-admin" cannot create resource "namespaces"/);
     });
 
-    it("admits the direct NetworkPolicy of an entry whose expiresAt is written with a lowercase t and z, as RFC 3339 allows", async () => {
-      const lowercase = fromNow(6).replace("T", "t").replace("Z", "z");
-      const policy = renderDocuments(
-        breakGlassConfig({ breakGlass: [entry({ expiresAt: lowercase })] }, "prod", new Date().toISOString()),
-      ).find((o) => o.kind === "NetworkPolicy" && o.metadata.labels?.["mesh-egress.io/break-glass"])!;
-      const applied = await applyStrict(server(), [policy], { dryRun: true });
-      assert.equal(applied.size, 1);
+    describe("class 1: the platform's objects in the tenant namespace are the platform's", () => {
+      const netpol = ["networkpolicy", "egress-via-gateway", "-n", TENANT];
+      const side = ["sidecar.networking.istio.io", "default", "-n", TENANT];
+      const hostile: readonly (readonly [string, readonly string[], string?])[] = [
+        ["deleting the platform's NetworkPolicy", ["delete", ...netpol, "--dry-run=server"]],
+        ["deleting the platform's Sidecar", ["delete", ...side, "--dry-run=server"]],
+        [
+          "patching the platform's NetworkPolicy to policyTypes [Ingress]",
+          [
+            "patch",
+            ...netpol,
+            "--type=merge",
+            "-p",
+            '{"spec":{"policyTypes":["Ingress"]}}',
+            "--dry-run=server",
+          ],
+        ],
+        [
+          "patching the platform's NetworkPolicy to select no pod",
+          [
+            "patch",
+            ...netpol,
+            "--type=merge",
+            "-p",
+            '{"spec":{"podSelector":{"matchLabels":{"none":"none"}}}}',
+            "--dry-run=server",
+          ],
+        ],
+        [
+          "patching the platform's NetworkPolicy to drop its ownership labels",
+          [
+            "patch",
+            ...netpol,
+            "--type=json",
+            "-p",
+            '[{"op":"remove","path":"/metadata/labels"}]',
+            "--dry-run=server",
+          ],
+        ],
+        [
+          "patching the platform's Sidecar to know every host (*/*)",
+          [
+            "patch",
+            ...side,
+            "--type=merge",
+            "-p",
+            '{"spec":{"egress":[{"hosts":["*/*"]}]}}',
+            "--dry-run=server",
+          ],
+        ],
+      ];
+      for (const [what, args] of hostile) {
+        it(`platform-objects: denies the tenant ${what}`, async () => {
+          assertDeniedBy(await tenant(args), "platform-objects");
+        });
+      }
+
+      it("denies the tenant patching REGISTRY_ONLY out of the platform's Sidecar (platform-objects or sidecar-registry-only)", async () => {
+        const result = await tenant([
+          "patch",
+          ...side,
+          "--type=json",
+          "-p",
+          '[{"op":"remove","path":"/spec/outboundTrafficPolicy"}]',
+          "--dry-run=server",
+        ]);
+        assert.notEqual(result.status, 0);
+        assert.match(
+          result.stderr,
+          /mesh-egress guardrail (platform-objects|sidecar-registry-only): .*Fix: /s,
+        );
+      });
+
+      it("platform-objects: denies the tenant deleting every NetworkPolicy of its namespace at once (deletecollection)", async () => {
+        assertDeniedBy(
+          await tenant([
+            "delete",
+            "--raw",
+            `/apis/networking.k8s.io/v1/namespaces/${TENANT}/networkpolicies?dryRun=All`,
+          ]),
+          "platform-objects",
+        );
+      });
+
+      it("platform-objects: denies the tenant replacing (update) the platform's NetworkPolicy", async () => {
+        const current = JSON.parse(await server().kubectlOrThrow(["get", ...netpol, "-o", "json"]));
+        current.spec.podSelector = { matchLabels: { "selects-no-pod": "true" } };
+        assertDeniedBy(
+          await tenant(["replace", "--dry-run=server", "-f", "-"], JSON.stringify(current)),
+          "platform-objects",
+        );
+      });
+
+      it("platform-objects: denies the tenant server-side applying its own version of the platform's Sidecar", async () => {
+        const mine = {
+          apiVersion: "networking.istio.io/v1beta1",
+          kind: "Sidecar",
+          metadata: { name: "default", namespace: TENANT },
+          spec: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" }, egress: [{ hosts: ["*/*"] }] },
+        };
+        assertDeniedBy(
+          await tenant(
+            [
+              "apply",
+              "--server-side",
+              "--force-conflicts",
+              "--field-manager=tenant",
+              "--dry-run=server",
+              "-f",
+              "-",
+            ],
+            JSON.stringify(mine),
+          ),
+          "platform-objects",
+        );
+      });
+
+      it("platform-objects: denies the tenant creating an object wearing the platform's ownership labels", async () => {
+        const fake = object("networking.k8s.io/v1", "NetworkPolicy", TENANT, "looks-official", {
+          metadata: {
+            name: "looks-official",
+            namespace: TENANT,
+            labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "mesh-egress" },
+          },
+          spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: {} }] }] },
+        });
+        assertDeniedBy(
+          await tenant(["create", "--dry-run=server", "-f", "-"], JSON.stringify(fake)),
+          "platform-objects",
+        );
+      });
+
+      it("platform-objects: admits a platform identity (RBAC cluster-admin, not system:masters) updating and deleting the platform's objects", async () => {
+        assertAdmitted(
+          await platform(["annotate", ...netpol, "mesh-egress.io/reviewed=yes", "--dry-run=server"]),
+        );
+        assertAdmitted(await platform(["delete", ...side, "--dry-run=server"]));
+      });
+
+      it("platform-objects: admits the cluster admin (system:masters) re-applying the whole render", async () => {
+        const applied = await applyStrict(server(), documents, { dryRun: true });
+        assert.equal(applied.size, documents.length);
+      });
+
+      it("platform-objects: admits the tenant changing and deleting its own NetworkPolicy", async () => {
+        const own = object("networking.k8s.io/v1", "NetworkPolicy", TENANT, "own", {
+          spec: { podSelector: {}, policyTypes: ["Ingress"] },
+        });
+        assertAdmitted(
+          await tenant(["apply", "--server-side", "--field-manager=tenant", "-f", "-"], JSON.stringify(own)),
+        );
+        assertAdmitted(
+          await tenant(["label", "networkpolicy", "own", "-n", TENANT, "team=payments", "--dry-run=server"]),
+        );
+        assertAdmitted(await tenant(["delete", "networkpolicy", "own", "-n", TENANT]));
+      });
+
+      const operator = "cluster-operator";
+      const ns = ["namespace", TENANT];
+      const nsHostile: readonly (readonly [string, readonly string[]])[] = [
+        ["removing the tenant label", ["label", ...ns, "mesh-egress.io/tenant-", "--dry-run=server"]],
+        [
+          "switching injection off",
+          ["label", ...ns, "istio-injection=disabled", "--overwrite", "--dry-run=server"],
+        ],
+        [
+          "lowering Pod Security to privileged",
+          [
+            "label",
+            ...ns,
+            "pod-security.kubernetes.io/enforce=privileged",
+            "--overwrite",
+            "--dry-run=server",
+          ],
+        ],
+        ["deleting the tenant Namespace", ["delete", ...ns, "--dry-run=server"]],
+      ];
+      for (const [what, args] of nsHostile) {
+        it(`tenant-namespace: denies an operator with RBAC on namespaces (not a platform identity) ${what}`, async () => {
+          await server()
+            .kubectlOrThrow([
+              "create",
+              "clusterrolebinding",
+              "envtest-operator",
+              "--clusterrole=cluster-admin",
+              `--user=${operator}`,
+              "--dry-run=client",
+              "-o",
+              "json",
+            ])
+            .then((json) =>
+              server().kubectlOrThrow(["apply", "--server-side", "--field-manager=envtest", "-f", "-"], json),
+            );
+          assertDeniedBy(await kubectlAs(server(), operator, args), "tenant-namespace");
+        });
+      }
+
+      it("tenant-namespace: admits a platform identity relabelling the tenant Namespace, and the operator adding a label of its own", async () => {
+        assertAdmitted(
+          await platform([
+            "label",
+            ...ns,
+            "pod-security.kubernetes.io/enforce=restricted",
+            "--overwrite",
+            "--dry-run=server",
+          ]),
+        );
+        assertAdmitted(
+          await kubectlAs(server(), operator, ["label", ...ns, "cost-center=42", "--dry-run=server"]),
+        );
+      });
     });
 
-    it("admits every object active break-glass entries render (direct, grant, grant of a new host), strictly validated", async () => {
-      const objects = breakGlassObjects();
-      assert.deepEqual([...new Set(objects.map((o) => o.kind))].sort(), [
-        "AuthorizationPolicy",
-        "DestinationRule",
-        "Gateway",
-        "NetworkPolicy",
-        "ServiceEntry",
-        "VirtualService",
-      ]);
-      const applied = await applyStrict(server(), objects, { dryRun: true });
-      assert.equal(applied.size, objects.length);
-    });
+    describe("class 2 and 3: pods and every pod-template kind", () => {
+      for (const [guardrail, weakening, meta, spec] of HOSTILE_TEMPLATES) {
+        for (const [verb, args] of CREATE_VERBS) {
+          it(`${guardrail}: denies a Deployment with ${weakening} (${verb})`, async () => {
+            assertDeniedBy(await tenant(args, JSON.stringify(POD_KINDS[1]!.wrap(meta, spec))), guardrail);
+          });
+        }
+      }
+      for (const [guardrail, weakening, meta, spec] of HOSTILE_PODS) {
+        for (const [verb, args] of CREATE_VERBS) {
+          it(`${guardrail}: denies a Deployment with ${weakening} (${verb})`, async () => {
+            assertDeniedBy(await tenant(args, JSON.stringify(POD_KINDS[1]!.wrap(meta, spec))), guardrail);
+          });
+        }
+        it(`${guardrail}: denies a Pod with ${weakening}`, async () => {
+          assertPodDeniedBy(
+            await tenant(CREATE_VERBS[0]![1], JSON.stringify(POD_KINDS[0]!.wrap(meta, spec))),
+            guardrail,
+          );
+        });
+      }
+      for (const kind of POD_KINDS.slice(2)) {
+        for (const [guardrail, weakening, meta, spec] of HOSTILE_IN_EVERY_KIND) {
+          it(`${guardrail}: denies a ${kind.kind} with ${weakening}`, async () => {
+            assertDeniedBy(
+              await tenant(CREATE_VERBS[0]![1], JSON.stringify(kind.wrap(meta, spec))),
+              guardrail,
+            );
+          });
+        }
+      }
+      it("tenant-pod-security: denies a pod injected with istio-init (NET_ADMIN, NET_RAW) in a mesh that runs Istio CNI", async () => {
+        assertPodDeniedBy(
+          await tenant(CREATE_VERBS[0]![1], JSON.stringify(initInjectedPod())),
+          "tenant-pod-security",
+        );
+      });
+      for (const { neighbour, admitted } of COMPLIANT_PODS) {
+        it(`admits ${neighbour}`, async () => {
+          assertAdmitted(await tenant(CREATE_VERBS[1]![1], JSON.stringify(admitted)));
+        });
+      }
 
-    for (const c of CASES) {
-      it(`${c.guardrail}: denies ${c.weakening}, naming the rule and the fix`, async () => {
-        await assert.rejects(applyStrict(server(), [c.denied], { dryRun: true }), (err: Error) => {
-          assert.match(err.message, new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${c.guardrail}'`));
-          assert.match(err.message, new RegExp(`mesh-egress guardrail ${c.guardrail}: .*Fix: `));
-          return true;
+      describe("on a running Deployment and Pod", () => {
+        const plain = POD_KINDS[1]!.wrap(
+          {},
+          { containers: [{ name: "app", image: "registry.example/app:1" }] },
+        );
+        const pod = POD_KINDS[0]!.wrap(
+          {},
+          { containers: [{ name: "app", image: "registry.example/app:1" }] },
+        );
+        before(async () => {
+          assertAdmitted(
+            await tenant(
+              ["apply", "--server-side", "--field-manager=tenant", "-f", "-"],
+              asList([plain, pod]),
+            ),
+          );
+        });
+        after(async () => {
+          await server().kubectl(["delete", "deployment,pod", "app", "-n", TENANT, "--wait=false"]);
+        });
+
+        it("tenant-pod-istio-knobs: denies patching injection off into a Deployment's template", async () => {
+          assertDeniedBy(
+            await tenant([
+              "patch",
+              "deployment",
+              "app",
+              "-n",
+              TENANT,
+              "--type=merge",
+              "-p",
+              '{"spec":{"template":{"metadata":{"labels":{"sidecar.istio.io/inject":"false"}}}}}',
+              "--dry-run=server",
+            ]),
+            "tenant-pod-istio-knobs",
+          );
+        });
+        it("tenant-pod-security: denies updating a Deployment to hostNetwork", async () => {
+          const current = JSON.parse(
+            await server().kubectlOrThrow(["get", "deployment", "app", "-n", TENANT, "-o", "json"]),
+          );
+          current.spec.template.spec.hostNetwork = true;
+          assertDeniedBy(
+            await tenant(["replace", "--dry-run=server", "-f", "-"], JSON.stringify(current)),
+            "tenant-pod-security",
+          );
+        });
+        it("tenant-pod-security: denies an ephemeral container adding NET_ADMIN", async () => {
+          const patch = {
+            spec: {
+              ephemeralContainers: [
+                {
+                  name: "debug",
+                  image: "registry.example/debug:1",
+                  securityContext: { capabilities: { add: ["NET_ADMIN"] } },
+                },
+              ],
+            },
+          };
+          assertPodDeniedBy(
+            await tenant([
+              "patch",
+              "pod",
+              "app",
+              "-n",
+              TENANT,
+              "--subresource=ephemeralcontainers",
+              "--type=strategic",
+              "-p",
+              JSON.stringify(patch),
+              "--dry-run=server",
+            ]),
+            "tenant-pod-security",
+          );
+        });
+        it("tenant-pod-security: denies an ephemeral container running as UID 1337", async () => {
+          const patch = {
+            spec: {
+              ephemeralContainers: [
+                { name: "debug", image: "registry.example/debug:1", securityContext: { runAsUser: 1337 } },
+              ],
+            },
+          };
+          assertPodDeniedBy(
+            await tenant([
+              "patch",
+              "pod",
+              "app",
+              "-n",
+              TENANT,
+              "--subresource=ephemeralcontainers",
+              "--type=strategic",
+              "-p",
+              JSON.stringify(patch),
+              "--dry-run=server",
+            ]),
+            "tenant-pod-security",
+          );
+        });
+        it("admits a plain ephemeral debug container", async () => {
+          const patch = {
+            spec: { ephemeralContainers: [{ name: "debug", image: "registry.example/debug:1" }] },
+          };
+          assertAdmitted(
+            await tenant([
+              "patch",
+              "pod",
+              "app",
+              "-n",
+              TENANT,
+              "--subresource=ephemeralcontainers",
+              "--type=strategic",
+              "-p",
+              JSON.stringify(patch),
+              "--dry-run=server",
+            ]),
+          );
+        });
+        it("admits scaling the Deployment (an update that keeps the template)", async () => {
+          assertAdmitted(
+            await tenant(["scale", "deployment", "app", "-n", TENANT, "--replicas=2", "--dry-run=server"]),
+          );
         });
       });
-      it(`${c.guardrail}: admits ${c.neighbour}`, async () => {
-        const applied = await applyStrict(server(), [c.admitted], { dryRun: true });
+    });
+
+    describe("classes 4 to 8: destinations, gateway hijack, ranges, telemetry, CNI policies", () => {
+      for (const c of TENANT_CASES) {
+        for (const variant of everyServedVersion(c.denied)) {
+          for (const [verb, args] of CREATE_VERBS) {
+            it(`${c.guardrail}: denies ${c.weakening} (${variant.apiVersion}, ${verb})`, async () => {
+              assertDeniedBy(await tenant(args, JSON.stringify(variant)), c.guardrail);
+            });
+          }
+        }
+      }
+      for (const { neighbour, admitted } of TENANT_NEIGHBOURS) {
+        it(`admits ${neighbour}`, async () => {
+          assertAdmitted(await tenant(CREATE_VERBS[1]![1], JSON.stringify(admitted)));
+        });
+      }
+    });
+
+    describe("outside tenant namespaces, and break-glass", () => {
+      for (const c of [...NON_TENANT_CASES, ...BREAK_GLASS_CASES]) {
+        it(`${c.guardrail}: denies ${c.weakening}`, async () => {
+          assertDeniedBy(await asDeployer(c.denied, CREATE_VERBS[1]![1]), c.guardrail);
+        });
+        it(`${c.guardrail}: admits ${c.neighbour}`, async () => {
+          assertAdmitted(await asDeployer(c.admitted, CREATE_VERBS[1]![1]));
+        });
+      }
+
+      it("network-policy-internal-egress: denies the break-glass NetworkPolicy an active entry renders when someone else than the requesters creates it", async () => {
+        // A platform identity, yet not a requester: only the break-glass clause can refuse it.
+        assertDeniedBy(
+          await platform(CREATE_VERBS[1]![1], JSON.stringify(directPolicy())),
+          "network-policy-internal-egress",
+        );
+      });
+
+      it("admits the direct NetworkPolicy of an entry whose expiresAt is written with a lowercase t and z, as RFC 3339 allows", async () => {
+        const lowercase = fromNow(6).replace("T", "t").replace("Z", "z");
+        const policy = renderDocuments(
+          breakGlassConfig(
+            { breakGlass: [entry({ expiresAt: lowercase })] },
+            "prod",
+            new Date().toISOString(),
+          ),
+        ).find((o) => o.kind === "NetworkPolicy" && o.metadata.labels?.["mesh-egress.io/break-glass"])!;
+        const applied = await applyStrict(server(), [policy], { dryRun: true });
         assert.equal(applied.size, 1);
       });
-    }
+
+      it("admits every object active break-glass entries render (direct, grant, grant of a new host), strictly validated", async () => {
+        const objects = breakGlassObjects();
+        assert.deepEqual([...new Set(objects.map((o) => o.kind))].sort(), [
+          "AuthorizationPolicy",
+          "DestinationRule",
+          "Gateway",
+          "NetworkPolicy",
+          "ServiceEntry",
+          "VirtualService",
+        ]);
+        const applied = await applyStrict(server(), objects, { dryRun: true });
+        assert.equal(applied.size, objects.length);
+      });
+    });
   },
 );
 
 describeWithApiServer("admission guardrails of the dev render, on a real API server", (server) => {
   let documents: KubernetesObject[];
+  const hijackDryRun = () =>
+    kubectlAs(server(), TENANT_USER, ["create", "--dry-run=server", "-f", "-"], JSON.stringify(hijack()));
 
   before(async function () {
     this.timeout(120_000);
     documents = renderDocuments(projectStack("dev"));
     await ensurePreexistingNamespaces(server(), documents);
     await applyStrict(server(), documents);
+    await grantTenantAdmin(server(), TENANT, TENANT_USER);
     await untilEnforced(async () => (await hijackDryRun()).stderr.includes("Warning"));
   });
   after(async function () {
     this.timeout(120_000);
     await uninstall(server(), documents);
   });
-  const hijackDryRun = () =>
-    server().kubectl(["apply", "--server-side", "--dry-run=server", "-f", "-"], JSON.stringify(hijack()));
 
   it("warns about a hijacking Gateway (Warn + Audit) instead of refusing it", async () => {
     const result = await hijackDryRun();

@@ -44,7 +44,7 @@ describe("admission guardrails (pure builder)", () => {
       ).find((o) => o.metadata.name === "mesh-egress-network-policy-internal-egress")!;
       // The validation that bounds ipBlocks to internal ranges, wherever it sits in the list.
       const validations = (policy.spec as any).validations as { expression: string; message: string }[];
-      return validations.find((v) => v.message.includes("reaches beyond the cluster's internal ranges"))!
+      return validations.find((v) => v.message.includes("reaches beyond the ranges a tenant may open"))!
         .expression;
     };
     assert.ok(
@@ -106,7 +106,7 @@ describe("admission guardrails (pure builder)", () => {
     const selectors = Object.fromEntries(
       bindings(buildAdmissionGuardrailManifests(admissionGuardrailSettings(config))).map((b) => [
         b.metadata.name,
-        (b.spec!.matchResources as any).namespaceSelector.matchExpressions,
+        (b.spec!.matchResources as any).namespaceSelector.matchExpressions ?? [],
       ]),
     );
     assert.deepEqual(selectors["mesh-egress-network-policy-internal-egress"], [
@@ -117,7 +117,10 @@ describe("admission guardrails (pure builder)", () => {
     ]);
     assert.deepEqual(selectors["mesh-egress-service-entry-registry"], [
       { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["edge-out", "mesh-system"] },
+      { key: "mesh-egress.io/tenant", operator: "DoesNotExist" },
     ]);
+    // Namespaces are picked by the policy's matchConditions, on their old labels as well as their new ones.
+    assert.deepEqual(selectors["mesh-egress-tenant-namespace"], []);
   });
 
   it("writes the gateway's namespace, Service host and pod labels into the rules it checks", () => {
