@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/, written by `npm run build`, which `npm ci` runs through `prepare`).
+// V8 keeps the compiled bytecode of the CLI and its packages on disk (Node ≥ 22.1): later starts skip parsing.
+require("module").enableCompileCache?.();
 const path = require("path");
 const fs = require("fs");
 const compiled = path.join(__dirname, "..", "dist", "cli");
