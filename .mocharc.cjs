@@ -1,4 +1,3 @@
-/* global module, process, require */
 // Mocha appends a config's spec to the files named on its command line: name the whole suite only when
 // nothing is named, so `npx mocha test/foo.test.ts`, `npx mocha test/builders` or a .js path runs that alone.
 // A positional argument names tests when it is a path or a glob (an option's value, like --grep's, is neither).
