@@ -2,7 +2,7 @@ import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stack
 import { grantedServices } from "../stacks/break-glass";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_SELECTOR, TENANT_LABEL } from "../policy/contract";
-import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
+import { gatewayListenerPorts, gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { injectionLabels } from "./mesh-injection";
 import {
@@ -84,7 +84,8 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
       egress: [
         dnsEgressRule(config),
         istiodEgressRule(config),
-        gatewayEgressRule(config),
+        // Before any service the gateway listens on nothing: an empty port list would open all its ports.
+        ...(gatewayListenerPorts(config).length > 0 ? [gatewayEgressRule(config)] : []),
         inClusterEgressRule(config),
       ],
     },
