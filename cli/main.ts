@@ -3,6 +3,7 @@ import { registerAuditCommand } from "./audit-command";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { addCommandHelp } from "./command-help";
 import { COMMAND_EXAMPLES } from "./command-examples";
+import { registerInitCommand } from "./init-command";
 import { registerLintCommand } from "./lint-command";
 import { packageVersion } from "./package-version";
 import { registerPromoteCommand } from "./promote-command";
@@ -27,6 +28,7 @@ export function buildProgram(invocation: CliInvocation): Command {
   registerPromoteCommand(program, invocation);
   registerReportCommand(program, invocation);
   registerAuditCommand(program, invocation);
+  registerInitCommand(program, invocation);
   for (const command of [program, ...program.commands]) {
     const help = COMMAND_EXAMPLES[command.name()];
     if (help) addCommandHelp(command, help);
