@@ -9,7 +9,10 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "npx mesh-egress render --stack prod | npx mesh-egress lint -",
         "the guardrails over them, at prod's levels",
       ],
-      ["npx mesh-egress promote --from dev --to prod --service NAME --dry-run", "the diff a promotion makes"],
+      [
+        "npx mesh-egress promote --from dev --to prod --service stripe --dry-run",
+        "the diff a promotion makes",
+      ],
     ],
     exitCodes: [
       [0, "done; no mandatory violation"],

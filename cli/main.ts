@@ -48,8 +48,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     program.outputHelp();
     return 0;
   }
+  const commands = new Set(["help", ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+  const first = argv[0]!;
+  // An unknown command is a usage error whatever follows: commander would answer `nosuch --help` with the overview.
+  const args = !first.startsWith("-") && !commands.has(first) ? [first] : argv;
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync([...args], { from: "user" });
     return invocation.exitCode;
   } catch (err) {
     // Usage errors (unknown flag, missing argument) exit 2, like every other bad-input path; --help exits 0.
