@@ -1,10 +1,13 @@
+import * as fs from "fs";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { Command, Option } from "commander";
+import { auditQueries, AuditScope } from "./audit-queries";
+import { auditSegments, durationMs } from "./audit-segments";
 import {
-  auditQueries,
   buildEgressAudit,
   egressAuditDocument,
   Observations,
+  ObservedSegment,
   observedNothing,
   toObserved,
 } from "./egress-audit";
@@ -17,23 +20,65 @@ interface AuditOptions extends StackOptions {
   readonly since: string;
   readonly timeout: string;
   readonly format: ReportFormat;
+  readonly bearerTokenFile?: string;
+  readonly header: readonly string[];
+  readonly cluster: readonly string[];
 }
 
-/** A Prometheus duration of one unit (30d, 12h, 90m): what the audit window and timeout accept. */
-const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d|w|y)$/;
-const MILLISECONDS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
+const collect = (value: string, previous: readonly string[]) => [...previous, value];
 
-function durationMs(value: string): number | undefined {
-  const match = DURATION.exec(value);
-  return match ? Number(match[1]) * MILLISECONDS[match[2]] : undefined;
+/** An HTTP header as curl takes it: `Name: value`. */
+const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/;
+/** A label matcher as `label=value`: the label a shared Prometheus tells clusters apart by. */
+const CLUSTER = /^([a-zA-Z_][a-zA-Z0-9_]*)=(.+)$/;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** The headers every Prometheus request carries, from --header and --bearer-token-file. */
+function requestHeaders(options: AuditOptions): Parsed<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  for (const header of options.header) {
+    const match = HEADER.exec(header);
+    if (!match)
+      return {
+        ok: false,
+        message: `--header must read "Name: value" (e.g. "X-Scope-OrgID: team-a"), got "${header}"`,
+      };
+    headers[match[1]] = match[2];
+  }
+  if (options.bearerTokenFile !== undefined) {
+    if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+      return { ok: false, message: "give --bearer-token-file or an Authorization --header, not both" };
+    }
+    let token: string;
+    try {
+      token = fs.readFileSync(options.bearerTokenFile, "utf8").trim();
+    } catch (err) {
+      return {
+        ok: false,
+        message: `--bearer-token-file: cannot read ${options.bearerTokenFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      };
+    }
+    if (token === "")
+      return {
+        ok: false,
+        message: `--bearer-token-file: ${options.bearerTokenFile} is empty: write the token into it`,
+      };
+    headers.Authorization = `Bearer ${token}`;
+  }
+  return { ok: true, value: headers };
+}
+
+/** PromQL matchers from --cluster label=value, the value quoted for PromQL. */
+function clusterMatchers(values: readonly string[]): Parsed<string[]> {
+  const matchers: string[] = [];
+  for (const value of values) {
+    const match = CLUSTER.exec(value);
+    if (!match)
+      return { ok: false, message: `--cluster must read label=value (e.g. cluster=prod-eu), got "${value}"` };
+    matchers.push(`${match[1]}=${JSON.stringify(match[2])}`);
+  }
+  return { ok: true, value: matchers };
 }
 
 /** `mesh-egress audit`: observed egress (Prometheus) against the stack's declared egress. */
@@ -48,13 +93,27 @@ export function registerAuditCommand(program: Command, invocation: CliInvocation
     .option("--prometheus <url>", "Prometheus base URL, e.g. http://localhost:9090")
     .option("--since <duration>", "window to audit, a Prometheus duration", "30d")
     .option("--timeout <duration>", "how long one Prometheus query may take", "30s")
+    .option("--bearer-token-file <path>", "send the token in this file as `Authorization: Bearer …`")
+    .option(
+      "--header <header>",
+      'send this HTTP header with every query, "Name: value" (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      "--cluster <label=value>",
+      "read only series with this label, for a Prometheus holding many clusters (repeatable)",
+      collect,
+      [],
+    )
+    .option("--now <time>", "end the window at this RFC 3339 time and judge break-glass entries at it")
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("text"))
     .action(async (options: AuditOptions) => {
       invocation.exitCode = await runAudit(options, invocation.io);
     });
 }
 
-/** Returns the exit code: 0 nothing undeclared, 1 undeclared egress observed, 2 bad input or Prometheus failure. */
+/** Returns the exit code: 0 nothing undeclared, 1 undeclared egress observed, 2 bad input, Prometheus failure or a partial answer. */
 export async function runAudit(options: AuditOptions, io: Pick<CliIo, "stdout" | "stderr">): Promise<number> {
   if (!options.prometheus) {
     io.stderr.write("audit: give --prometheus URL\n");
@@ -73,20 +132,41 @@ export async function runAudit(options: AuditOptions, io: Pick<CliIo, "stdout" |
     io.stderr.write(`audit: --timeout must be a duration such as 30s, got "${options.timeout}"\n`);
     return 2;
   }
+  const headers = requestHeaders(options);
+  const matchers = clusterMatchers(options.cluster);
+  if (!headers.ok || !matchers.ok) {
+    io.stderr.write(`audit: ${headers.ok ? (matchers as { message: string }).message : headers.message}\n`);
+    return 2;
+  }
   const loaded = loadStackOption("audit", options, io.stderr);
   if (!loaded.ok) return loaded.exitCode;
   const { config } = loaded;
 
-  const client = new PrometheusClient({ url: options.prometheus, timeoutMs });
-  const queries = auditQueries(config.gateway, options.since);
-  let observations: Observations;
+  const client = new PrometheusClient({
+    url: options.prometheus,
+    timeoutMs,
+    headers: headers.value,
+  });
+  const scope: AuditScope = { gateway: config.gateway, matchers: matchers.value };
+  // The window ends at --now (the instant break-glass entries are judged at), cut where an entry starts or ends.
+  const end = new Date(config.breakGlass.evaluatedAt);
+  let segments: ObservedSegment[];
   try {
-    const entries = await Promise.all(
-      Object.entries(queries).map(
-        async ([name, promql]) => [name, toObserved(await client.query(promql))] as const,
-      ),
+    segments = await Promise.all(
+      auditSegments(config, end, options.since).map(async (segment) => {
+        const entries = await Promise.all(
+          Object.entries(auditQueries(scope, segment.range)).map(
+            async ([name, promql]) =>
+              [name, toObserved(await client.query(promql, new Date(segment.to)))] as const,
+          ),
+        );
+        return {
+          from: segment.from,
+          to: segment.to,
+          observations: Object.fromEntries(entries) as unknown as Observations,
+        };
+      }),
     );
-    observations = Object.fromEntries(entries) as unknown as Observations;
   } catch (err) {
     if (err instanceof PrometheusError) {
       io.stderr.write(`audit: ${err.message}\n`);
@@ -94,19 +174,31 @@ export async function runAudit(options: AuditOptions, io: Pick<CliIo, "stdout" |
     }
     throw err;
   }
-  if (observedNothing(observations)) {
+  if (observedNothing(segments)) {
     io.stderr.write(
       `audit: Prometheus at ${options.prometheus} has no egress series for gateway ` +
-        `${config.gateway.namespace}/${config.gateway.releaseName} or tenant sidecars in the last ${options.since}: ` +
+        `${config.gateway.namespace}/${config.gateway.releaseName} or tenant sidecars in the last ${options.since}` +
+        `${scope.matchers.length > 0 ? ` with ${scope.matchers.join(", ")}` : ""}: ` +
         "nothing to audit (is it scraping the gateway's PodMonitor?)\n",
     );
-    return 2;
+    return client.warnings.length > 0 ? partialAnswer(options.prometheus, client.warnings, io) : 2;
   }
-  const audit = buildEgressAudit(config, observations, {
+  const audit = buildEgressAudit(config, segments, {
     source: loaded.name,
     prometheus: options.prometheus,
     window: options.since,
+    warnings: client.warnings,
   });
   io.stdout.write(formatDocument(egressAuditDocument(audit), options.format));
+  if (client.warnings.length > 0) return partialAnswer(options.prometheus, client.warnings, io);
   return audit.undeclared.length > 0 ? 1 : 0;
+}
+
+/** A partial answer is never a pass: exit 2, the warnings on stderr. */
+function partialAnswer(url: string, warnings: readonly string[], io: Pick<CliIo, "stderr">): 2 {
+  io.stderr.write(
+    `audit: Prometheus at ${url} answered with warnings, so the data is partial and the audit incomplete ` +
+      `(exit 2): ${warnings.join("; ")}\n`,
+  );
+  return 2;
 }

@@ -13,10 +13,17 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "npx mesh-egress promote --from dev --to prod --service stripe --dry-run",
         "the diff a promotion makes",
       ],
+      [
+        "npx mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "why a workload can (or cannot) reach a host",
+      ],
     ],
     exitCodes: [
       [0, "done; no mandatory violation"],
-      [1, "a mandatory guardrail is violated (lint, promote)"],
+      [
+        1,
+        "a mandatory guardrail is violated (lint, promote); a path is denied or bypasses the gateway (trace)",
+      ],
       [2, "bad input: unknown command or option, invalid configuration, unreadable file"],
     ],
   },
@@ -126,11 +133,63 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "npx mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 7d --format json",
         "the last week, as JSON",
       ],
+      [
+        "npx mesh-egress audit --stack prod-eu --prometheus https://thanos.example/prometheus --cluster cluster=prod-eu --bearer-token-file /var/run/secrets/token",
+        "one cluster of a shared, authenticated Prometheus",
+      ],
     ],
     exitCodes: [
       [0, "nothing undeclared observed"],
       [1, "undeclared egress observed"],
-      [2, "bad input, an unreachable Prometheus, a failed query, or an empty window"],
+      [
+        2,
+        "bad input, an unreachable Prometheus, a failed query, an empty window, or a partial answer (Prometheus warnings)",
+      ],
+    ],
+  },
+  trace: {
+    examples: [
+      [
+        "npx mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "every hop of a granted path, from the Sidecar to the gateway's way out",
+      ],
+      [
+        "npx mesh-egress trace --stack prod --from storefront/web --to api.openai.com --format json",
+        "why a path is denied, the deciding object and the allow entry to add, as JSON",
+      ],
+      [
+        "npx mesh-egress trace --kubeconfig ~/.kube/config --from payments --to pastebin.com:443",
+        "the live cluster: is there a way around the gateway?",
+      ],
+      [
+        "npx mesh-egress render --stack prod --now 2026-11-30T06:00:00Z | npx mesh-egress trace --from payments --to api.stripe.com --now 2026-11-30T06:00:00Z -",
+        "manifests on stdin, break-glass entries judged at that instant",
+      ],
+    ],
+    exitCodes: [
+      [0, "allowed through the gateway"],
+      [1, "denied at some hop, or the host is reached without the gateway (a bypass)"],
+      [2, "bad input: --from/--to malformed, unreadable manifests or stack, unreachable cluster"],
+    ],
+  },
+  discover: {
+    examples: [
+      [
+        "kubectl logs -n shop deploy/web -c istio-proxy --since=720h > shop.log && npx mesh-egress discover shop=shop.log",
+        "what shop's sidecars reach today, as a stack fragment (a dev stack that renders as is)",
+      ],
+      [
+        "npx mesh-egress discover --stack prod --prometheus http://localhost:9090 --since 7d",
+        "a week of PassthroughCluster traffic, as the diff of Pulumi.prod.yaml that would allow it",
+      ],
+      [
+        "kubectl logs -n istio-egress deploy/istio-egressgateway | npx mesh-egress discover --stack dev -",
+        "the gateway's log (callers from their identity), hosts dev already registers left out",
+      ],
+    ],
+    exitCodes: [
+      [0, "written (malformed lines are counted in the output, never fatal)"],
+      [2, "bad input: nothing to read, unreadable log or stack, bad --since/--now, Prometheus failing"],
     ],
   },
 };

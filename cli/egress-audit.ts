@@ -1,14 +1,8 @@
-import {
-  BLACK_HOLE_CLUSTER,
-  gatewayConnections,
-  gatewayDenials,
-  gatewayEgressBytes,
-  gatewayRequests,
-  GatewayWorkload,
-  PASSTHROUGH_CLUSTER,
-  unregisteredTraffic,
-} from "../components/egress-metrics";
+import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER } from "../components/egress-metrics";
+import type { BreakGlassEntry } from "../stacks/break-glass";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { AuditQueryName, UNKNOWN_DESTINATION } from "./audit-queries";
+import { breakGlassStartMs } from "./audit-segments";
 import type { VectorSample } from "./prometheus-client";
 import { ReportDocument, Table } from "./report-document";
 
@@ -17,39 +11,34 @@ export interface Observed {
   readonly tenant: string;
   readonly destination: string;
   readonly value: number;
+  /** `destination_service`: for HTTP through PassthroughCluster, the host the request was for. */
+  readonly host?: string;
+  /** `response_flags` of a reply the gateway made itself. */
+  readonly flags?: string;
 }
 
 /** Everything the audit reads from Prometheus, totals over the window. */
-export interface Observations {
-  readonly requests: readonly Observed[];
-  readonly connections: readonly Observed[];
-  readonly egressBytes: readonly Observed[];
-  readonly denials: readonly Observed[];
-  readonly unregisteredConnections: readonly Observed[];
-  readonly unregisteredRequests: readonly Observed[];
+export type Observations = Readonly<Record<AuditQueryName, readonly Observed[]>>;
+
+/** Observations over one stretch of the window; the window is cut where a break-glass entry starts or ends. */
+export interface ObservedSegment {
+  /** RFC 3339 bounds of the stretch. */
+  readonly from: string;
+  readonly to: string;
+  readonly observations: Observations;
 }
 
-/** The audit's queries, named by what they fill; totals (`increase`) over the window. */
-export function auditQueries(gateway: GatewayWorkload, window: string): Record<keyof Observations, string> {
-  return {
-    requests: gatewayRequests(gateway, "increase", window),
-    connections: gatewayConnections(gateway, "increase", window),
-    egressBytes: gatewayEgressBytes(gateway, "increase", window),
-    denials: gatewayDenials(gateway, "increase", window),
-    unregisteredConnections: unregisteredTraffic("connections", "increase", window),
-    unregisteredRequests: unregisteredTraffic("requests", "increase", window),
-  };
-}
-
-/** Vector samples as observations: rounded counts, zero totals dropped. */
+/** Vector samples as observations: any positive total is at least one event, zero totals dropped. */
 export function toObserved(samples: readonly VectorSample[]): Observed[] {
   return samples
+    .filter((s) => s.value > 0)
     .map((s) => ({
       tenant: s.labels.tenant ?? "",
       destination: s.labels.destination_service_name ?? "",
-      value: Math.round(s.value),
-    }))
-    .filter((o) => o.value > 0);
+      value: Math.max(1, Math.round(s.value)),
+      ...(s.labels.destination_service ? { host: s.labels.destination_service } : {}),
+      ...(s.labels.response_flags ? { flags: s.labels.response_flags } : {}),
+    }));
 }
 
 export interface TrafficRow {
@@ -60,17 +49,27 @@ export interface TrafficRow {
   readonly declared: boolean;
   /** The break-glass `grant` entry that declares this traffic, when only a temporary exception covers it. */
   readonly breakGlass?: string;
+  /** A break-glass entry for this tenant and host that was not in force when this traffic flowed. */
+  readonly outsideBreakGlass?: string;
   readonly requests: number;
   readonly connections: number;
   readonly bytesOut: number;
   readonly denials: number;
 }
 
+/** Who refused an attempt, as far as the metrics tell. */
+export const DENIED_BY = {
+  forbidden: "HTTP 403 at the gateway (its AuthorizationPolicy or the remote server: metrics do not tell)",
+  gatewayReply: "the gateway's own reply, no upstream reached",
+  gatewayConnection: "the gateway refused the connection, no upstream reached",
+  blackHole: "sidecar REGISTRY_ONLY (BlackHoleCluster)",
+} as const;
+
 export interface DeniedAttempt {
   readonly tenant: string;
   readonly destination: string;
   readonly attempts: number;
-  readonly where: "gateway AuthorizationPolicy (403)" | "sidecar REGISTRY_ONLY (BlackHoleCluster)";
+  readonly where: string;
 }
 
 export interface UnusedGrant {
@@ -84,6 +83,8 @@ export interface EgressAudit {
   readonly source: string;
   readonly prometheus: string;
   readonly window: string;
+  /** Prometheus warnings: the answer is partial (a store down), so every count may be short. */
+  readonly warnings: readonly string[];
   /** Per tenant × destination seen at the gateway (tenant "" = no identity: plain passthrough). */
   readonly traffic: readonly TrafficRow[];
   /** Traffic that left (or reached the gateway) with no grant covering it, break-glass grants included. */
@@ -95,127 +96,179 @@ export interface EgressAudit {
   readonly unattributableGrants: readonly UnusedGrant[];
 }
 
-function serviceOfHost(config: EgressConfig, host: string): ExternalServiceConfig | undefined {
-  return config.services.find((s) => s.hosts.includes(host));
-}
+const pairKey = (tenant: string, other: string) => `${tenant}\u0000${other}`;
 
-function isGranted(
-  config: EgressConfig,
-  tenant: string,
-  service: ExternalServiceConfig | undefined,
-): boolean {
-  if (!service) return false;
-  // Identity-less traffic is expected on plain passthrough: the gateway admits it by SNI.
-  if (tenant === "") return service.mode === "passthrough";
-  return config.tenants.some((t) => t.namespace === tenant && t.allow.includes(service.name));
-}
+/** The stack's grants as lookups, built once: classifying a row costs a few map reads. */
+class Grants {
+  private readonly serviceByHost = new Map<string, ExternalServiceConfig>();
+  private readonly granted = new Set<string>();
+  private readonly breakGlassByTenantHost = new Map<string, BreakGlassEntry[]>();
 
-/** Connections and requests a tenant's sidecars black-holed, summed: each one is an attempt. */
-function blackHoledAttempts(observations: Observations): [string, number][] {
-  const attempts = new Map<string, number>();
-  for (const o of [...observations.unregisteredConnections, ...observations.unregisteredRequests]) {
-    if (o.destination === BLACK_HOLE_CLUSTER) attempts.set(o.tenant, (attempts.get(o.tenant) ?? 0) + o.value);
+  constructor(private readonly config: EgressConfig) {
+    for (const service of config.services)
+      for (const host of service.hosts)
+        if (!this.serviceByHost.has(host)) this.serviceByHost.set(host, service);
+    for (const tenant of config.tenants)
+      for (const name of tenant.allow) this.granted.add(pairKey(tenant.namespace, name));
+    const services = new Map(config.services.map((s) => [s.name, s]));
+    for (const entry of [...config.breakGlass.active, ...config.breakGlass.expired]) {
+      if (entry.scope !== "grant") continue;
+      const hosts = entry.destination
+        ? [entry.destination.host]
+        : (services.get(entry.service ?? "")?.hosts ?? []);
+      for (const host of hosts) {
+        const key = pairKey(entry.tenants[0], host);
+        this.breakGlassByTenantHost.set(key, [...(this.breakGlassByTenantHost.get(key) ?? []), entry]);
+      }
+    }
   }
-  return [...attempts.entries()].sort(([a], [b]) => a.localeCompare(b));
+
+  service(host: string): ExternalServiceConfig | undefined {
+    return this.serviceByHost.get(host);
+  }
+
+  isGranted(tenant: string, service: ExternalServiceConfig | undefined): boolean {
+    if (!service) return false;
+    // Identity-less traffic is expected on plain passthrough: the gateway admits it by SNI.
+    if (tenant === "") return service.mode === "passthrough";
+    return this.granted.has(pairKey(tenant, service.name));
+  }
+
+  /** The break-glass grants for a tenant and host: those in force over [fromMs, toMs], and the others. */
+  breakGlass(tenant: string, host: string, fromMs: number, toMs: number) {
+    const entries = tenant === "" ? [] : (this.breakGlassByTenantHost.get(pairKey(tenant, host)) ?? []);
+    const maxHours = this.config.breakGlass.maxHours;
+    const inForce = entries.find((e) => breakGlassStartMs(e, maxHours) <= fromMs && toMs <= e.expiresAtMs);
+    return { inForce, other: inForce ? undefined : entries[0] };
+  }
 }
 
-/**
- * The break-glass `grant` entry covering a tenant's traffic to a service, if any. Expired entries still in
- * the stack count too: the window may span their lifetime, and objects outliving one are break-glass traffic.
- */
-function breakGlassGrantFor(
-  config: EgressConfig,
-  tenant: string,
-  service: ExternalServiceConfig | undefined,
-): string | undefined {
-  if (!service || tenant === "") return undefined;
-  return [...config.breakGlass.active, ...config.breakGlass.expired].find(
-    (e) => e.scope === "grant" && e.tenants[0] === tenant && e.service === service.name,
-  )?.id;
+type Counts = { requests: number; connections: number; bytesOut: number; denials: number };
+const COUNTED: readonly [keyof Observations, keyof Counts][] = [
+  ["requests", "requests"],
+  ["connections", "connections"],
+  ["egressBytes", "bytesOut"],
+  ["denials", "denials"],
+];
+
+const moved = (row: Pick<TrafficRow, keyof Counts>) => row.requests + row.connections + row.bytesOut > 0;
+
+/** Sums attempts per key, keeping first-seen order out of it: rows are sorted after. */
+function addTo<T extends { attempts: number }>(map: Map<string, T>, key: string, row: T): void {
+  const existing = map.get(key);
+  map.set(key, existing ? { ...existing, attempts: existing.attempts + row.attempts } : row);
 }
 
-/** Compares what Prometheus saw with what the stack declares. Pure. */
+/** Compares what Prometheus saw with what the stack declares, stretch by stretch. Pure; linear in the observations. */
 export function buildEgressAudit(
   config: EgressConfig,
-  observations: Observations,
-  context: { readonly source: string; readonly prometheus: string; readonly window: string },
+  segments: readonly ObservedSegment[],
+  context: {
+    readonly source: string;
+    readonly prometheus: string;
+    readonly window: string;
+    readonly warnings?: readonly string[];
+  },
 ): EgressAudit {
-  const key = (o: { tenant: string; destination: string }) => `${o.tenant}\u0000${o.destination}`;
-  const pairs = new Map<string, { tenant: string; destination: string }>();
-  for (const list of [
-    observations.requests,
-    observations.connections,
-    observations.egressBytes,
-    observations.denials,
-  ]) {
-    for (const o of list) pairs.set(key(o), { tenant: o.tenant, destination: o.destination });
+  const grants = new Grants(config);
+  const rows = new Map<string, TrafficRow & Counts>();
+  const passthrough = new Map<string, TrafficRow & Counts>();
+  const denied = new Map<string, DeniedAttempt>();
+
+  for (const { from, to, observations } of segments) {
+    const fromMs = Date.parse(from);
+    const toMs = Date.parse(to);
+    for (const [list, column] of COUNTED) {
+      for (const o of observations[list]) {
+        const service = grants.service(o.destination);
+        const declared = grants.isGranted(o.tenant, service);
+        const breakGlass = declared
+          ? { inForce: undefined, other: undefined }
+          : grants.breakGlass(o.tenant, o.destination, fromMs, toMs);
+        const serviceName = service?.name ?? breakGlass.inForce?.service ?? breakGlass.other?.service;
+        const classification = declared ? "" : (breakGlass.inForce?.id ?? `!${breakGlass.other?.id ?? ""}`);
+        const key = pairKey(pairKey(o.tenant, o.destination), classification);
+        const row = rows.get(key) ?? {
+          tenant: o.tenant,
+          destination: o.destination,
+          ...(serviceName ? { service: serviceName } : {}),
+          declared: declared || breakGlass.inForce !== undefined,
+          ...(breakGlass.inForce ? { breakGlass: breakGlass.inForce.id } : {}),
+          ...(breakGlass.other ? { outsideBreakGlass: breakGlass.other.id } : {}),
+          requests: 0,
+          connections: 0,
+          bytesOut: 0,
+          denials: 0,
+        };
+        row[column] += o.value;
+        rows.set(key, row);
+      }
+    }
+    for (const list of ["unregisteredConnections", "unregisteredRequests"] as const) {
+      for (const o of observations[list]) {
+        if (o.destination === BLACK_HOLE_CLUSTER) {
+          addTo(denied, pairKey(o.tenant, DENIED_BY.blackHole), {
+            tenant: o.tenant,
+            destination: `${BLACK_HOLE_CLUSTER} (unregistered host)`,
+            attempts: o.value,
+            where: DENIED_BY.blackHole,
+          });
+        } else if (o.destination === PASSTHROUGH_CLUSTER) {
+          const destination = o.host
+            ? `${PASSTHROUGH_CLUSTER} (host: ${o.host})`
+            : `${PASSTHROUGH_CLUSTER} (host not recorded: TCP, and the mesh is not REGISTRY_ONLY)`;
+          const key = pairKey(o.tenant, destination);
+          const row = passthrough.get(key) ?? {
+            tenant: o.tenant,
+            destination,
+            declared: false,
+            requests: 0,
+            connections: 0,
+            bytesOut: 0,
+            denials: 0,
+          };
+          row[list === "unregisteredRequests" ? "requests" : "connections"] += o.value;
+          passthrough.set(key, row);
+        }
+      }
+    }
+    for (const o of observations.denials) {
+      addTo(denied, pairKey(pairKey(o.tenant, o.destination), DENIED_BY.forbidden), {
+        tenant: o.tenant,
+        destination: o.destination,
+        attempts: o.value,
+        where: DENIED_BY.forbidden,
+      });
+    }
+    for (const [list, by] of [
+      ["refusedRequests", DENIED_BY.gatewayReply],
+      ["refusedConnections", DENIED_BY.gatewayConnection],
+    ] as const) {
+      for (const o of observations[list]) {
+        const destination = o.destination === UNKNOWN_DESTINATION ? "(no service matched)" : o.destination;
+        const where = o.flags && o.flags !== "-" ? `${by} (response_flags ${o.flags})` : by;
+        addTo(denied, pairKey(pairKey(o.tenant, destination), where), {
+          tenant: o.tenant,
+          destination,
+          attempts: o.value,
+          where,
+        });
+      }
+    }
   }
-  const total = (list: readonly Observed[], pair: { tenant: string; destination: string }) =>
-    list.filter((o) => key(o) === key(pair)).reduce((sum, o) => sum + o.value, 0);
 
-  const traffic: TrafficRow[] = [...pairs.values()]
-    .map((pair) => {
-      const service = serviceOfHost(config, pair.destination);
-      const granted = isGranted(config, pair.tenant, service);
-      const breakGlass = granted ? undefined : breakGlassGrantFor(config, pair.tenant, service);
-      return {
-        ...pair,
-        ...(service ? { service: service.name } : {}),
-        declared: granted || breakGlass !== undefined,
-        ...(breakGlass ? { breakGlass } : {}),
-        requests: total(observations.requests, pair),
-        connections: total(observations.connections, pair),
-        bytesOut: total(observations.egressBytes, pair),
-        denials: total(observations.denials, pair),
-      };
-    })
-    .sort((a, b) => a.tenant.localeCompare(b.tenant) || a.destination.localeCompare(b.destination));
-
-  const passedThrough = [
-    ...observations.unregisteredConnections,
-    ...observations.unregisteredRequests,
-  ].filter((o) => o.destination === PASSTHROUGH_CLUSTER);
-  const undeclared: TrafficRow[] = [
-    ...traffic.filter((row) => !row.declared && row.requests + row.connections + row.bytesOut > 0),
-    ...passedThrough.map((o) => ({
-      tenant: o.tenant,
-      destination: `${PASSTHROUGH_CLUSTER} (host not recorded: the mesh is not REGISTRY_ONLY)`,
-      declared: false,
-      requests: observations.unregisteredRequests.includes(o) ? o.value : 0,
-      connections: observations.unregisteredConnections.includes(o) ? o.value : 0,
-      bytesOut: 0,
-      denials: 0,
-    })),
-  ];
-
-  const deniedAttempts: DeniedAttempt[] = [
-    ...observations.denials.map((o) => ({
-      tenant: o.tenant,
-      destination: o.destination,
-      attempts: o.value,
-      where: "gateway AuthorizationPolicy (403)" as const,
-    })),
-    ...blackHoledAttempts(observations).map(([tenant, attempts]) => ({
-      tenant,
-      destination: `${BLACK_HOLE_CLUSTER} (unregistered host)`,
-      attempts,
-      where: "sidecar REGISTRY_ONLY (BlackHoleCluster)" as const,
-    })),
-  ];
-
-  const grants = config.tenants.flatMap((tenant) =>
+  const byTenantAndDestination = (a: TrafficRow, b: TrafficRow) =>
+    a.tenant.localeCompare(b.tenant) || a.destination.localeCompare(b.destination);
+  const traffic = [...rows.values()].sort(byTenantAndDestination);
+  const used = new Set(
+    traffic.filter((r) => r.service && moved(r)).map((r) => pairKey(r.tenant, r.service!)),
+  );
+  const grantList = config.tenants.flatMap((tenant) =>
     tenant.allow.flatMap((name) => {
       const service = config.services.find((s) => s.name === name);
       return service ? [{ tenant: tenant.namespace, service }] : [];
     }),
   );
-  const used = (tenant: string, service: ExternalServiceConfig) =>
-    traffic.some(
-      (row) =>
-        row.tenant === tenant &&
-        service.hosts.includes(row.destination) &&
-        row.requests + row.connections + row.bytesOut > 0,
-    );
   const asGrant = (g: { tenant: string; service: ExternalServiceConfig }) => ({
     tenant: g.tenant,
     service: g.service.name,
@@ -223,23 +276,39 @@ export function buildEgressAudit(
   });
 
   return {
-    ...context,
+    source: context.source,
+    prometheus: context.prometheus,
+    window: context.window,
+    warnings: [...(context.warnings ?? [])],
     traffic,
-    undeclared,
-    deniedAttempts,
-    unusedGrants: grants
-      .filter((g) => g.service.mode !== "passthrough" && !used(g.tenant, g.service))
+    undeclared: [
+      ...traffic.filter((row) => !row.declared && moved(row)),
+      ...[...passthrough.values()].sort(byTenantAndDestination),
+    ],
+    deniedAttempts: [...denied.values()].sort(
+      (a, b) => a.tenant.localeCompare(b.tenant) || a.destination.localeCompare(b.destination),
+    ),
+    unusedGrants: grantList
+      .filter((g) => g.service.mode !== "passthrough" && !used.has(pairKey(g.tenant, g.service.name)))
       .map(asGrant),
-    unattributableGrants: grants.filter((g) => g.service.mode === "passthrough").map(asGrant),
+    unattributableGrants: grantList.filter((g) => g.service.mode === "passthrough").map(asGrant),
   };
 }
 
 /** True when nothing at all was observed: no gateway or sidecar series in the window. */
-export function observedNothing(observations: Observations): boolean {
-  return Object.values(observations).every((list: readonly Observed[]) => list.length === 0);
+export function observedNothing(segments: readonly ObservedSegment[]): boolean {
+  return segments.every((s) =>
+    Object.values(s.observations).every((list: readonly Observed[]) => list.length === 0),
+  );
 }
 
 const tenantName = (tenant: string) => (tenant === "" ? "(no identity)" : tenant);
+
+function declaredCell(row: TrafficRow): string {
+  if (row.breakGlass) return `break-glass ${row.breakGlass}`;
+  if (row.declared) return "yes";
+  return row.outsideBreakGlass ? `NO (outside break-glass ${row.outsideBreakGlass})` : "NO";
+}
 
 function trafficTable(rows: readonly TrafficRow[]): Table {
   return {
@@ -257,7 +326,7 @@ function trafficTable(rows: readonly TrafficRow[]): Table {
       tenantName(r.tenant),
       r.destination,
       r.service ?? "-",
-      r.breakGlass ? `break-glass ${r.breakGlass}` : r.declared ? "yes" : "NO",
+      declaredCell(r),
       String(r.requests),
       String(r.connections),
       String(r.bytesOut),
@@ -304,7 +373,7 @@ function auditCsv(audit: EgressAudit): Table {
           "0",
         ]),
       ...audit.deniedAttempts
-        .filter((d) => d.where !== "gateway AuthorizationPolicy (403)")
+        .filter((d) => d.where !== DENIED_BY.forbidden)
         .map((d) => ["denied", d.tenant, d.destination, "", String(d.attempts), "", "", String(d.attempts)]),
       ...audit.unusedGrants.map((g) => [
         "unused-grant",
@@ -322,8 +391,16 @@ function auditCsv(audit: EgressAudit): Table {
 
 export function egressAuditDocument(audit: EgressAudit): ReportDocument {
   return {
-    title: `Observed vs declared egress: ${audit.source}, last ${audit.window} (${audit.prometheus})`,
+    title: `${audit.warnings.length > 0 ? "INCOMPLETE: " : ""}Observed vs declared egress: ${audit.source}, last ${audit.window} (${audit.prometheus})`,
     sections: [
+      ...(audit.warnings.length > 0
+        ? [
+            {
+              title: "Prometheus warned the answer is partial: every count below may be short",
+              lines: audit.warnings,
+            },
+          ]
+        : []),
       { title: "Traffic at the gateway: tenant × destination", table: trafficTable(audit.traffic) },
       {
         title: "Undeclared egress (no grant covers it)",

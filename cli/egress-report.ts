@@ -1,3 +1,5 @@
+import { grantRateLimit } from "../components/fleet-limits";
+import { httpServices, serviceConnectionLimits } from "../components/rate-limit-model";
 import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
 import { breakGlassTable, BreakGlassReport, buildBreakGlassReport } from "./break-glass-report";
@@ -102,14 +104,21 @@ function lockLimit(config: EgressConfig): string {
   return `An AdminNetworkPolicy denies egress outside the cluster from every namespace but ${open}, where the CNI implements policy.networking.k8s.io/v1alpha1.`;
 }
 
+/** Whether the render carries any rate-limit filter: HTTP services always get the backstop, TLS ones a connection limit. */
+function hasRateLimits(config: EgressConfig): boolean {
+  return httpServices(config).length > 0 || serviceConnectionLimits(config).length > 0;
+}
+
 function limitsOf(config: EgressConfig): string[] {
   const limits = [
     "Identity at the gateway is the caller's Istio mTLS certificate (its namespace), checked by the tenant's AuthorizationPolicy; passthrough traffic has none.",
     "REGISTRY_ONLY is best effort (Istio's own docs): the tenant NetworkPolicies are the enforcement, and only where the CNI enforces NetworkPolicy.",
     "NetworkPolicies are additive: a policy created outside this stack in a tenant namespace can reopen direct egress; CrossGuard never sees it.",
     "Denials of TLS-mode connections (passthrough-mtls) are recorded per tenant only in the gateway's access log, not as per-tenant metrics.",
-    "No rate limits are declared: the gateway does not bound any tenant's request or byte rate.",
   ];
+  if (!hasRateLimits(config)) {
+    limits.push("No rate limits are declared: the gateway does not bound any tenant's request or byte rate.");
+  }
   limits.push(...addressLimits(config), lockLimit(config));
   if (config.services.some((s) => s.mode === "passthrough")) {
     limits.push(
@@ -146,7 +155,7 @@ export function buildEgressReport(config: EgressConfig, source: string): EgressR
         gatewayPort: gatewayPortFor(service),
         identityAtGateway: identityAtGateway(service),
         tlsVerification: tlsVerification(service),
-        rateLimit: "none declared",
+        rateLimit: grantRateLimit(config, tenant.namespace, service),
       }));
     }),
   );

@@ -16,7 +16,13 @@ import { TextInputError } from "../stacks/bounded-text";
 import { isDnsLabel } from "../stacks/kubernetes-values";
 import { PROJECT_DIR } from "../stacks/project-dir";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
-import { MAX_INPUT_BYTES, ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
+import {
+  MAX_INPUT_BYTES,
+  ManifestInputError,
+  ManifestReading,
+  readManifests,
+  SourcedObject,
+} from "./read-manifests";
 import { readStream } from "./read-stream";
 
 export type Environment = "dev" | "prod";
@@ -49,7 +55,37 @@ export interface LintRecord {
   readonly namespace: string | null;
   readonly name: string;
   readonly message: string;
+  /** The file the object was read from (`<stdin>`, `the live cluster`), null when the finding names no object read. */
+  readonly file: string | null;
+  /** The line its YAML mapping starts on, null in JSON files and live objects. */
+  readonly line: number | null;
 }
+
+/** Where a finding's object came from: a file and, for YAML, a line. */
+export interface FindingLocation {
+  readonly file: string;
+  readonly line?: number;
+}
+
+const objectKey = (kind: string, namespace: string | undefined, name: string) =>
+  `${kind}\u0000${namespace ?? ""}\u0000${name}`;
+
+/**
+ * Finds a finding's object among those read. A namespaced object written without a namespace is
+ * judged in the default namespace, so it is looked up without one too.
+ */
+export function locator(objects: readonly SourcedObject[]): (f: Finding) => FindingLocation | undefined {
+  const byKey = new Map<string, FindingLocation>();
+  for (const o of objects) {
+    const key = objectKey(o.object.kind, o.object.metadata?.namespace, o.object.metadata?.name ?? "");
+    if (!byKey.has(key))
+      byKey.set(key, { file: o.file ?? o.source, ...(o.line !== undefined ? { line: o.line } : {}) });
+  }
+  return (f) =>
+    byKey.get(objectKey(f.kind, f.namespace, f.name)) ?? byKey.get(objectKey(f.kind, undefined, f.name));
+}
+
+const formatLocation = (at: FindingLocation) => (at.line !== undefined ? `${at.file}:${at.line}` : at.file);
 
 /** The policy pack's own config files: the same ones `pulumi preview --policy-pack-config` reads. */
 export const POLICY_CONFIG_DIR = path.join(PROJECT_DIR, "policy", "config");
@@ -78,7 +114,7 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
 }
 
 /** Stdin, bounded and decoded; a refusal names `<stdin>`. */
-async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+export async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   try {
     return await readStream(stream, MAX_INPUT_BYTES);
   } catch (e) {
@@ -87,7 +123,7 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   }
 }
 
-export function toRecord(finding: Finding): LintRecord {
+export function toRecord(finding: Finding, at?: FindingLocation): LintRecord {
   return {
     rule: finding.rule,
     enforcement: finding.enforcement,
@@ -95,8 +131,15 @@ export function toRecord(finding: Finding): LintRecord {
     namespace: finding.namespace ?? null,
     name: finding.name,
     message: finding.message,
+    file: at?.file ?? null,
+    line: at?.line ?? null,
   };
 }
+
+/** The advisory record `--format json` carries when no input reveals the gateway namespace: the verdict is partial. */
+export const GATEWAY_NAMESPACE_UNKNOWN_RULE = "lint-gateway-namespace-unknown";
+const GATEWAY_NAMESPACE_UNKNOWN =
+  "gateway namespace unknown: nothing in the input reveals it, so gateway rules are limited (pass --gateway-namespace)";
 
 /** Every rule that takes a `now` setting gets this one: `--now` makes a review reproducible. */
 function withNow(settings: RuleSettingValues, now: string): RuleSettingValues {
@@ -142,6 +185,7 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
           objects: (await readLiveObjects(options.live)).map((object) => ({
             object,
             source: "the live cluster",
+            file: "the live cluster",
           })),
           problems: [],
         }
@@ -171,14 +215,33 @@ export async function runLint(options: LintOptions, io: LintIo): Promise<number>
     },
   );
   const mandatory = findings.filter((f) => f.enforcement === "mandatory").length;
+  const locate = locator(objects);
   if (options.format === "json") {
-    io.stdout.write(`${JSON.stringify(findings.map(toRecord), null, 2)}\n`);
+    const records = findings.map((f) => toRecord(f, locate(f)));
+    if (!mesh.gatewayNamespace) {
+      records.push({
+        rule: GATEWAY_NAMESPACE_UNKNOWN_RULE,
+        enforcement: "advisory",
+        kind: "",
+        namespace: null,
+        name: "",
+        message: GATEWAY_NAMESPACE_UNKNOWN,
+        file: null,
+        line: null,
+      });
+    }
+    io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
   } else {
     const gateway = mesh.gatewayNamespace
       ? `gateway namespace ${mesh.gatewayNamespace} (from ${mesh.gatewayNamespaceEvidence})`
-      : "gateway namespace unknown: nothing in the input reveals it, so gateway rules are limited (pass --gateway-namespace)";
+      : GATEWAY_NAMESPACE_UNKNOWN;
     io.stdout.write(`Linted ${objects.length} object(s) for ${options.environment}; ${gateway}.\n`);
-    for (const f of findings) io.stdout.write(`${f.enforcement.padEnd(9)} ${f.rule}: ${f.message}\n`);
+    for (const f of findings) {
+      const at = locate(f);
+      io.stdout.write(
+        `${f.enforcement.padEnd(9)} ${f.rule}: ${f.message} [${at ? formatLocation(at) : "no object in the input"}]\n`,
+      );
+    }
     io.stdout.write(
       findings.length === 0
         ? "No violations.\n"

@@ -25,6 +25,7 @@ import {
 import { REGISTRY_KEY } from "../stacks/shared-registry";
 import type { CliInvocation } from "./cli-io";
 import { loadPolicyConfig } from "./lint-command";
+import { keepFormatting } from "./keep-formatting";
 import { unknownStackProblem } from "./unknown-stack";
 import { renderDocuments } from "./render";
 
@@ -43,16 +44,16 @@ export interface PromoteIo {
 }
 
 /** Bad input (exit 2): unknown stacks or names, unreadable files, values that cannot be copied. */
-class PromotionInputError extends Error {}
+export class PromotionInputError extends Error {}
 
 /** One file promotion may edit, with its text as read, parsed once and shared by every stack using it. */
-interface LoadedFile extends RegistryDocument {
+export interface LoadedFile extends RegistryDocument {
   readonly absolute: string;
   readonly original: string;
 }
 
 /** A stack's file and, when it references one, its shared registry file. */
-interface LoadedStack {
+export interface LoadedStack {
   readonly name: string;
   readonly stackFile: LoadedFile;
   readonly registryFile?: LoadedFile;
@@ -108,8 +109,11 @@ function promote(options: PromoteOptions, io: PromoteIo): number {
   if (secrets.length > 0) throw new PromotionInputError(secureRefusal(secrets, plan.services, targets));
 
   const changes = targets.flatMap((target) => applyPromotion(registryDocuments(target), plan));
+  // The source is read-only: only the targets' files are written, their untouched lines as they were.
+  const readOnly = new Set([source.stackFile, source.registryFile].flatMap((f) => (f ? [f.absolute] : [])));
   const edited = [...files.values()]
-    .map((file) => ({ file, text: documentText(file.document) }))
+    .filter((file) => !readOnly.has(file.absolute))
+    .map((file) => ({ file, text: keepFormatting(file.original, documentText(file.document)) }))
     .filter(({ file, text }) => text !== file.original);
   if (edited.length === 0) {
     io.stdout.write(`Nothing to promote: ${to.join(", ")} already match ${from} for this selection.\n`);
@@ -163,7 +167,7 @@ function promote(options: PromoteOptions, io: PromoteIo): number {
   return 0;
 }
 
-function loadStack(name: string, dir: string, files: Map<string, LoadedFile>): LoadedStack {
+export function loadStack(name: string, dir: string, files: Map<string, LoadedFile>): LoadedStack {
   const stackFile = loadFile(path.join(dir, `Pulumi.${name}.yaml`), dir, "stack", files);
   const reference = stackFile.document.getIn(["config", `${CONFIG_NAMESPACE}:${REGISTRY_KEY}`]);
   if (reference === undefined) return { name, stackFile };
@@ -206,7 +210,7 @@ function loadFile(
 }
 
 /** Where a stack's registry lists live, the shared registry first (new entries go there). */
-function registryDocuments(stack: LoadedStack): RegistryDocument[] {
+export function registryDocuments(stack: LoadedStack): RegistryDocument[] {
   return stack.registryFile ? [stack.registryFile, stack.stackFile] : [stack.stackFile];
 }
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Composer, type Document, isMap, Parser, visit } from "yaml";
+import { Composer, type Document, isMap, isSeq, LineCounter, Parser, visit } from "yaml";
 import type { KubernetesObject } from "../policy/contract";
 import { readBoundedFile, TextInputError } from "../stacks/bounded-text";
 import { yamlProblem } from "../stacks/yaml-problem";
@@ -13,6 +13,9 @@ export class ManifestInputError extends Error {}
 export interface SourcedObject {
   readonly object: KubernetesObject;
   readonly source: string;
+  /** The file (or `<stdin>`, or the live cluster) it was read from, and the line its mapping starts on in YAML. */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -174,6 +177,8 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
   const template = () =>
     new ManifestInputError(`${source}: is a template ({{ … }}), not a manifest; render it first`);
   const documents: unknown[] = [];
+  /** Per document: the line its mapping starts on, and each `items` entry's line for lists. */
+  const lines: { line?: number; items?: (number | undefined)[] }[] = [];
   if (json) {
     if (TEMPLATE_ACTION_LINE.test(text)) throw template();
     try {
@@ -186,7 +191,12 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
   } else {
     // Document by document: only the plain objects are kept, never a million documents' syntax trees.
     let index = 0;
-    for (const doc of new Composer().compose(new Parser().parse(text), true)) {
+    const lineCounter = new LineCounter();
+    const lineOf = (node: unknown) => {
+      const range = (node as { range?: [number, number, number] } | null)?.range;
+      return range ? lineCounter.linePos(range[0]).line : undefined;
+    };
+    for (const doc of new Composer().compose(new Parser(lineCounter.addNewLine).parse(text), true)) {
       index += 1;
       const error = doc.errors[0];
       if (error && TEMPLATE_MARKER.test(text)) throw template();
@@ -196,6 +206,11 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
         );
       }
       if (holdsTemplateAction(doc, text)) throw template();
+      const items = isMap(doc.contents) ? doc.contents.get("items", true) : undefined;
+      lines.push({
+        line: lineOf(doc.contents),
+        ...(isSeq(items) ? { items: items.items.map(lineOf) } : {}),
+      });
       try {
         documents.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
       } catch (e) {
@@ -209,18 +224,46 @@ export function parseManifests(text: string, source: string, json: boolean): Sou
     if (document === null || document === undefined) return; // an empty document between `---` markers
     const where = `${source}, document ${index + 1}`;
     const top = asObject(document, where);
+    const at = (line: number | undefined) => ({ file: source, ...(line !== undefined ? { line } : {}) });
     if (isList(top)) {
       top.items.forEach((item, i) =>
-        objects.push({ object: asKubernetesObject(item, `${where}, items[${i}]`), source: where }),
+        objects.push({
+          object: asKubernetesObject(item, `${where}, items[${i}]`),
+          source: where,
+          ...at(lines[index]?.items?.[i]),
+        }),
       );
     } else {
-      objects.push({ object: asKubernetesObject(document, where), source: where });
+      objects.push({ object: asKubernetesObject(document, where), source: where, ...at(lines[index]?.line) });
     }
   });
   if (objects.length === 0 && !documents.some((d) => d !== null && d !== undefined)) {
     throw new ManifestInputError(`${source}: holds no Kubernetes objects`);
   }
   return objects;
+}
+
+/** An IstioOperator as istioctl reads it: a missing name (or metadata) is its default, not a refusal. */
+function withIstioctlDefaults(o: Record<string, unknown>): Record<string, unknown> {
+  if (
+    o.kind !== "IstioOperator" ||
+    typeof o.apiVersion !== "string" ||
+    !o.apiVersion.startsWith("install.istio.io/")
+  )
+    return o;
+  const metadata = (typeof o.metadata === "object" && o.metadata !== null ? o.metadata : {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof metadata.name === "string" && metadata.name !== "") return o;
+  return {
+    ...o,
+    metadata: {
+      ...metadata,
+      name: ISTIOCTL_OPERATOR.name,
+      namespace: metadata.namespace ?? ISTIOCTL_OPERATOR.namespace,
+    },
+  };
 }
 
 /**
@@ -242,8 +285,11 @@ function asObject(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** istioctl accepts an IstioOperator without metadata and stores it under this name in istio-system. */
+const ISTIOCTL_OPERATOR = { name: "installed-state", namespace: "istio-system" };
+
 function asKubernetesObject(value: unknown, where: string): KubernetesObject {
-  const o = asObject(value, where);
+  const o = withIstioctlDefaults(asObject(value, where));
   const missing = [
     ...(typeof o.apiVersion === "string" && o.apiVersion !== "" ? [] : ["apiVersion"]),
     ...(typeof o.kind === "string" && o.kind !== "" ? [] : ["kind"]),

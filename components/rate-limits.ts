@@ -1,5 +1,9 @@
 import type { EgressConfig } from "../stacks/egress-config";
-import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filters/local-rate-limits";
+import {
+  httpLocalRateLimitPatch,
+  tenantChainLimitPatches,
+  tlsConnectionLimitPatches,
+} from "./envoy-filters/local-rate-limits";
 import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
 import {
   COMPONENT_LABEL,
@@ -8,8 +12,8 @@ import {
   RATE_LIMIT_EXEMPT_ANNOTATION,
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
-import { describeSizing, replicaShare } from "./rate-limit-sizing";
+import { httpServices, serviceConnectionLimits, tenantConnectionLimits } from "./rate-limit-model";
+import { httpFleetLimits, tlsFleetLimits } from "./fleet-limits";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
 
@@ -34,48 +38,6 @@ function envoyFilter(
     },
     spec: { workloadSelector: { labels: { ...GATEWAY_SELECTOR } }, configPatches },
   };
-}
-
-/** One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. */
-export function httpFleetLimits(config: EgressConfig): string[] {
-  const { replicas } = config.gateway;
-  const sharing = config.rateLimits.replicaSharing;
-  const size = (l: { requests: number; per: "second" | "minute" | "hour"; burst?: number }) =>
-    describeSizing(
-      { count: l.requests, per: l.per, ...(l.burst ? { burst: l.burst } : {}) },
-      replicas,
-      sharing,
-    );
-  return [
-    `backstop (all requests): ${size(config.rateLimits.backstop.http)}`,
-    ...tenantHttpLimits(config).flatMap((t) => [
-      ...(t.http ? [`tenant ${t.tenant}: ${size(t.http)}`] : []),
-      ...t.services.map((o) => `tenant ${t.tenant} → ${o.service.name}: ${size(o.http)}`),
-    ]),
-    ...config.tenants
-      .filter((t) => config.rateLimits.tenants[t.namespace]?.unlimited)
-      .map((t) => `tenant ${t.namespace}: unlimited (backstop only)`),
-  ];
-}
-
-/** One line per TLS service: its connection limit (shared by its tenants) and open-connection cap. */
-export function tlsFleetLimits(config: EgressConfig): string[] {
-  const { replicas } = config.gateway;
-  const sharing = config.rateLimits.replicaSharing;
-  return serviceConnectionLimits(config).map(({ service, limit, source }) => {
-    const from =
-      source.kind === "tenants"
-        ? `sum of tenants ${source.tenants.join(", ")}`
-        : `backstop: ${source.because}`;
-    const concurrent =
-      limit.maxConcurrent !== undefined
-        ? `; open connections ${limit.maxConcurrent} fleet-wide → ${replicaShare(limit.maxConcurrent, replicas, sharing)} per replica per host`
-        : "";
-    return (
-      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections ` +
-      `${describeSizing({ count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) }, replicas, sharing)}${concurrent}`
-    );
-  });
 }
 
 /** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */
@@ -112,13 +74,16 @@ export function buildRateLimitManifests(config: EgressConfig): RateLimitManifest
       ),
     );
   }
-  const connectionLimits = serviceConnectionLimits(config);
-  if (connectionLimits.length > 0) {
+  const tlsPatches = [
+    ...tenantConnectionLimits(config).flatMap((limit) => tenantChainLimitPatches(limit, config)),
+    ...serviceConnectionLimits(config).flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+  ];
+  if (tlsPatches.length > 0) {
     objects.push(
       envoyFilter(
         config,
         `${config.gateway.releaseName}-tls-connection-limits`,
-        connectionLimits.flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+        tlsPatches,
         tlsFleetLimits(config),
       ),
     );

@@ -152,7 +152,10 @@ describeWithPrometheusTools("mesh-egress audit against a real Prometheus", () =>
     const section = (title: string) => result.stdout.split(`\n${title}\n`)[1]?.split("\n\n")[0] ?? "";
     assert.match(section("Undeclared egress (no grant covers it)"), /storefront\s+PassthroughCluster/);
     const denied = section("Denied attempts");
-    assert.match(denied, /settlement\s+api\.openai\.com\s+36\d\s+gateway AuthorizationPolicy \(403\)/);
+    assert.match(
+      denied,
+      /settlement\s+api\.openai\.com\s+36\d\s+HTTP 403 at the gateway \(its AuthorizationPolicy or the remote server/,
+    );
     assert.match(denied, /storefront\s+BlackHoleCluster \(unregistered host\)\s+36\d\s+sidecar/);
     assert.equal(denied.split("\n").filter((l) => l.startsWith("storefront")).length, 1);
     const unused = section("Grants never used in the window (least-privilege candidates)");
@@ -205,7 +208,7 @@ describe("mesh-egress audit when Prometheus cannot answer", () => {
     assert.equal(run.result, 2);
     assert.match(
       run.stderr,
-      new RegExp(`cannot reach Prometheus at http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`),
+      new RegExp(`cannot reach Prometheus at http://127\\.0\\.0\\.1:${port}/api/v1/query: ECONNREFUSED`),
     );
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
   });

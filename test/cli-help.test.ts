@@ -46,7 +46,16 @@ describe("mesh-egress help, version and usage errors", () => {
     })
       .commands.map((c) => c.name())
       .filter((name) => name !== "help");
-    assert.deepEqual(names.slice().sort(), ["audit", "init", "lint", "promote", "render", "report"]);
+    assert.deepEqual(names.slice().sort(), [
+      "audit",
+      "discover",
+      "init",
+      "lint",
+      "promote",
+      "render",
+      "report",
+      "trace",
+    ]);
     for (const args of [[], ...names.map((name) => [name])]) {
       const result = await runCli([...args, "--help"]);
       assert.equal(result.status, 0, result.stderr);

@@ -1,21 +1,37 @@
 import { strict as assert } from "assert";
-import { buildEgressAudit, egressAuditDocument, Observations } from "../cli/egress-audit";
+import { buildEgressAudit, egressAuditDocument, ObservedSegment } from "../cli/egress-audit";
 import { formatCsv } from "../cli/report-document";
 import { breakGlassConfig, entry, hoursFromNow } from "./support/break-glass-fixtures";
 
 const CONTEXT = { source: "test", prometheus: "http://prometheus.test", window: "30d" };
 
-/** Connections seen at the gateway, per tenant and destination; nothing else observed. */
-function observedConnections(pairs: readonly [string, string, number][]): Observations {
+/** Connections seen at the gateway between two hours relative to NOW, per tenant and destination; nothing else observed. */
+function connectionsBetween(
+  fromHours: number,
+  toHours: number,
+  pairs: readonly [string, string, number][],
+): ObservedSegment {
+  const none: never[] = [];
   return {
-    requests: [],
-    connections: pairs.map(([tenant, destination, value]) => ({ tenant, destination, value })),
-    egressBytes: [],
-    denials: [],
-    unregisteredConnections: [],
-    unregisteredRequests: [],
+    from: hoursFromNow(fromHours),
+    to: hoursFromNow(toHours),
+    observations: {
+      requests: none,
+      connections: pairs.map(([tenant, destination, value]) => ({ tenant, destination, value })),
+      egressBytes: none,
+      denials: none,
+      refusedRequests: none,
+      refusedConnections: none,
+      unregisteredConnections: none,
+      unregisteredRequests: none,
+    },
   };
 }
+
+/** The last hour before NOW. */
+const observedConnections = (pairs: readonly [string, string, number][]) => [
+  connectionsBetween(-1, 0, pairs),
+];
 
 const grant = (expiresAt: string) =>
   entry({
@@ -44,15 +60,68 @@ describe("audit of break-glass grants", () => {
     );
   });
 
-  it("keeps classifying it as break-glass once the entry expired, while the entry is still in the stack", () => {
+  it("classifies traffic by the entry in force when it flowed: break-glass before the expiry, undeclared after it", () => {
     const config = breakGlassConfig({ breakGlass: [grant(hoursFromNow(-2))] });
     assert.deepEqual(config.breakGlass.active, []);
     const audit = buildEgressAudit(
       config,
-      observedConnections([["assistant", "api.stripe.com", 12]]),
+      [
+        connectionsBetween(-3, -2, [["assistant", "api.stripe.com", 12]]),
+        connectionsBetween(-2, 0, [["assistant", "api.stripe.com", 5]]),
+      ],
       CONTEXT,
     );
-    assert.equal(audit.traffic[0].breakGlass, "stripe-for-assistant");
+    assert.deepEqual(
+      audit.traffic.map((r) => [r.breakGlass ?? `outside ${r.outsideBreakGlass}`, r.connections]),
+      [
+        ["stripe-for-assistant", 12],
+        ["outside stripe-for-assistant", 5],
+      ],
+    );
+    assert.deepEqual(
+      audit.undeclared.map((r) => [r.tenant, r.destination, r.connections]),
+      [["assistant", "api.stripe.com", 5]],
+    );
+  });
+
+  it("calls traffic before the earliest instant the entry could have been rendered undeclared", () => {
+    // prod allows 24 hours: an entry expiring in 6 hours was rendered 18 hours ago at the earliest.
+    const config = breakGlassConfig({ breakGlass: [grant(hoursFromNow(6))] });
+    const audit = buildEgressAudit(
+      config,
+      [connectionsBetween(-20, -18, [["assistant", "api.stripe.com", 3]])],
+      CONTEXT,
+    );
+    assert.deepEqual(
+      audit.undeclared.map((r) => [r.tenant, r.outsideBreakGlass, r.connections]),
+      [["assistant", "stripe-for-assistant", 3]],
+    );
+  });
+
+  it("classifies traffic to an expired destination grant's host, which no registered service holds, as break-glass while in force", () => {
+    const config = breakGlassConfig({
+      breakGlass: [
+        entry({
+          id: "status-page",
+          expiresAt: hoursFromNow(-1),
+          scope: {
+            grant: {
+              tenant: "assistant",
+              destination: { host: "status.vendor.example", port: 443, mode: "passthrough-mtls" },
+            },
+          },
+        }),
+      ],
+    });
+    const audit = buildEgressAudit(
+      config,
+      [connectionsBetween(-2, -1, [["assistant", "status.vendor.example", 4]])],
+      CONTEXT,
+    );
+    assert.deepEqual(
+      audit.traffic.map((r) => [r.service, r.declared, r.breakGlass]),
+      [["break-glass-status-page", true, "status-page"]],
+    );
     assert.deepEqual(audit.undeclared, []);
   });
 

@@ -117,6 +117,39 @@ describe("mesh-egress promote", () => {
     assert.match(run.stdout, /prod: valid as prod; \d+ objects rendered; 0 mandatory/);
   });
 
+  it("never shows or writes the source file, even when its formatting is not the YAML library's", () => {
+    const dir = copyStacks(EXCHANGE_RATES, "[ identity, exchange-rates ]");
+    const source = read(dir, "Pulumi.dev.yaml");
+    const run = promote(dir, ["prod"], { services: ["exchange-rates"] });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(read(dir, "Pulumi.dev.yaml"), source);
+    assert.doesNotMatch(run.stdout, /Pulumi\.dev\.yaml/);
+    assert.match(
+      run.stdout,
+      /^\+ {6}allow: \[identity, exchange-rates\]$/m,
+      "the target's edit is still shown",
+    );
+  });
+
+  it("keeps the target's own formatting on the lines it does not edit", () => {
+    const dir = copyStacks();
+    const prodFile = path.join(dir, "Pulumi.prod.yaml");
+    const padded = read(dir, "Pulumi.prod.yaml")
+      .replace("hosts: [api.stripe.com, files.stripe.com]", "hosts: [ api.stripe.com, files.stripe.com ]")
+      .replace("allow: [stripe, identity]", "allow: [ stripe, identity ]");
+    fs.writeFileSync(prodFile, padded);
+    const run = promote(dir, ["prod"], { services: ["exchange-rates"] });
+    assert.equal(run.status, 0, run.stderr);
+    const after = read(dir, "Pulumi.prod.yaml");
+    assert.ok(
+      after.includes("hosts: [ api.stripe.com, files.stripe.com ]"),
+      "the stripe hosts line was re-formatted",
+    );
+    assert.ok(after.includes("allow: [ stripe, identity ]"), "payments' allow line was re-formatted");
+    const removed = run.stdout.split("\n").filter((l) => l.startsWith("-") && !l.startsWith("---"));
+    assert.deepEqual(removed, ["-      allow: [identity]"], "only the edited allow line leaves");
+  });
+
   it("is a no-op when re-run on an unchanged source", () => {
     const dir = copyStacks();
     assert.equal(promote(dir, ["prod"], { services: ["exchange-rates"] }).status, 0);

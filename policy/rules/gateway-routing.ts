@@ -16,9 +16,10 @@ function coveredByWildcard(host: string, pattern: string): boolean {
 export const meshRoutesExternalHostsViaGateway: StackRule = {
   name: "mesh-routes-external-hosts-via-gateway",
   description:
-    "No VirtualService sends sidecar traffic straight to an external host: a route that applies to the mesh " +
-    "(sidecars) and whose destination is a MESH_EXTERNAL host bypasses the egress gateway, its " +
-    "authorization and its access log. Sidecars route external hosts to the gateway's Service.",
+    "No VirtualService sends sidecar or other-gateway traffic straight to an external host: a route that applies to the " +
+    "mesh (sidecars) or to a gateway other than the egress gateway (an ingress gateway shifting a share of traffic " +
+    "outside) and whose destination is a MESH_EXTERNAL host bypasses the egress gateway, its authorization and its " +
+    "access log. Sidecars and other gateways route external hosts to the egress gateway's Service.",
   severity: "high",
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
@@ -32,16 +33,22 @@ export const meshRoutesExternalHostsViaGateway: StackRule = {
     const out: Violation[] = [];
     for (const route of mesh.routes) {
       // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
-      if (!route.gateways.includes("mesh") || isBreakGlassObject(route.virtualService)) continue;
+      if (isBreakGlassObject(route.virtualService)) continue;
+      // Only routes bound to the egress gateway may go to the host itself.
+      const bypassing = route.gateways.filter((g) => !isGatewayRef(mesh, g));
+      if (bypassing.length === 0) continue;
       const direct = route.destinations
         .map((d) => d.host)
         .filter((h) => external.has(h) && !isGatewayServiceHost(mesh, h, namespaceOf(route.virtualService)));
+      const applies = bypassing
+        .map((g) => (g === "mesh" ? 'sidecars (gateway "mesh")' : `gateway ${g}`))
+        .join(" and ");
       for (const host of new Set(direct)) {
         out.push(
           violation(
             route.virtualService,
-            `a ${route.protocol} route for sidecars (gateway "mesh") sends traffic straight to external host ${host}, around the egress gateway`,
-            "send the mesh route to the egress gateway's Service (with its subset), and bind only the onward route to the egress Gateway",
+            `a ${route.protocol} route for ${applies} sends traffic straight to external host ${host}, around the egress gateway`,
+            "send the route to the egress gateway's Service (with its subset), and bind only the onward route to the egress Gateway",
           ),
         );
       }

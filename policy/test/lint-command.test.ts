@@ -98,7 +98,7 @@ describe("mesh-egress lint", () => {
     assert.match(result.stdout, /service-entry-export-scoped/);
   });
 
-  it("prints JSON as an array of rule, enforcement, kind, namespace, name and message", async () => {
+  it("prints JSON as an array of rule, enforcement, kind, namespace, name, message, file and line", async () => {
     const objects = weakened();
     objects.push({
       apiVersion: "networking.istio.io/v1",
@@ -106,7 +106,8 @@ describe("mesh-egress lint", () => {
       metadata: { name: "open", namespace: "ml" },
       spec: { workloadSelector: { labels: { app: "x" } }, outboundTrafficPolicy: { mode: "ALLOW_ANY" } },
     });
-    const result = await lint(["-"], { format: "json" }, toYaml(objects));
+    const input = toYaml(objects);
+    const result = await lint(["-"], { format: "json" }, input);
     const records = JSON.parse(result.stdout) as LintRecord[];
     assert.deepEqual(records[0], {
       rule: "service-entry-export-scoped",
@@ -115,7 +116,16 @@ describe("mesh-egress lint", () => {
       namespace: "istio-egress",
       name: "egress-openai",
       message: records[0]?.message,
+      file: "<stdin>",
+      line: records[0]?.line,
     });
+    // The line is where the object's mapping starts: its document holds the object's kind and name.
+    const document = input
+      .split("\n")
+      .slice(records[0].line! - 1)
+      .join("\n")
+      .split(/^---$/m)[0];
+    assert.match(document, /^apiVersion: .*\nkind: ServiceEntry\n[^]*name: egress-openai\n/);
     assert.deepEqual(Object.keys(records[1] ?? {}), [
       "rule",
       "enforcement",
@@ -123,6 +133,8 @@ describe("mesh-egress lint", () => {
       "namespace",
       "name",
       "message",
+      "file",
+      "line",
     ]);
     assert.equal(records[1]?.name, "open");
   });

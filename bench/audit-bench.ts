@@ -1,0 +1,58 @@
+/**
+ * What classifying observed traffic costs as tenant × host pairs double: linear work doubles, quadratic
+ * quadruples. Observations are built before the clock starts; the clock times `buildEgressAudit` only.
+ * Numbers only, as ratios between sizes.
+ * Run: npm run bench
+ */
+import { performance } from "perf_hooks";
+import { buildEgressAudit, Observations, Observed } from "../cli/egress-audit";
+import { parseEgressConfig } from "../stacks/load-config";
+import { syntheticStack } from "./synthetic-stack";
+
+/** Requests, connections and bytes for every host each tenant may reach, plus one undeclared host each. */
+function observationsFor(config: ReturnType<typeof parseEgressConfig>): Observations {
+  const hostsOf = new Map(config.services.map((s) => [s.name, s.hosts]));
+  const pairs: Observed[] = config.tenants.flatMap((t) => [
+    ...t.allow.flatMap((name) =>
+      (hostsOf.get(name) ?? []).map((host) => ({ tenant: t.namespace, destination: host, value: 7 })),
+    ),
+    { tenant: t.namespace, destination: `undeclared.${t.namespace}.example`, value: 1 },
+  ]);
+  return {
+    requests: pairs,
+    connections: pairs,
+    egressBytes: pairs,
+    denials: [],
+    refusedRequests: [],
+    refusedConnections: [],
+    unregisteredConnections: [],
+    unregisteredRequests: [],
+  };
+}
+
+function main(): void {
+  const rows: Record<string, string | number>[] = [];
+  let base: number | undefined;
+  for (const tenants of [50, 200, 400, 800]) {
+    const config = parseEgressConfig(syntheticStack(500, tenants), "bench");
+    const observations = observationsFor(config);
+    const segment = { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", observations };
+    const context = { source: "bench", prometheus: "http://prometheus.bench", window: "30d" };
+    buildEgressAudit(config, [segment], context); // warm-up: JIT
+    const start = performance.now();
+    const audit = buildEgressAudit(config, [segment], context);
+    const ms = performance.now() - start;
+    if (tenants === 50) continue;
+    base ??= ms / observations.requests.length;
+    rows.push({
+      "tenant × host pairs": observations.requests.length,
+      "rows out": audit.traffic.length,
+      ms: ms.toFixed(1),
+      "ms per pair, relative to the smallest": (ms / observations.requests.length / base).toFixed(2),
+    });
+  }
+  console.log(`node ${process.version}; audit classification (buildEgressAudit), one 30-day segment`);
+  console.table(rows);
+}
+
+main();
