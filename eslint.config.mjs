@@ -127,7 +127,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["bin/**/*.js", "bench/**/*.js"],
+    files: ["bin/**/*.js", "bench/**/*.js", ".mocharc.cjs"],
     languageOptions: {
       sourceType: "commonjs",
       globals: {

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/, written by `npm run build`, which `npm ci` runs through `prepare`).
+// V8 keeps the compiled bytecode of the CLI and its packages on disk (Node ≥ 22.1): later starts skip parsing.
+require("module").enableCompileCache?.();
 const path = require("path");
 const fs = require("fs");
 const compiled = path.join(__dirname, "..", "dist", "cli");
@@ -19,11 +21,17 @@ if (!fs.existsSync(path.join(compiled, "main.js"))) {
     process.stdout.write(`${require(path.join(compiled, "package-version.js")).packageVersion()}\n`);
   } else {
     const { runCli } = require(path.join(compiled, "main.js"));
+    // A reader that stops early (`render | head`) closes the pipe: that ends the output, not in a stack trace.
+    process.stdout.on("error", (err) => {
+      if (err.code !== "EPIPE") throw err;
+      process.exit(process.exitCode ?? 0);
+    });
     // exitCode rather than process.exit, so piped stdout is flushed before the process ends.
     runCli(process.argv.slice(2), {
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
+      stdinPiped: require(path.join(compiled, "stdin-piped.js")).stdinIsPiped(),
     }).then((code) => (process.exitCode = code));
   }
 }

@@ -4,11 +4,17 @@ import type { CommandHelp } from "./command-help";
 export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   "mesh-egress": {
     examples: [
-      ["mesh-egress render --stack dev", "every manifest `pulumi up --stack dev` applies"],
-      ["mesh-egress render --stack prod | mesh-egress lint -", "the guardrails over them, at prod's levels"],
-      ["mesh-egress promote --from dev --to prod --service NAME --dry-run", "the diff a promotion makes"],
+      ["npx mesh-egress render --stack dev", "every manifest `pulumi up --stack dev` applies"],
       [
-        "mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "npx mesh-egress render --stack prod | npx mesh-egress lint -",
+        "the guardrails over them, at prod's levels",
+      ],
+      [
+        "npx mesh-egress promote --from dev --to prod --service stripe --dry-run",
+        "the diff a promotion makes",
+      ],
+      [
+        "npx mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
         "why a workload can (or cannot) reach a host",
       ],
     ],
@@ -21,20 +27,36 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
       [2, "bad input: unknown command or option, invalid configuration, unreadable file"],
     ],
   },
+  init: {
+    examples: [
+      [
+        "npx mesh-egress init --stack acme-dev --environment dev --tenant payments",
+        "your own dev stack, one tenant",
+      ],
+      [
+        "npx mesh-egress init --stack acme-prod --environment prod --tenant payments --gateway-namespace egress",
+        "a prod stack with its gateway in namespace egress",
+      ],
+    ],
+    exitCodes: [
+      [0, "written"],
+      [2, "bad input (stack name, namespace), or Pulumi.<stack>.yaml already exists (never overwritten)"],
+    ],
+  },
   render: {
     examples: [
-      ["mesh-egress render --stack dev", "Pulumi.dev.yaml's manifests on stdout"],
-      ["mesh-egress render --stack prod --out out/", "the same, also written to out/prod.yaml"],
+      ["npx mesh-egress render --stack dev", "Pulumi.dev.yaml's manifests on stdout"],
+      ["npx mesh-egress render --stack prod --out out/", "the same, also written to out/prod.yaml"],
       [
-        "mesh-egress render --stack dev | mesh-egress lint --environment dev -",
+        "npx mesh-egress render --stack dev | npx mesh-egress lint --environment dev -",
         "render, then lint at dev's levels",
       ],
       [
-        "git show main:Pulumi.dev.yaml | mesh-egress render --stack-file -",
+        "git show main:Pulumi.dev.yaml | npx mesh-egress render --stack-file -",
         "the stack as on main, to diff against",
       ],
       [
-        "mesh-egress render --stack prod --now 2026-11-30T06:00:00Z",
+        "npx mesh-egress render --stack prod --now 2026-11-30T06:00:00Z",
         "what prod deploys at that instant: break-glass entries expired by then render nothing",
       ],
     ],
@@ -48,11 +70,14 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   },
   lint: {
     examples: [
-      ["mesh-egress render --stack prod | mesh-egress lint -", "what prod deploys, at prod's levels"],
-      ["mesh-egress lint --environment dev out/dev.yaml", "a rendered file, at dev's levels"],
-      ["mesh-egress lint --format json manifests/", "every YAML/JSON file below a directory, as JSON"],
+      ["npx mesh-egress render --stack prod | npx mesh-egress lint -", "what prod deploys, at prod's levels"],
       [
-        "mesh-egress lint --now 2026-11-30T06:00:00Z out/prod.yaml",
+        "npx mesh-egress lint --environment prod out/prod.yaml",
+        "the file `render --stack prod --out out/` wrote",
+      ],
+      ["npx mesh-egress lint --format json out/", "every YAML/JSON file below a directory, as JSON"],
+      [
+        "npx mesh-egress lint --now 2026-11-30T06:00:00Z out/prod.yaml",
         "break-glass expiries judged at that instant, not the clock",
       ],
     ],
@@ -65,14 +90,14 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   promote: {
     examples: [
       [
-        "mesh-egress promote --from dev --to prod --service exchange-rates --dry-run",
+        "npx mesh-egress promote --from dev --to prod --service stripe --dry-run",
         "the diff, nothing written",
       ],
+      ["npx mesh-egress promote --from dev --to prod-eu prod-us --service stripe", "into a shared registry"],
       [
-        "mesh-egress promote --from dev --to prod-eu prod-us --service exchange-rates",
-        "into a shared registry",
+        "npx mesh-egress promote --from dev --to prod --tenant payments",
+        "a tenant's grants and their services",
       ],
-      ["mesh-egress promote --from dev --to prod --tenant payments", "a tenant's grants and their services"],
     ],
     exitCodes: [
       [0, "promoted, or nothing to do"],
@@ -82,14 +107,14 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   },
   report: {
     examples: [
-      ["mesh-egress report --stack prod", "prod's declared egress, as text"],
-      ["mesh-egress report --stack prod --format markdown", "the same as a table for a pull request"],
+      ["npx mesh-egress report --stack prod", "prod's declared egress, as text"],
+      ["npx mesh-egress report --stack prod --format markdown", "the same as a table for a pull request"],
       [
-        "mesh-egress report --stack prod --now 2026-11-30T06:00:00Z",
+        "npx mesh-egress report --stack prod --now 2026-11-30T06:00:00Z",
         "break-glass entries active at that instant",
       ],
       [
-        "mesh-egress report --stack-file Pulumi.prod-eu.yaml --format csv",
+        "npx mesh-egress report --stack-file Pulumi.prod-eu.yaml --format csv",
         "one cluster's grants, for a spreadsheet",
       ],
     ],
@@ -101,15 +126,15 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   audit: {
     examples: [
       [
-        "mesh-egress audit --stack prod --prometheus http://localhost:9090",
+        "npx mesh-egress audit --stack prod --prometheus http://localhost:9090",
         "observed egress over 30 days against prod's grants",
       ],
       [
-        "mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 7d --format json",
+        "npx mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 7d --format json",
         "the last week, as JSON",
       ],
       [
-        "mesh-egress audit --stack prod-eu --prometheus https://thanos.example/prometheus --cluster cluster=prod-eu --bearer-token-file /var/run/secrets/token",
+        "npx mesh-egress audit --stack prod-eu --prometheus https://thanos.example/prometheus --cluster cluster=prod-eu --bearer-token-file /var/run/secrets/token",
         "one cluster of a shared, authenticated Prometheus",
       ],
     ],
@@ -125,19 +150,19 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   trace: {
     examples: [
       [
-        "mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "npx mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
         "every hop of a granted path, from the Sidecar to the gateway's way out",
       ],
       [
-        "mesh-egress trace --stack prod --from storefront/web --to api.openai.com --format json",
+        "npx mesh-egress trace --stack prod --from storefront/web --to api.openai.com --format json",
         "why a path is denied, the deciding object and the allow entry to add, as JSON",
       ],
       [
-        "mesh-egress trace --kubeconfig ~/.kube/config --from payments --to pastebin.com:443",
+        "npx mesh-egress trace --kubeconfig ~/.kube/config --from payments --to pastebin.com:443",
         "the live cluster: is there a way around the gateway?",
       ],
       [
-        "mesh-egress render --stack prod --now 2026-11-30T06:00:00Z | mesh-egress trace --from payments --to api.stripe.com --now 2026-11-30T06:00:00Z -",
+        "npx mesh-egress render --stack prod --now 2026-11-30T06:00:00Z | npx mesh-egress trace --from payments --to api.stripe.com --now 2026-11-30T06:00:00Z -",
         "manifests on stdin, break-glass entries judged at that instant",
       ],
     ],
@@ -150,15 +175,15 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
   discover: {
     examples: [
       [
-        "kubectl logs -n shop deploy/web -c istio-proxy --since=720h > shop.log && mesh-egress discover shop=shop.log",
+        "kubectl logs -n shop deploy/web -c istio-proxy --since=720h > shop.log && npx mesh-egress discover shop=shop.log",
         "what shop's sidecars reach today, as a stack fragment (a dev stack that renders as is)",
       ],
       [
-        "mesh-egress discover --stack prod --prometheus http://localhost:9090 --since 7d",
+        "npx mesh-egress discover --stack prod --prometheus http://localhost:9090 --since 7d",
         "a week of PassthroughCluster traffic, as the diff of Pulumi.prod.yaml that would allow it",
       ],
       [
-        "kubectl logs -n istio-egress deploy/istio-egressgateway | mesh-egress discover --stack dev -",
+        "kubectl logs -n istio-egress deploy/istio-egressgateway | npx mesh-egress discover --stack dev -",
         "the gateway's log (callers from their identity), hosts dev already registers left out",
       ],
     ],

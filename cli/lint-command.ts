@@ -302,6 +302,14 @@ export function registerLintCommand(program: Command, invocation: CliInvocation)
           invocation.exitCode = 2;
           return;
         }
+        if (paths.length === 0 && !wantsCluster && invocation.io.stdinPiped) {
+          invocation.io.stderr.write(
+            "mesh-egress lint: stdin is piped, but lint reads stdin only when a path is -: add - " +
+              "(… | mesh-egress lint -). Without paths it lints the live cluster (--context/--kubeconfig name one).\n",
+          );
+          invocation.exitCode = 2;
+          return;
+        }
         const live: LiveClusterTarget | undefined =
           paths.length === 0
             ? {

@@ -4,6 +4,7 @@ import { registerDiscoverCommand } from "./discover-command";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { addCommandHelp } from "./command-help";
 import { COMMAND_EXAMPLES } from "./command-examples";
+import { registerInitCommand } from "./init-command";
 import { registerLintCommand } from "./lint-command";
 import { packageVersion } from "./package-version";
 import { registerPromoteCommand } from "./promote-command";
@@ -29,6 +30,7 @@ export function buildProgram(invocation: CliInvocation): Command {
   registerPromoteCommand(program, invocation);
   registerReportCommand(program, invocation);
   registerAuditCommand(program, invocation);
+  registerInitCommand(program, invocation);
   registerTraceCommand(program, invocation);
   registerDiscoverCommand(program, invocation);
   for (const command of [program, ...program.commands]) {
@@ -50,8 +52,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     program.outputHelp();
     return 0;
   }
+  const commands = new Set(["help", ...program.commands.flatMap((c) => [c.name(), ...c.aliases()])]);
+  const first = argv[0]!;
+  // An unknown command is a usage error whatever follows: commander would answer `nosuch --help` with the overview.
+  const args = !first.startsWith("-") && !commands.has(first) ? [first] : argv;
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync([...args], { from: "user" });
     return invocation.exitCode;
   } catch (err) {
     // Usage errors (unknown flag, missing argument) exit 2, like every other bad-input path; --help exits 0.

@@ -26,6 +26,7 @@ import { REGISTRY_KEY } from "../stacks/shared-registry";
 import type { CliInvocation } from "./cli-io";
 import { loadPolicyConfig } from "./lint-command";
 import { keepFormatting } from "./keep-formatting";
+import { unknownStackProblem } from "./unknown-stack";
 import { renderDocuments } from "./render";
 
 export interface PromoteOptions {
@@ -86,6 +87,10 @@ function promote(options: PromoteOptions, io: PromoteIo): number {
   if (to.includes(from))
     throw new PromotionInputError(`--from ${from} is also a target: promote to another stack`);
 
+  for (const stack of [from, ...to]) {
+    const problem = unknownStackProblem(stack, "Other stack files: --dir PATH", dir);
+    if (problem) throw new PromotionInputError(problem);
+  }
   const files = new Map<string, LoadedFile>();
   const source = loadStack(from, dir, files);
   const targets = [...new Set(to)].map((name) => loadStack(name, dir, files));

@@ -5,13 +5,14 @@ import { MAX_STACK_FILE_BYTES, TextInputError } from "../stacks/bounded-text";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { expiredBreakGlassWarnings } from "../stacks/break-glass";
 import { evaluationTime, parseNow } from "../stacks/evaluation-time";
-import { loadStackFile, loadStackText, projectStacks, stackFilePath } from "../stacks/load-config";
+import { loadStackFile, loadStackText, stackFilePath } from "../stacks/load-config";
 import type { EgressConfig } from "../stacks/egress-config";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { meshConfigNotice } from "./mesh-config-notice";
 import { readStream } from "./read-stream";
 import { renderDocuments, toMultiDocumentYaml } from "./render";
 import { renderOutputName, STDIN_STACK_FILE } from "./render-output-name";
+import { unknownStackProblem } from "./unknown-stack";
 
 interface RenderOptions {
   readonly stack?: string;
@@ -58,7 +59,7 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
     return 2;
   }
   if (options.stack !== undefined) {
-    const problem = unknownStackProblem(options.stack);
+    const problem = unknownStackProblem(options.stack, "For another file use --stack-file PATH");
     if (problem) {
       io.stderr.write(`render: ${problem}\n`);
       return 2;
@@ -72,7 +73,7 @@ export async function runRender(options: RenderOptions, io: CliIo): Promise<numb
       io.stderr.write(`warning: ${warning}\n`);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
+      io.stderr.write(`${err.source}: ${err.headline}\n`);
       for (const issue of err.issues) io.stderr.write(`${formatIssue(issue)}\n`);
       return 2;
     }
@@ -102,12 +103,4 @@ async function loadConfig(options: RenderOptions, io: CliIo): Promise<EgressConf
     return loadStackText(text, "<stdin>", process.cwd(), now);
   }
   return loadStackFile(options.stackFile ?? stackFilePath(options.stack as string), now);
-}
-
-/** Why `--stack NAME` names no stack of the project (listing the ones that exist), or undefined. */
-function unknownStackProblem(stack: string): string | undefined {
-  const stacks = projectStacks();
-  if (stacks.includes(stack)) return undefined;
-  const known = stacks.length > 0 ? stacks.join(", ") : "none";
-  return `no stack "${stack}" in this project (no Pulumi.${stack}.yaml); stacks: ${known}. For another file use --stack-file PATH`;
 }

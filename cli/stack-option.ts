@@ -4,6 +4,7 @@ import type { EgressConfig } from "../stacks/egress-config";
 import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
 import type { CliIo } from "./cli-io";
+import { unknownStackProblem } from "./unknown-stack";
 
 export interface StackOptions {
   readonly stack?: string;
@@ -29,6 +30,13 @@ export function loadStackOption(
     stderr.write(`${command}: give --stack NAME or --stack-file PATH\n`);
     return { ok: false, exitCode: 2 };
   }
+  const unknown =
+    options.stack !== undefined &&
+    unknownStackProblem(options.stack, "For another file use --stack-file PATH");
+  if (unknown) {
+    stderr.write(`${command}: ${unknown}\n`);
+    return { ok: false, exitCode: 2 };
+  }
   const file = options.stackFile ?? stackFilePath(options.stack as string);
   const name = options.stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
   try {
@@ -37,7 +45,7 @@ export function loadStackOption(
     return { ok: true, config: loadStackFile(file, now), name };
   } catch (err) {
     if (err instanceof ConfigError) {
-      stderr.write(`${err.source}: invalid mesh-egress configuration\n`);
+      stderr.write(`${err.source}: ${err.headline}\n`);
       for (const issue of err.issues) stderr.write(`${formatIssue(issue)}\n`);
       return { ok: false, exitCode: 2 };
     }

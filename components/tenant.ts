@@ -7,7 +7,7 @@ import {
   POD_SECURITY_ENFORCE_LABEL,
   TENANT_LABEL,
 } from "../policy/contract";
-import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
+import { gatewayListenerPorts, gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { injectionLabels } from "./mesh-injection";
 import { hasTenantChains, tenantSni } from "./tenant-sni";
@@ -102,7 +102,8 @@ function egressNetworkPolicy(tenant: TenantConfig, config: EgressConfig): Kubern
       egress: [
         dnsEgressRule(config),
         istiodEgressRule(config),
-        gatewayEgressRule(config),
+        // Before any service the gateway listens on nothing: an empty port list would open all its ports.
+        ...(gatewayListenerPorts(config).length > 0 ? [gatewayEgressRule(config)] : []),
         inClusterEgressRule(config),
       ],
     },

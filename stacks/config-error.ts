@@ -9,8 +9,10 @@ export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly issues: readonly ConfigIssue[],
+    /** What went wrong as a whole, printed before the issues: a missing file is not an invalid one. */
+    readonly headline: string = "invalid mesh-egress configuration",
   ) {
-    super(`invalid mesh-egress configuration in ${source}:\n${issues.map(formatIssue).join("\n")}`);
+    super(`${headline} in ${source}:\n${issues.map(formatIssue).join("\n")}`);
     this.name = "ConfigError";
   }
 }

@@ -109,6 +109,10 @@ export function loadStackFile(file: string, now: Date = evaluationTime()): Egres
   try {
     text = readBoundedFile(file, MAX_STACK_FILE_BYTES);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      const fix = "check the path, or write a stack of your own with `mesh-egress init`";
+      throw new ConfigError(file, [{ path: "", message: `no such file: ${fix}` }], "stack file not found");
+    }
     const reason =
       err instanceof TextInputError ? err.message : ((err as NodeJS.ErrnoException).code ?? "unreadable");
     throw new ConfigError(file, [{ path: "", message: `cannot read stack file: ${reason}` }]);

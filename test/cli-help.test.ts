@@ -49,6 +49,7 @@ describe("mesh-egress help, version and usage errors", () => {
     assert.deepEqual(names.slice().sort(), [
       "audit",
       "discover",
+      "init",
       "lint",
       "promote",
       "render",

@@ -19,7 +19,8 @@ function modulesLoadedBy(commands: readonly (readonly string[])[]): string[] {
         const stdout = { write: (text) => (rendered += text) };
         const code = await runCli(args, { stdin: Readable.from([rendered]), stdout, stderr: sink });
         if (args[0] !== "render") rendered = "";
-        if (code !== 0) throw new Error(args.join(" ") + " exited " + code);
+        // 1 is a finding (a violation, a denied hop): the command ran; 2 is an error before it did.
+        if (code !== 0 && code !== 1) throw new Error(args.join(" ") + " exited " + code);
       }
       process.stdout.write(JSON.stringify(Object.keys(require.cache)));
     })().catch((err) => { process.stderr.write(String(err)); process.exitCode = 1; });
@@ -67,12 +68,11 @@ describe("the compiled CLI's module graph", function () {
     assert.deepEqual(pulumiModules(modules), []);
   });
 
-  it("would see the SDK if a command loaded it: the program's component graph does", () => {
-    const script = `require(${JSON.stringify(path.join(PROJECT_DIR, "dist", "components", "pulumi", "egress-platform.js"))});
+  it("would see a Pulumi module in the graph: the same filter finds the SDK when a process loads any of it", () => {
+    const script = `require("@pulumi/pulumi/package.json");
       process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
-    compiledCliMain();
     const child = spawnSync(process.execPath, ["-e", script], { cwd: PROJECT_DIR, encoding: "utf8" });
     assert.equal(child.status, 0, child.stderr);
-    assert.ok(pulumiModules(JSON.parse(child.stdout) as string[]).some((m) => m.includes("@pulumi/pulumi")));
+    assert.equal(pulumiModules(JSON.parse(child.stdout) as string[]).length, 1);
   });
 });

@@ -29,6 +29,17 @@ describe("tenant builder", () => {
     });
   });
 
+  it("opens no port of the gateway to a tenant while the stack declares no service (an empty list is every port)", () => {
+    const config = configFrom({ environment: "prod", tenants: [{ namespace: "team-a" }] });
+    const { objects } = buildTenantManifests(config.tenants[0]!, config);
+    const egress = (objects.find((o) => o.kind === "NetworkPolicy")!.spec as any).egress as any[];
+    const toGateway = egress.filter((rule) =>
+      JSON.stringify(rule.to).includes('"kubernetes.io/metadata.name":"istio-egress"'),
+    );
+    assert.deepEqual(toGateway, []);
+    assert.ok(egress.every((rule) => rule.ports === undefined || rule.ports.length > 0));
+  });
+
   it("denies all namespace egress except DNS, istiod, the gateway and in-cluster pods", () => {
     const { kind } = tenantManifests("payments");
     const spec = kind("NetworkPolicy")?.spec as any;
