@@ -12,7 +12,10 @@ import { dig, Fields, fields, fieldsList, ofKind, specOf, text, texts } from "..
 export interface AuthorizationRequest {
   /** The caller's namespace and SPIFFE principal (`<trust domain>/ns/<ns>/sa/<sa>`); absent without mTLS. */
   readonly identity?: { readonly namespace: string; readonly principal: string };
+  /** The destination host: the Host header on HTTP. */
   readonly host: string;
+  /** The SNI the gateway sees (a tenant's own `<tenant>.<host>.mesh-egress.invalid`, say); `host` when absent. */
+  readonly sni?: string;
   /** The gateway port the connection arrives on. */
   readonly port: number;
   /** Whether the gateway sees HTTP (so `hosts`, `methods`, `paths` can match). */
@@ -81,7 +84,7 @@ function operationMatches(operation: Fields, request: AuthorizationRequest, acti
 function conditionValue(key: string, request: AuthorizationRequest): string | undefined {
   switch (key) {
     case "connection.sni":
-      return request.host;
+      return request.sni ?? request.host;
     case "source.namespace":
       return request.identity?.namespace;
     case "source.principal":

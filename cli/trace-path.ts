@@ -180,7 +180,10 @@ function routeKinds(protocol: string): readonly VirtualRoute["protocol"][] {
   return ["tcp"];
 }
 
-/** The first route of a visible VirtualService for `host` bound to `gatewayRef` that matches `port`. */
+/**
+ * The first route of a VirtualService visible to the proxies of `visibleTo` for `host` bound to `gatewayRef`
+ * that matches `port` and, when its matches name a `sourceNamespace`, those proxies' namespace.
+ */
 function firstRoute(
   mesh: MeshTopology,
   host: string,
@@ -195,6 +198,7 @@ function firstRoute(
       exportedTo(r.virtualService, visibleTo) &&
       r.gateways.includes(gatewayRef) &&
       r.hosts.some((h) => hostCovers(h, host)) &&
+      (r.sourceNamespaces.length === 0 || r.sourceNamespaces.includes(visibleTo)) &&
       (r.ports.length === 0 || r.ports.includes(port)) &&
       (r.protocol !== "tls" || r.sniHosts.length === 0 || r.sniHosts.some((h) => hostCovers(h, host))),
   );
@@ -304,7 +308,11 @@ export function tracePath(
   const defaultPort = (() => {
     if (request.port !== undefined) return request.port;
     const meshRoute = mesh.routes.find(
-      (r) => r.gateways.includes("mesh") && r.hosts.some((h) => hostCovers(h, host)) && r.ports.length > 0,
+      (r) =>
+        r.gateways.includes("mesh") &&
+        r.hosts.some((h) => hostCovers(h, host)) &&
+        (r.sourceNamespaces.length === 0 || r.sourceNamespaces.includes(namespace)) &&
+        r.ports.length > 0,
     );
     return meshRoute?.ports[0] ?? (chosen ? entryPorts(chosen.entry)[0]?.number : undefined) ?? 443;
   })();
@@ -478,18 +486,22 @@ export function tracePath(
   const tlsMode = text(subsetTls?.mode) ?? "DISABLE";
   const sni = text(subsetTls?.sni);
   const mutual = tlsMode === "ISTIO_MUTUAL";
-  if (mutual && sni !== undefined && sni !== host) {
+  // The SNI the gateway sees: an ISTIO_MUTUAL subset's tls.sni, sent verbatim (a passthrough-mtls tenant's
+  // own `<tenant>.<host>.mesh-egress.invalid`), else the app's own, the host. The gateway builds a filter
+  // chain per TLS server matching its hosts as SNI, so an SNI no server lists finds no chain.
+  const gatewaySni = mutual && sni !== undefined ? sni : host;
+  if (mutual && sni !== undefined && serversFor(mesh, sni).length === 0) {
     walk.add(
       "subset",
       "deny",
-      `ISTIO_MUTUAL with sni ${sni}: no gateway filter chain for ${host}`,
+      `ISTIO_MUTUAL with sni ${sni}: no egress Gateway server lists it, so no gateway filter chain takes it`,
       gatewayRule,
     );
     return denied(
       "subset",
       gatewayRule,
-      `the subset sends SNI ${sni}, not ${host}`,
-      `set the subset's tls.sni to ${host}`,
+      `the subset sends SNI ${sni}, which no egress Gateway server lists as a host`,
+      `set subset ${toGateway.subset ?? "(default)"}'s tls.sni to a host of the gateway server for ${host}`,
     );
   }
   walk.add(
@@ -530,21 +542,21 @@ export function tracePath(
   }
 
   // 5. The gateway's server and its route out.
-  const server = serversFor(mesh, host)
+  const server = serversFor(mesh, gatewaySni)
     .filter((s) => s.port === gatewayPort)
-    .find((s) => s.hosts.some((h) => hostCovers(h.host, host)));
+    .find((s) => s.hosts.some((h) => hostCovers(h.host, gatewaySni)));
   const serverTlsOk = (s: GatewayServer) =>
     mutual ? s.tlsMode === "ISTIO_MUTUAL" : s.tlsMode !== "ISTIO_MUTUAL";
   if (!server || !serverTlsOk(server)) {
     const why = server
       ? `server ${server.name ?? ""} expects ${server.tlsMode ?? "no TLS"} but the sidecar sends ${tlsMode}`
-      : `no egress Gateway server for ${host} on port ${gatewayPort}`;
+      : `no egress Gateway server for ${gatewaySni} on port ${gatewayPort}`;
     walk.add("gateway server", "deny", why, server?.gateway);
     return denied(
       "gateway server",
       server?.gateway,
       why,
-      `add a Gateway server for ${gatewayNamespace}/${host} on port ${gatewayPort} with tls.mode ${mutual ? "ISTIO_MUTUAL" : "PASSTHROUGH"}`,
+      `add a Gateway server for ${gatewayNamespace}/${gatewaySni} on port ${gatewayPort} with tls.mode ${mutual ? "ISTIO_MUTUAL" : "PASSTHROUGH"}`,
     );
   }
   walk.add(
@@ -562,18 +574,20 @@ export function tracePath(
     : server.tlsMode === "ISTIO_MUTUAL"
       ? ["tcp", "tls"]
       : ["tls", "tcp"];
-  const outRoute = firstRoute(mesh, host, gatewayPort, gatewayRef, gatewayKinds, gatewayNamespace ?? "");
+  // On HTTP the gateway routes by the Host header (the host); on TLS and TCP by the SNI its chain matched.
+  const routeHost = server.carriesHttp ? host : gatewaySni;
+  const outRoute = firstRoute(mesh, routeHost, gatewayPort, gatewayRef, gatewayKinds, gatewayNamespace ?? "");
   const upstream = outRoute?.destinations[0];
   if (!outRoute || !upstream || !hostCovers(upstream.host, host)) {
     const why = outRoute
-      ? `routes to ${upstream?.host ?? "nothing"}, not ${host}`
-      : `no route bound to ${gatewayRef} for ${host}:${gatewayPort}`;
+      ? `routes ${routeHost} to ${upstream?.host ?? "nothing"}, not ${host}`
+      : `no route bound to ${gatewayRef} for ${routeHost}:${gatewayPort}`;
     walk.add("gateway route", "deny", why, outRoute?.virtualService ?? server.gateway);
     return denied(
       "gateway route",
       outRoute?.virtualService ?? server.gateway,
       why,
-      `bind a VirtualService route for ${host} to ${gatewayRef} that sends it to ${host}`,
+      `bind a VirtualService route for ${routeHost} to ${gatewayRef} that sends it to ${host}`,
     );
   }
   const upstreamPort = upstream.port ?? gatewayPort;
@@ -613,13 +627,14 @@ export function tracePath(
   const authorization = authorizeAtGateway(mesh, {
     ...(mutual ? { identity: { namespace, principal } } : {}),
     host,
+    sni: gatewaySni,
     port: gatewayPort,
     http: server.carriesHttp,
   });
   walk.add(
     "authorization",
     authorization.allowed ? "pass" : "deny",
-    `${authorization.reason} for ${mutual ? principal : "an identity-less connection"} on ${host}:${gatewayPort}`,
+    `${authorization.reason} for ${mutual ? principal : "an identity-less connection"} on ${host}:${gatewayPort}${gatewaySni === host ? "" : ` (SNI ${gatewaySni})`}`,
     authorization.object,
   );
   if (!authorization.allowed) {
@@ -636,7 +651,7 @@ export function tracePath(
   const bucket = rateLimitBucket(mesh, {
     tenant: namespace,
     ...(service ? { service } : {}),
-    host,
+    host: server.carriesHttp ? host : gatewaySni,
     port: gatewayPort,
     http: server.carriesHttp,
   });

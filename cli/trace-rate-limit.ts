@@ -45,7 +45,8 @@ function gatewayPatches(mesh: MeshTopology): Patch[] {
 
 /**
  * The bucket: on HTTP, the most specific descriptor of the HTTP local rate limit naming the tenant (and the
- * service), else the filter's default bucket; on TLS, the L4 limit on the host's filter chain, else the port's.
+ * service), else the filter's default bucket; on TLS, the L4 limit on the chain of the SNI the gateway sees
+ * (`request.host`: a tenant's own SNI for a passthrough-mtls service), else the port's.
  */
 export function rateLimitBucket(
   mesh: MeshTopology,
@@ -81,6 +82,10 @@ export function rateLimitBucket(
   if (!own) return { bucket: "none: no connection rate limit on this gateway port" };
   return {
     object: own.filter,
-    bucket: `new connections ${describeBucket(own.config.token_bucket)} per replica, shared by every tenant of ${request.service ?? request.host}`,
+    bucket: `new connections ${describeBucket(own.config.token_bucket)} per replica, ${
+      own.sni === undefined
+        ? `shared by every tenant of ${request.service ?? request.host}`
+        : `on the filter chain for SNI ${own.sni}`
+    }`,
   };
 }

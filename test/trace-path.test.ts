@@ -93,7 +93,7 @@ describe("mesh-egress trace over the shipped stacks", function () {
         ["mesh route", "pass", "VirtualService istio-egress/openai"],
         ["subset", "pass", "DestinationRule istio-egress/istio-egressgateway"],
         ["tenant network policy", "pass", "NetworkPolicy assistant/egress-via-gateway"],
-        ["gateway server", "pass", "Gateway istio-egress/openai"],
+        ["gateway server", "pass", "Gateway istio-egress/istio-egressgateway-http"],
         ["gateway route", "pass", "VirtualService istio-egress/openai"],
         ["gateway network policy (in)", "pass", "NetworkPolicy istio-egress/istio-egressgateway"],
         ["authorization", "pass", "AuthorizationPolicy istio-egress/tenant-assistant"],
@@ -106,7 +106,7 @@ describe("mesh-egress trace over the shipped stacks", function () {
     assert.match(result.hops[9]?.detail ?? "", /descriptor tenant=assistant, service=openai/);
     assert.deepEqual(result.outcome, {
       kind: "allowed",
-      summary: "allowed through the gateway (istio-egress/openai)",
+      summary: "allowed through the gateway (istio-egress/istio-egressgateway-http)",
     });
   });
 
@@ -182,6 +182,73 @@ describe("mesh-egress trace over weakened prod renders", function () {
     ]);
     find(objects, "AuthorizationPolicy", "istio-egress", "tenant-payments").spec.rules.push({});
     assert.equal(trace(objects, "payments", "api.openai.com").outcome.kind, "allowed");
+  });
+
+  it("takes the tenant's mesh route by sourceNamespace: a route for another namespace leaves the caller none", () => {
+    const objects = copy();
+    const route = find(objects, "VirtualService", "istio-egress", "stripe-api-stripe-com").spec.tls[0];
+    route.match[0].sourceNamespace = "storefront";
+    const result = trace(objects, "payments", "api.stripe.com:443");
+    assert.deepEqual(
+      result.outcome.kind === "denied" && [
+        result.outcome.hop,
+        result.hops.find((h) => h.hop === "mesh route"),
+      ],
+      [
+        "mesh route",
+        {
+          hop: "mesh route",
+          verdict: "bypass",
+          object: "ServiceEntry istio-egress/stripe",
+          detail:
+            "no VirtualService visible to payments routes api.stripe.com:443: the sidecar connects to the host itself",
+        },
+      ],
+    );
+  });
+
+  it("judges authorization on the SNI the gateway sees: a tenant sending another tenant's SNI is denied", () => {
+    const objects = copy();
+    const subset = find(objects, "DestinationRule", "istio-egress", "istio-egressgateway").spec.subsets.find(
+      (s: Mutable) => s.name === "identity-storefront",
+    );
+    subset.trafficPolicy.portLevelSettings[0].tls.sni = "payments.acme.eu.auth0.com.mesh-egress.invalid";
+    const result = trace(objects, "storefront", "acme.eu.auth0.com:443");
+    assert.deepEqual(result.outcome.kind === "denied" && [result.outcome.hop, result.outcome.object], [
+      "authorization",
+      "AuthorizationPolicy istio-egress/tenant-storefront",
+    ]);
+    assert.equal(result.hops.find((h) => h.hop === "gateway server")?.verdict, "pass");
+    assert.equal(trace(objects, "payments", "acme.eu.auth0.com:443").outcome.kind, "allowed");
+  });
+
+  it("denies at the subset an ISTIO_MUTUAL SNI that no gateway server lists", () => {
+    const objects = copy();
+    const subset = find(objects, "DestinationRule", "istio-egress", "istio-egressgateway").spec.subsets.find(
+      (s: Mutable) => s.name === "stripe-api-stripe-com-payments",
+    );
+    subset.trafficPolicy.portLevelSettings[0].tls.sni = "api.stripe.com";
+    const outcome = trace(objects, "payments", "api.stripe.com:443").outcome;
+    assert.deepEqual(outcome.kind === "denied" && [outcome.hop, outcome.object, outcome.reason], [
+      "subset",
+      "DestinationRule istio-egress/istio-egressgateway",
+      "the subset sends SNI api.stripe.com, which no egress Gateway server lists as a host",
+    ]);
+  });
+
+  it("denies at the gateway route when the tenant SNI's gateway route leads elsewhere than the host", () => {
+    const objects = copy();
+    find(
+      objects,
+      "VirtualService",
+      "istio-egress",
+      "stripe-api-stripe-com",
+    ).spec.tcp[0].route[0].destination.host = "files.stripe.com";
+    const outcome = trace(objects, "payments", "api.stripe.com:443").outcome;
+    assert.deepEqual(outcome.kind === "denied" && [outcome.hop, outcome.reason], [
+      "gateway route",
+      "routes payments.api.stripe.com.mesh-egress.invalid to files.stripe.com, not api.stripe.com",
+    ]);
   });
 
   it("denies at the gateway server when no server of the egress Gateway listens on the port the subset sends to", () => {

@@ -52,6 +52,11 @@ export interface VirtualRoute {
   readonly hosts: readonly string[];
   readonly ports: readonly number[];
   readonly sniHosts: readonly string[];
+  /**
+   * The proxy namespaces the route's matches are limited to (`match.sourceNamespace`, which Istio honours on
+   * sidecar and gateway routes alike); empty when some match (or the lack of any) applies to every namespace.
+   */
+  readonly sourceNamespaces: readonly string[];
   readonly destinations: readonly {
     readonly host: string;
     readonly port?: number;
@@ -152,6 +157,9 @@ export function virtualRoutes(virtualService: KubernetesObject): VirtualRoute[] 
       const gateways = new Set<string>();
       const ports: number[] = [];
       const sniHosts: string[] = [];
+      const sourceNamespaces = matches.every((m) => text(m.sourceNamespace) !== undefined)
+        ? [...new Set(matches.map((m) => text(m.sourceNamespace) as string))]
+        : [];
       if (matches.length === 0) defaultGateways.forEach((g) => gateways.add(resolve(g)));
       for (const match of matches) {
         const own = texts(match.gateways);
@@ -178,6 +186,7 @@ export function virtualRoutes(virtualService: KubernetesObject): VirtualRoute[] 
         hosts,
         ports,
         sniHosts,
+        sourceNamespaces,
         destinations,
         ...(name !== undefined ? { name } : {}),
       });
