@@ -33,6 +33,7 @@ import {
 import { platformObjectsGuardrail, tenantNamespaceGuardrail } from "./guardrails/ownership";
 import { podIstioKnobsGuardrail } from "./guardrails/pod-istio-knobs";
 import { podSecurityGuardrail } from "./guardrails/pod-security";
+import { tenantProxyConfigGuardrail } from "./guardrails/proxy-config";
 import {
   tenantEnvoyFilterGuardrail,
   tenantServiceEndpointsGuardrail,
@@ -257,6 +258,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     tenantRoutingExportGuardrail(),
     tenantTelemetryGuardrail(),
     cniPoliciesGuardrail(s),
+    tenantProxyConfigGuardrail(),
   ];
 }
 

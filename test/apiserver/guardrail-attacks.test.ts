@@ -169,6 +169,22 @@ const ATTACKS: readonly Attack[] = [
       "an injected pod whose istio-validation runs a command of the tenant's (the capture goes unchecked)",
     denied: injectedPod((_spec, _proxy, validation) => (validation.command = ["true"])),
   },
+  // A ProxyConfig's environmentVariables become the proxy's env (ProxyMetadata): what proxy.istio.io/config may not set.
+  {
+    guardrail: "tenant-proxy-config",
+    weakening:
+      "a ProxyConfig setting the proxy's environment (ISTIO_DUAL_STACK=false leaves IPv6 uncaptured)",
+    denied: object("networking.istio.io/v1beta1", "ProxyConfig", TENANT, "extra", {
+      spec: { environmentVariables: { ISTIO_DUAL_STACK: "false" } },
+    }),
+  },
+  {
+    guardrail: "tenant-proxy-config",
+    weakening: "a ProxyConfig handing every proxy of the namespace DISABLE_ENVOY",
+    denied: object("networking.istio.io/v1beta1", "ProxyConfig", TENANT, "extra", {
+      spec: { environmentVariables: { DISABLE_ENVOY: "true" } },
+    }),
+  },
 ];
 
 const NEIGHBOURS: readonly Neighbour[] = [
@@ -187,6 +203,12 @@ const NEIGHBOURS: readonly Neighbour[] = [
     admitted: injectedPod(
       (spec) => (spec.containers[0].securityContext = { runAsUser: 1000, runAsGroup: 1000 }),
     ),
+  },
+  {
+    neighbour: "a ProxyConfig setting concurrency for the tenant's workloads",
+    admitted: object("networking.istio.io/v1beta1", "ProxyConfig", TENANT, "extra", {
+      spec: { selector: { matchLabels: { app: "ledger" } }, concurrency: 2 },
+    }),
   },
 ];
 
