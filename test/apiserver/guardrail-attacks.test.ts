@@ -185,6 +185,53 @@ const ATTACKS: readonly Attack[] = [
       spec: { environmentVariables: { DISABLE_ENVOY: "true" } },
     }),
   },
+  // Calico selectors match NetworkSets of the policy's namespace: a tenant NetworkSet of public nets is an allow-list.
+  {
+    guardrail: "tenant-cni-policies",
+    weakening: "a Calico NetworkSet of public nets (an Allow to its selector reaches them)",
+    denied: object("crd.projectcalico.org/v1", "NetworkSet", TENANT, "internet", {
+      metadata: { name: "internet", namespace: TENANT, labels: { role: "db" } },
+      spec: { nets: ["0.0.0.0/0"] },
+    }),
+  },
+  {
+    guardrail: "tenant-cni-policies",
+    weakening: "a Calico NetworkPolicy allowing the cluster's GlobalNetworkSets (namespaceSelector global())",
+    denied: object("crd.projectcalico.org/v1", "NetworkPolicy", TENANT, "extra", {
+      spec: {
+        selector: "all()",
+        types: ["Egress"],
+        egress: [{ action: "Allow", destination: { namespaceSelector: "global()", selector: "all()" } }],
+      },
+    }),
+  },
+  // Felix lowercases the action; an empty one is not a Deny, and the v3 API requires one.
+  {
+    guardrail: "tenant-cni-policies",
+    weakening: "a Calico NetworkPolicy rule without an action, to a public net",
+    denied: object("crd.projectcalico.org/v1", "NetworkPolicy", TENANT, "extra", {
+      spec: { selector: "all()", types: ["Egress"], egress: [{ destination: { nets: ["0.0.0.0/0"] } }] },
+    }),
+  },
+  // Cilium adds no namespace to a selector on reserved: labels, so reserved:world is the internet.
+  {
+    guardrail: "tenant-cni-policies",
+    weakening: "a CiliumNetworkPolicy toEndpoints selecting reserved:world",
+    denied: object("cilium.io/v2", "CiliumNetworkPolicy", TENANT, "extra", {
+      spec: { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { "reserved:world": "" } }] }] },
+    }),
+  },
+  {
+    guardrail: "tenant-cni-policies",
+    weakening:
+      "a CiliumNetworkPolicy rule with an in-cluster peer plus toGroups (cloud security groups: public addresses)",
+    denied: object("cilium.io/v2", "CiliumNetworkPolicy", TENANT, "extra", {
+      spec: {
+        endpointSelector: {},
+        egress: [{ toEndpoints: [{}], toGroups: [{ aws: { securityGroupsIds: ["sg-0123"] } }] }],
+      },
+    }),
+  },
 ];
 
 const NEIGHBOURS: readonly Neighbour[] = [
@@ -208,6 +255,28 @@ const NEIGHBOURS: readonly Neighbour[] = [
     neighbour: "a ProxyConfig setting concurrency for the tenant's workloads",
     admitted: object("networking.istio.io/v1beta1", "ProxyConfig", TENANT, "extra", {
       spec: { selector: { matchLabels: { app: "ledger" } }, concurrency: 2 },
+    }),
+  },
+  {
+    neighbour: "a Calico NetworkSet of private nets",
+    admitted: object("crd.projectcalico.org/v1", "NetworkSet", TENANT, "db", {
+      spec: { nets: ["10.20.0.0/16"] },
+    }),
+  },
+  {
+    neighbour: "a Calico NetworkPolicy allowing a selector in its own namespace",
+    admitted: object("crd.projectcalico.org/v1", "NetworkPolicy", TENANT, "extra", {
+      spec: {
+        selector: "all()",
+        types: ["Egress"],
+        egress: [{ action: "Allow", destination: { selector: "role == 'db'" } }],
+      },
+    }),
+  },
+  {
+    neighbour: "a CiliumNetworkPolicy to endpoints of its own namespace by label",
+    admitted: object("cilium.io/v2", "CiliumNetworkPolicy", TENANT, "extra", {
+      spec: { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { app: "db" } }] }] },
     }),
   },
 ];
