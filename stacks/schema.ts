@@ -220,7 +220,7 @@ export const controlPlaneSchema = z.strictObject({
   /** The proxy image the injector uses (istio-init, istio-proxy); default docker.io/istio/proxyv2:<chart version>. */
   proxyImage: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9._\/:@-]*$/, "must be an image reference such as docker.io/istio/proxyv2:1.30.3")
+    .regex(/^[a-z0-9][a-z0-9._/:@-]*$/, "must be an image reference such as docker.io/istio/proxyv2:1.30.3")
     .optional(),
 });
 

@@ -99,6 +99,13 @@ describe("Pod Security and Istio CNI", () => {
     );
   });
 
+  it("refuses a proxy image that is not an image reference, naming the field and an example", () => {
+    assert.throws(
+      () => withStack((v) => (v.controlPlane = { install: true, proxyImage: "Proxy V2" })),
+      /controlPlane\.proxyImage: must be an image reference such as docker\.io\/istio\/proxyv2:1\.30\.3/,
+    );
+  });
+
   it("refuses an empty platform identity, naming the field and the fix", () => {
     assert.throws(
       () => withStack((v) => (v.guardrails = { platformIdentities: [" "] })),

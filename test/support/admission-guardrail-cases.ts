@@ -506,7 +506,8 @@ const gateway = (namespace: string, selector: Record<string, string> | undefined
 const sidecar = (spec: object) => object("networking.istio.io/v1", "Sidecar", TENANT, "extra", { spec });
 const virtualService = (
   gateways: string[],
-  exportTo: string[] | undefined = ["."],
+  /** null: no exportTo, which Istio reads as "*". */
+  exportTo: string[] | null = ["."],
   host = "ledger.payments.svc.cluster.local",
 ) =>
   object("networking.istio.io/v1", "VirtualService", TENANT, "extra", {
@@ -517,7 +518,7 @@ const virtualService = (
       http: [{ route: [{ destination: { host: "ledger" } }] }],
     },
   });
-const destinationRule = (host: string, exportTo: string[] | undefined = ["."]) =>
+const destinationRule = (host: string, exportTo: string[] | null = ["."]) =>
   object("networking.istio.io/v1", "DestinationRule", TENANT, "extra", {
     spec: { host, ...(exportTo ? { exportTo } : {}) },
   });
@@ -704,7 +705,7 @@ export const TENANT_CASES: readonly Case[] = [
   {
     guardrail: "tenant-routing-export",
     weakening: "a VirtualService for a registered external host, exported to every namespace by default",
-    denied: virtualService(["mesh"], undefined, "api.stripe.com"),
+    denied: virtualService(["mesh"], null, "api.stripe.com"),
   },
   {
     guardrail: "tenant-routing-export",
