@@ -50,8 +50,9 @@ export function virtualServiceGatewayGuardrail(s: AdmissionGuardrailSettings): G
     scope: "tenants",
     validations: [
       {
-        expression: `!has(object.spec.gateways) || object.spec.gateways.all(g, !g.contains('/') || !(g.split('/')[0] in ${platform}))`,
-        message: `mesh-egress guardrail ${name}: a tenant VirtualService naming a Gateway in ${s.gatewayNamespace} or ${s.controlPlaneNamespace} adds routes on the shared egress gateway. Fix: bind it to 'mesh' or your own Gateway.`,
+        // Istio's resolveGatewayName: ns/name, else the legacy FQDN name.ns[.svc…], else a short name of this namespace.
+        expression: `!has(object.spec.gateways) || object.spec.gateways.all(g, !((g.contains('/') ? g.split('/')[0] : g.contains('.') ? g.split('.')[1] : request.namespace) in ${platform}))`,
+        message: `mesh-egress guardrail ${name}: a tenant VirtualService naming a Gateway in ${s.gatewayNamespace} or ${s.controlPlaneNamespace} (as <namespace>/<name> or the legacy <name>.<namespace>.svc.cluster.local) adds routes on the shared egress gateway. Fix: bind it to 'mesh' or your own Gateway.`,
       },
     ],
   };

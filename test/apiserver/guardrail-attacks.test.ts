@@ -126,6 +126,16 @@ function injectedPod(
   );
 }
 
+const virtualService = (gateways: string[]) =>
+  object("networking.istio.io/v1", "VirtualService", TENANT, "extra", {
+    spec: {
+      hosts: ["api.stripe.com"],
+      gateways,
+      exportTo: ["."],
+      http: [{ route: [{ destination: { host: "ledger.payments.svc.cluster.local" } }] }],
+    },
+  });
+
 const ATTACKS: readonly Attack[] = [
   // The CNI plugin (cni/pkg/plugin) skips a pod holding a container named istio-init; the injector never writes one with CNI.
   {
@@ -232,6 +242,12 @@ const ATTACKS: readonly Attack[] = [
       },
     }),
   },
+  // Istio resolves a gateway name without '/' but with dots as the legacy FQDN <name>.<namespace>.svc.cluster.local.
+  ...["stripe.istio-egress.svc.cluster.local", "stripe.istio-egress"].map((gateway) => ({
+    guardrail: "tenant-virtual-service-gateways",
+    weakening: `a VirtualService bound to the egress gateway's Gateway by the legacy name ${gateway}`,
+    denied: virtualService([gateway]),
+  })),
 ];
 
 const NEIGHBOURS: readonly Neighbour[] = [
@@ -278,6 +294,10 @@ const NEIGHBOURS: readonly Neighbour[] = [
     admitted: object("cilium.io/v2", "CiliumNetworkPolicy", TENANT, "extra", {
       spec: { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { app: "db" } }] }] },
     }),
+  },
+  {
+    neighbour: "a VirtualService bound to its own Gateway by the legacy name edge.payments.svc.cluster.local",
+    admitted: virtualService(["mesh", "edge.payments.svc.cluster.local"]),
   },
 ];
 
