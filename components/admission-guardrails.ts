@@ -32,7 +32,7 @@ import {
 } from "./guardrails/guardrail";
 import { platformObjectsGuardrail, tenantNamespaceGuardrail } from "./guardrails/ownership";
 import { podIstioKnobsGuardrail } from "./guardrails/pod-istio-knobs";
-import { podSecurityGuardrail } from "./guardrails/pod-security";
+import { podSecurityGuardrail, proxyExecGuardrail } from "./guardrails/pod-security";
 import { tenantProxyConfigGuardrail } from "./guardrails/proxy-config";
 import {
   tenantEnvoyFilterGuardrail,
@@ -259,6 +259,7 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     tenantTelemetryGuardrail(),
     cniPoliciesGuardrail(s),
     tenantProxyConfigGuardrail(),
+    proxyExecGuardrail(s),
   ];
 }
 

@@ -11,7 +11,7 @@ import {
   PROXY_ENV_UNCAPTURING,
   PROXY_UID,
 } from "../../policy/contract";
-import { AdmissionGuardrailSettings, Guardrail, cel } from "./guardrail";
+import { AdmissionGuardrailSettings, Guardrail, cel, requesterIsPlatform } from "./guardrail";
 import { POD_RESOURCE_RULES, POD_VARIABLES } from "./pod-workloads";
 
 const NAME = "tenant-pod-security";
@@ -124,6 +124,28 @@ export function podSecurityGuardrail(s: AdmissionGuardrailSettings): Guardrail {
             )}, ${PROXY_CONTAINER} and its peers as UID and GID ${PROXY_UID} (the CNI plugin exempts whatever UID ${PROXY_CONTAINER} runs as), and no ${Object.keys(PROXY_ENV_UNCAPTURING).join(" or ")} that skips or narrows the capture`,
           `remove the containers of the injector's names from the pod spec (and the ${INJECTION_STATUS_ANNOTATION} annotation) and let the injector add them`,
         ),
+      },
+    ],
+  };
+}
+
+/**
+ * The injected containers run as UID/GID 1337, whose traffic the capture lets out untouched: a tenant's exec or
+ * attach into one (kubectl exec -c istio-proxy, kubectl cp) runs its own program uncaptured. Only the platform's
+ * identities (and cluster admins) may; the tenant debugs the proxy through istioctl or an ephemeral container.
+ */
+export function proxyExecGuardrail(s: AdmissionGuardrailSettings): Guardrail {
+  const name = "tenant-proxy-exec";
+  return {
+    name,
+    description: `No exec or attach into the injected containers (${INJECTED_CONTAINER_NAMES.join(", ")}) of tenant pods but by the platform's identities.`,
+    resourceRules: [{ apiGroups: [""], resources: ["pods/exec", "pods/attach"] }],
+    operations: ["CONNECT"],
+    scope: "tenants",
+    validations: [
+      {
+        expression: `${requesterIsPlatform(s.platformIdentities)} || !has(object.container) || !(object.container in ${cel(INJECTED_CONTAINER_NAMES)})`,
+        message: `mesh-egress guardrail ${name}: ${INJECTED_CONTAINER_NAMES.join(", ")} run as UID ${PROXY_UID}, whose traffic the sidecar's capture lets through: a program started in them reaches the network uncaptured. Fix: exec into your app container, read the proxy through istioctl (proxy-config, proxy-status), or ask the platform team.`,
       },
     ],
   };

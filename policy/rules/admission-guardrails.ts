@@ -37,6 +37,7 @@ export const REQUIRED_GUARDRAILS: readonly string[] = [
   "tenant-telemetry",
   "tenant-cni-policies",
   "tenant-proxy-config",
+  "tenant-proxy-exec",
 ];
 
 /**

@@ -394,6 +394,50 @@ describeWithApiServer(
       await removeStandInCrds(server());
     });
 
+    describe("on a running injected Pod", () => {
+      before(async function () {
+        this.timeout(60_000);
+        assertAdmitted(
+          await tenant(
+            ["apply", "--server-side", "--field-manager=tenant", "-f", "-"],
+            JSON.stringify(injectedPod()),
+          ),
+        );
+      });
+      after(async () => {
+        await server().kubectl(["delete", "pod", "app", "-n", TENANT, "--wait=false"]);
+      });
+
+      // The proxy runs as UID 1337, which the capture lets out untouched: a shell in it reaches anything the L3 policy allows.
+      for (const container of ["istio-proxy", "istio-validation"]) {
+        it(`tenant-proxy-exec: denies the tenant a shell in the pod's ${container} container`, async () => {
+          assertDeniedBy(
+            await tenant(["exec", "app", "-n", TENANT, "-c", container, "--", "sh", "-c", "true"]),
+            "tenant-proxy-exec",
+          );
+        });
+      }
+      it("admits a platform identity's exec into istio-proxy as far as admission", async () => {
+        const result = await kubectlAs(server(), PLATFORM_USER, [
+          "exec",
+          "app",
+          "-n",
+          TENANT,
+          "-c",
+          "istio-proxy",
+          "--",
+          "true",
+        ]);
+        assert.doesNotMatch(result.stderr, /ValidatingAdmissionPolicy/, result.stderr);
+        assert.match(result.stderr, /does not have a host assigned/, result.stderr);
+      });
+      it("admits the tenant's exec into its app container as far as admission (the pod has no node here)", async () => {
+        const result = await tenant(["exec", "app", "-n", TENANT, "-c", "app", "--", "true"]);
+        assert.doesNotMatch(result.stderr, /ValidatingAdmissionPolicy/, result.stderr);
+        assert.match(result.stderr, /does not have a host assigned/, result.stderr);
+      });
+    });
+
     for (const attack of ATTACKS) {
       it(`${attack.guardrail}: denies ${attack.weakening}`, async () => {
         assertDeniedBy(await tenant(SSA_DRY_RUN, JSON.stringify(attack.denied)), attack.guardrail);
