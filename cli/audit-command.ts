@@ -31,7 +31,7 @@ const MILLISECONDS: Record<string, number> = {
   y: 31_536_000_000,
 };
 
-function durationMs(value: string): number | undefined {
+export function durationMs(value: string): number | undefined {
   const match = DURATION.exec(value);
   return match ? Number(match[1]) * MILLISECONDS[match[2]] : undefined;
 }

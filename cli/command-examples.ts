@@ -7,10 +7,17 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
       ["mesh-egress render --stack dev", "every manifest `pulumi up --stack dev` applies"],
       ["mesh-egress render --stack prod | mesh-egress lint -", "the guardrails over them, at prod's levels"],
       ["mesh-egress promote --from dev --to prod --service NAME --dry-run", "the diff a promotion makes"],
+      [
+        "mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "why a workload can (or cannot) reach a host",
+      ],
     ],
     exitCodes: [
       [0, "done; no mandatory violation"],
-      [1, "a mandatory guardrail is violated (lint, promote)"],
+      [
+        1,
+        "a mandatory guardrail is violated (lint, promote); a path is denied or bypasses the gateway (trace)",
+      ],
       [2, "bad input: unknown command or option, invalid configuration, unreadable file"],
     ],
   },
@@ -106,6 +113,51 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
       [0, "nothing undeclared observed"],
       [1, "undeclared egress observed"],
       [2, "bad input, an unreachable Prometheus, a failed query, or an empty window"],
+    ],
+  },
+  trace: {
+    examples: [
+      [
+        "mesh-egress trace --stack prod --from payments --to api.stripe.com:443",
+        "every hop of a granted path, from the Sidecar to the gateway's way out",
+      ],
+      [
+        "mesh-egress trace --stack prod --from storefront/web --to api.openai.com --format json",
+        "why a path is denied, the deciding object and the allow entry to add, as JSON",
+      ],
+      [
+        "mesh-egress trace --kubeconfig ~/.kube/config --from payments --to pastebin.com:443",
+        "the live cluster: is there a way around the gateway?",
+      ],
+      [
+        "mesh-egress render --stack prod --now 2026-11-30T06:00:00Z | mesh-egress trace --from payments --to api.stripe.com --now 2026-11-30T06:00:00Z -",
+        "manifests on stdin, break-glass entries judged at that instant",
+      ],
+    ],
+    exitCodes: [
+      [0, "allowed through the gateway"],
+      [1, "denied at some hop, or the host is reached without the gateway (a bypass)"],
+      [2, "bad input: --from/--to malformed, unreadable manifests or stack, unreachable cluster"],
+    ],
+  },
+  discover: {
+    examples: [
+      [
+        "kubectl logs -n shop deploy/web -c istio-proxy --since=720h > shop.log && mesh-egress discover shop=shop.log",
+        "what shop's sidecars reach today, as a stack fragment (a dev stack that renders as is)",
+      ],
+      [
+        "mesh-egress discover --stack prod --prometheus http://localhost:9090 --since 7d",
+        "a week of PassthroughCluster traffic, as the diff of Pulumi.prod.yaml that would allow it",
+      ],
+      [
+        "kubectl logs -n istio-egress deploy/istio-egressgateway | mesh-egress discover --stack dev -",
+        "the gateway's log (callers from their identity), hosts dev already registers left out",
+      ],
+    ],
+    exitCodes: [
+      [0, "written (malformed lines are counted in the output, never fatal)"],
+      [2, "bad input: nothing to read, unreadable log or stack, bad --since/--now, Prometheus failing"],
     ],
   },
 };

@@ -78,7 +78,7 @@ export function loadEnforcementLevels(environment: Environment): EnforcementLeve
 }
 
 /** Stdin, bounded and decoded; a refusal names `<stdin>`. */
-async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+export async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   try {
     return await readStream(stream, MAX_INPUT_BYTES);
   } catch (e) {

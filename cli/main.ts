@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerAuditCommand } from "./audit-command";
+import { registerDiscoverCommand } from "./discover-command";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { addCommandHelp } from "./command-help";
 import { COMMAND_EXAMPLES } from "./command-examples";
@@ -8,6 +9,7 @@ import { packageVersion } from "./package-version";
 import { registerPromoteCommand } from "./promote-command";
 import { registerRenderCommand } from "./render-command";
 import { registerReportCommand } from "./report-command";
+import { registerTraceCommand } from "./trace-command";
 
 /** The `mesh-egress` command line: each subcommand lives in its own file and registers itself here. */
 export function buildProgram(invocation: CliInvocation): Command {
@@ -27,6 +29,8 @@ export function buildProgram(invocation: CliInvocation): Command {
   registerPromoteCommand(program, invocation);
   registerReportCommand(program, invocation);
   registerAuditCommand(program, invocation);
+  registerTraceCommand(program, invocation);
+  registerDiscoverCommand(program, invocation);
   for (const command of [program, ...program.commands]) {
     const help = COMMAND_EXAMPLES[command.name()];
     if (help) addCommandHelp(command, help);

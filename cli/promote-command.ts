@@ -42,16 +42,16 @@ export interface PromoteIo {
 }
 
 /** Bad input (exit 2): unknown stacks or names, unreadable files, values that cannot be copied. */
-class PromotionInputError extends Error {}
+export class PromotionInputError extends Error {}
 
 /** One file promotion may edit, with its text as read, parsed once and shared by every stack using it. */
-interface LoadedFile extends RegistryDocument {
+export interface LoadedFile extends RegistryDocument {
   readonly absolute: string;
   readonly original: string;
 }
 
 /** A stack's file and, when it references one, its shared registry file. */
-interface LoadedStack {
+export interface LoadedStack {
   readonly name: string;
   readonly stackFile: LoadedFile;
   readonly registryFile?: LoadedFile;
@@ -158,7 +158,7 @@ function promote(options: PromoteOptions, io: PromoteIo): number {
   return 0;
 }
 
-function loadStack(name: string, dir: string, files: Map<string, LoadedFile>): LoadedStack {
+export function loadStack(name: string, dir: string, files: Map<string, LoadedFile>): LoadedStack {
   const stackFile = loadFile(path.join(dir, `Pulumi.${name}.yaml`), dir, "stack", files);
   const reference = stackFile.document.getIn(["config", `${CONFIG_NAMESPACE}:${REGISTRY_KEY}`]);
   if (reference === undefined) return { name, stackFile };
@@ -201,7 +201,7 @@ function loadFile(
 }
 
 /** Where a stack's registry lists live, the shared registry first (new entries go there). */
-function registryDocuments(stack: LoadedStack): RegistryDocument[] {
+export function registryDocuments(stack: LoadedStack): RegistryDocument[] {
   return stack.registryFile ? [stack.registryFile, stack.stackFile] : [stack.stackFile];
 }
 

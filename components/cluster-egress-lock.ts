@@ -1,4 +1,5 @@
 import { COMPONENT_LABEL, DNS_PORT, NAMESPACE_NAME_LABEL } from "../policy/contract";
+import { hostCidr } from "../stacks/pinned-addresses";
 import type { EgressConfig } from "../stacks/egress-config";
 import { clusterInternalRanges } from "../stacks/internal-ranges";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
@@ -49,6 +50,20 @@ export function buildClusterEgressLockManifests(config: EgressConfig): Kubernete
           },
         },
         egress: [
+          // A host-network DNS cache is no pod: its addresses are passed by network, port 53 only.
+          ...(config.cluster.dns.nodeLocalAddresses.length > 0
+            ? [
+                {
+                  name: "node-local-dns-keeps-its-network-policies",
+                  action: "Pass",
+                  to: [{ networks: config.cluster.dns.nodeLocalAddresses.map(hostCidr) }],
+                  ports: [
+                    { portNumber: { protocol: "UDP", port: DNS_PORT } },
+                    { portNumber: { protocol: "TCP", port: DNS_PORT } },
+                  ],
+                },
+              ]
+            : []),
           { name: "pods-keep-their-network-policies", action: "Pass", to: [{ namespaces: {} }] },
           {
             name: "internal-ranges-keep-their-network-policies",

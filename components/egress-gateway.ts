@@ -8,12 +8,14 @@ import {
   COMPONENT_LABEL,
   GATEWAY_PROXY_HEADERS,
   LOCK_ALL_NAMESPACES_ANNOTATION,
+  NODE_LOCAL_DNS_ANNOTATION,
   GATEWAY_ROLE,
   GATEWAY_SELECTOR,
   PROXY_CONFIG_ANNOTATION,
   ROLE_LABEL,
 } from "../policy/contract";
 import { gatewayAllowNothingPolicy } from "./gateway-allow-nothing";
+import { buildHttpGateway } from "./gateway-http-server";
 import { gatewayListenerPorts, gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { ACCESS_LOG_PROVIDER_NAME } from "./gateway-access-log";
@@ -28,9 +30,12 @@ const labels = () => ownedLabels({ [COMPONENT_LABEL]: "egress-gateway" });
  * whether (and with which exemptions) every namespace's egress is locked.
  */
 function gatewayNamespaceAnnotations(config: EgressConfig): Record<string, string> {
-  const { internalCidrs, lockAllNamespaces } = config.cluster;
+  const { internalCidrs, lockAllNamespaces, dns } = config.cluster;
   return {
     ...(internalCidrs.length > 0 ? { [CLUSTER_INTERNAL_CIDRS_ANNOTATION]: internalCidrs.join(",") } : {}),
+    ...(dns.nodeLocalAddresses.length > 0
+      ? { [NODE_LOCAL_DNS_ANNOTATION]: dns.nodeLocalAddresses.map(hostCidr).join(",") }
+      : {}),
     ...(lockAllNamespaces.enabled
       ? { [LOCK_ALL_NAMESPACES_ANNOTATION]: lockAllNamespaces.exempt.join(",") }
       : {}),
@@ -139,8 +144,8 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
       subsets: config.services.flatMap((service) =>
-        gatewaySubsets(service).map((subset) =>
-          withConnectionPool(subset, subsetConnectionPool(service, config)),
+        gatewaySubsets(service, config).map(({ subset, tenant }) =>
+          withConnectionPool(subset, subsetConnectionPool(service, config, tenant)),
         ),
       ),
     },
@@ -252,7 +257,7 @@ function accessLogging(config: EgressConfig): KubernetesObject {
 export interface EgressGatewayManifests {
   readonly namespace: KubernetesObject;
   readonly chart: HelmChartSpec;
-  /** Gateway-wide objects: subsets, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
+  /** Gateway-wide objects: subsets, the shared HTTP Gateway, NetworkPolicy, access logging, allow-nothing when nothing is granted. */
   readonly objects: KubernetesObject[];
 }
 
@@ -263,6 +268,7 @@ export function buildEgressGatewayManifests(config: EgressConfig): EgressGateway
     chart: gatewayChart(config),
     objects: [
       gatewayDestinationRule(config),
+      ...[buildHttpGateway(config)].filter((gateway) => gateway !== undefined),
       gatewayNetworkPolicy(config),
       accessLogging(config),
       ...[gatewayAllowNothingPolicy(config)].filter((policy) => policy !== undefined),

@@ -31,12 +31,26 @@ export const UPSTREAM_TLS_FAILURE_COUNTERS = [
 ] as const;
 export type UpstreamTlsFailure = (typeof UPSTREAM_TLS_FAILURE_COUNTERS)[number];
 
+/** The global rate limit filter's `stat_prefix`. */
+export const GLOBAL_RATE_LIMIT_STAT_PREFIX = "mesh_egress_global";
+
+/**
+ * The global rate limit filter's counters. Envoy names them `ratelimit.<stat_prefix>.<counter>` in the scope of
+ * the request's route target cluster (filters/common/ratelimit/stat_names.h, createPoolStatName; http/ratelimit
+ * ratelimit.cc increments them on cluster_->statsScope()).
+ */
+export const GLOBAL_RATE_LIMIT_COUNTERS = ["ok", "error", "over_limit", "failure_mode_allowed"] as const;
+export type GlobalRateLimitCounter = (typeof GLOBAL_RATE_LIMIT_COUNTERS)[number];
+
 /**
  * The gateway's `proxyStatsMatcher`: Envoy drops per-cluster stats unless included, and these are the
- * only ones the TLS alert and dashboard read (`cluster.outbound|443||<host>.ssl.<counter>`).
+ * per-cluster ones the alerts and dashboard read. Istio names a cluster's stats with its alt_stat_name,
+ * `<cluster>;` (cluster_builder.go, DelimitedStatsPrefix), so the full names are
+ * `cluster.outbound|443||<host>;.ssl.<counter>` and `cluster.outbound|443||<host>;.ratelimit.<prefix>.<counter>`.
  */
 export const PROXY_STATS_INCLUSION_REGEXPS: readonly string[] = [
   String.raw`cluster\.outbound\|.*\.ssl\.(handshake|${UPSTREAM_TLS_FAILURE_COUNTERS.join("|")})`,
+  String.raw`cluster\.outbound\|.*\.ratelimit\.${GLOBAL_RATE_LIMIT_STAT_PREFIX}\.(${GLOBAL_RATE_LIMIT_COUNTERS.join("|")})`,
 ];
 
 /** The tenant is the namespace in the caller's SPIFFE ID; identity-less calls get an empty tenant. */
@@ -108,6 +122,33 @@ export function upstreamTlsFailures(
   const selector = String.raw`envoy_cluster_ssl_${counter}{namespace="${gateway.namespace}", cluster_name=~"outbound\\|.*"}`;
   const host = String.raw`"destination", "$1", "cluster_name", "outbound\\|[0-9]+\\|[^|]*\\|(.+)"`;
   return `sum by (destination) (label_replace(${fn}(${selector}[${range}]), ${host}))`;
+}
+
+/**
+ * One of the global rate limit filter's counters at the gateway, summed over its clusters and replicas. Istio's
+ * cluster_name tag (`^cluster(\.(.+);)`, its bootstrap's stats_tags) takes `.outbound|…|<host>;` out of the
+ * name, so Prometheus sees `envoy_cluster_ratelimit_<prefix>_<counter>{cluster_name="outbound|…|<host>"}`.
+ */
+export function globalRateLimitCounter(
+  gateway: GatewayWorkload,
+  counter: GlobalRateLimitCounter,
+  fn: CounterFunction,
+  range: string,
+): string {
+  return `sum(${fn}(envoy_cluster_ratelimit_${GLOBAL_RATE_LIMIT_STAT_PREFIX}_${counter}{namespace="${gateway.namespace}"}[${range}]))`;
+}
+
+/**
+ * Connections the gateway's network RBAC filter refused (TLS modes), summed over its replicas. Istio gives that
+ * filter stat_prefix "tcp." (authz model.go, RBACTCPFilterStatPrefix), so Envoy counts `tcp.rbac.denied`, which
+ * Istio's stats matcher keeps by default (bootstrap config.go: suffix rbac.denied). Istio's stats_tags then take
+ * `rbac.` out as tcp_prefix (`^tcp\.((.*?)\.)\w+?$`) and `.denied` as authz_enforce_result
+ * (`rbac(\.(allowed|denied))`), both matched on the full name, leaving `tcp.`: Prometheus sees
+ * `envoy_tcp_{tcp_prefix="rbac", authz_enforce_result="denied"}`. The name regex also takes `envoy_tcp_rbac`,
+ * in case a future bootstrap stops extracting tcp_prefix there. The counter is per process: no tenant, no host.
+ */
+export function gatewayTlsDenials(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
+  return `sum(${fn}({__name__=~"envoy_tcp_(rbac)?", namespace="${gateway.namespace}", authz_enforce_result="denied"}[${range}]))`;
 }
 
 /** Ready gateway replicas, from kube-state-metrics. */

@@ -6,9 +6,11 @@ import {
   SERVICE_LABEL,
 } from "../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { directTenants, grantedTenants } from "../stacks/break-glass";
+import { grantedTenants } from "../stacks/break-glass";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/server-trust";
+import { httpGatewayRef } from "./gateway-http-server";
+import { chainTenants, sniTenants, tenantSni, tenantsThroughGateway } from "./tenant-sni";
 import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
@@ -73,15 +75,27 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
   };
 }
 
-/** The Gateway: one server per host on the egress gateway pods. */
+/**
+ * The Gateway of a TLS-mode service: one server per host. A TLS-terminated tcp server forwards to the
+ * first tcp route that matches it (gateway.go, buildGatewayNetworkFiltersFromTCPRoutes), so each host
+ * needs its own chain; HTTP-mode hosts share one server instead (gateway-http-server.ts).
+ */
 function gateway(service: ExternalServiceConfig, config: EgressConfig): KubernetesObject {
   const port = gatewayPortFor(service);
   const { protocol, tls } = traitsOf(service).gatewayServer;
-  const servers = service.hosts.map((host) => ({
-    port: { number: port, name: `${protocol.toLowerCase()}-${hostKey(service, host)}`, protocol },
-    hosts: [gatewayServerHost(config, host)],
+  const server = (name: string, sni: string) => ({
+    port: { number: port, name: `${protocol.toLowerCase()}-${name}`, protocol },
+    hosts: [gatewayServerHost(config, sni)],
     tls: { mode: tls },
-  }));
+  });
+  const tenants = chainTenants(service, config);
+  // One server, hence one chain, per tenant and host: each tenant's connection limits are its own.
+  const servers =
+    tenants.length > 0
+      ? service.hosts.flatMap((host) =>
+          tenants.map((tenant) => server(`${hostKey(service, host)}-${tenant}`, tenantSni(tenant, host))),
+        )
+      : service.hosts.map((host) => server(hostKey(service, host), host));
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
@@ -90,21 +104,44 @@ function gateway(service: ExternalServiceConfig, config: EgressConfig): Kubernet
   };
 }
 
+/** The subset a tenant's sidecars use for a host: the host's own, or the tenant's where it has its own chain. */
+export function gatewaySubsetName(service: ExternalServiceConfig, host: string, tenant?: string): string {
+  return tenant === undefined ? hostKey(service, host) : `${hostKey(service, host)}-${tenant}`;
+}
+
+/** One subset of the gateway's own DestinationRule: its name and, with mesh mTLS, the SNI it presents. */
+export interface GatewaySubset {
+  readonly subset: Record<string, unknown>;
+  /** The tenant whose chain the subset reaches; undefined for a subset all tenants share. */
+  readonly tenant?: string;
+}
+
 /**
- * The subsets of the gateway's own DestinationRule this service needs, one per host. Their SNI
- * must equal the Gateway server's host, or the gateway's listener silently disappears.
+ * The subsets of the gateway's own DestinationRule this service needs: one per host, or one per host and
+ * tenant for services with tenant chains. Their SNI must equal a Gateway server's host, or the gateway's
+ * listener silently disappears.
  */
-export function gatewaySubsets(service: ExternalServiceConfig): Record<string, unknown>[] {
-  return service.hosts.map((host) => {
-    const subset: Record<string, unknown> = { name: hostKey(service, host) };
-    const tls = traitsOf(service).subsetTls;
-    if (tls !== "none") {
-      subset.trafficPolicy = {
-        portLevelSettings: [{ port: { number: gatewayPortFor(service) }, tls: { mode: tls, sni: host } }],
-      };
-    }
-    return subset;
-  });
+export function gatewaySubsets(service: ExternalServiceConfig, config: EgressConfig): GatewaySubset[] {
+  const tls = traitsOf(service).subsetTls;
+  const subset = (name: string, sni: string): Record<string, unknown> =>
+    tls === "none"
+      ? { name }
+      : {
+          name,
+          trafficPolicy: {
+            portLevelSettings: [{ port: { number: gatewayPortFor(service) }, tls: { mode: tls, sni } }],
+          },
+        };
+  const tenants = chainTenants(service, config);
+  if (tenants.length === 0) {
+    return service.hosts.map((host) => ({ subset: subset(gatewaySubsetName(service, host), host) }));
+  }
+  return service.hosts.flatMap((host) =>
+    tenants.map((tenant) => ({
+      subset: subset(gatewaySubsetName(service, host, tenant), tenantSni(tenant, host)),
+      tenant,
+    })),
+  );
 }
 
 /** One VirtualService per host: sidecars send it to the gateway, the gateway sends it out. */
@@ -114,18 +151,26 @@ function virtualService(
   config: EgressConfig,
 ): KubernetesObject {
   const key = hostKey(service, host);
-  const gatewayRef = `${config.gateway.namespace}/${service.name}`;
+  const gatewayRef = gatewayRefFor(service, config);
   const port = gatewayPortFor(service);
-  const toGateway = [
-    { destination: { host: gatewayServiceHost(config), subset: key, port: { number: port } } },
+  const toSubset = (subset: string) => [
+    { destination: { host: gatewayServiceHost(config), subset, port: { number: port } } },
   ];
+  const toGateway = toSubset(key);
+  const tenants = chainTenants(service, config);
   const toWorld = [{ destination: { host, port: { number: service.port } } }];
 
   const { mesh, gateway: out } = traitsOf(service).routes;
-  const meshRoute =
+  // With tenant chains, each tenant's sidecars (sourceNamespace) take the tenant's own subset.
+  const meshRoutes =
     mesh === "http"
-      ? { name: `${key}-to-gateway`, match: [{ gateways: ["mesh"], port }], route: toGateway }
-      : { match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway };
+      ? [{ name: `${key}-to-gateway`, match: [{ gateways: ["mesh"], port }], route: toGateway }]
+      : tenants.length > 0
+        ? tenants.map((tenant) => ({
+            match: [{ gateways: ["mesh"], port, sniHosts: [host], sourceNamespace: tenant }],
+            route: toSubset(gatewaySubsetName(service, host, tenant)),
+          }))
+        : [{ match: [{ gateways: ["mesh"], port, sniHosts: [host] }], route: toGateway }];
   let gatewayRoute: Record<string, unknown>;
   switch (out) {
     case "tls":
@@ -148,14 +193,15 @@ function virtualService(
     default:
       throw new Error(`no gateway route for ${out satisfies never}`);
   }
-  const routes: Record<string, unknown[]> = { [mesh]: [meshRoute] };
+  const routes: Record<string, unknown[]> = { [mesh]: meshRoutes };
   routes[out] = [...(routes[out] ?? []), gatewayRoute];
   return {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
     metadata: metadataFor(config, service, key),
     spec: {
-      hosts: [host],
+      // The tenant SNIs too: the gateway picks a tenant server's tcp route by these hosts (gateway.go).
+      hosts: [host, ...sniTenants(service, config).map((tenant) => tenantSni(tenant, host))],
       gateways: ["mesh", gatewayRef],
       exportTo: [".", ...tenantsThroughGateway(service, config)],
       ...routes,
@@ -163,12 +209,9 @@ function virtualService(
   };
 }
 
-/** Tenants whose sidecars route the host to the gateway: allowed or granted, minus those sent direct by break-glass. */
-function tenantsThroughGateway(service: ExternalServiceConfig, config: EgressConfig): string[] {
-  const direct = new Set(directTenants(service, config));
-  return [...tenantsAllowedTo(service, config), ...grantedTenants(service, config)].filter(
-    (tenant) => !direct.has(tenant),
-  );
+/** The Gateway a service's gateway-side routes bind to: the shared HTTP server's, or the service's own. */
+export function gatewayRefFor(service: ExternalServiceConfig, config: EgressConfig): string {
+  return originatesTls(service) ? httpGatewayRef(config) : `${config.gateway.namespace}/${service.name}`;
 }
 
 /** Where the gateway originates TLS: verification settings for the external host, seen only by the gateway. */
@@ -236,7 +279,11 @@ export function buildExternalServiceManifests(
   service: ExternalServiceConfig,
   config: EgressConfig,
 ): KubernetesObject[] {
-  const objects: KubernetesObject[] = [serviceEntry(service, config), gateway(service, config)];
+  const objects: KubernetesObject[] = [
+    serviceEntry(service, config),
+    // HTTP-mode hosts are served by the shared HTTP Gateway, one filter chain for all of them.
+    ...(originatesTls(service) ? [] : [gateway(service, config)]),
+  ];
   for (const host of service.hosts) {
     if (originatesTls(service)) {
       objects.push(originationRule(service, host, config));

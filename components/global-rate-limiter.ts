@@ -17,7 +17,10 @@ import {
   PULUMI_SECRET_KEYS_ANNOTATION,
   PULUMI_SECRET_SOURCE_ANNOTATION,
 } from "../policy/contract";
+import { GatewayWorkload, GLOBAL_RATE_LIMIT_STAT_PREFIX, globalRateLimitCounter } from "./egress-metrics";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import type { PrometheusRuleGroup } from "./observability";
+import { runbook } from "./runbooks";
 import { dnsEgressRule, namespaceSelectorFor } from "./network-policy-peers";
 import { tenantHttpLimits } from "./rate-limit-model";
 
@@ -88,7 +91,8 @@ export function httpGlobalRateLimit(
   return {
     "@type": `${TYPE_URL}envoy.extensions.filters.http.ratelimit.v3.RateLimit`,
     domain: global.domain,
-    stat_prefix: "mesh_egress_global",
+    // Its counters: cluster.<route target>;.ratelimit.<stat_prefix>.<counter>, exported by the gateway's proxyStatsMatcher.
+    stat_prefix: GLOBAL_RATE_LIMIT_STAT_PREFIX,
     timeout: `${(global.timeoutMs / 1000).toFixed(3)}s`,
     // Fail open: an unreachable limiter must not stop all egress; the local buckets still apply.
     failure_mode_deny: false,
@@ -233,7 +237,8 @@ function limiterDeployment(config: EgressConfig, global: ParsedGlobalLimiter): K
               ],
               readinessProbe: { httpGet: { path: "/healthcheck", port: RATE_LIMITER_HTTP_PORT } },
               resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-              securityContext: restricted,
+              // A numeric uid: the kubelet checks runAsNonRoot against it, whatever USER the image sets (or not).
+              securityContext: { ...restricted, runAsUser: global.runAsUser, runAsGroup: global.runAsUser },
               // A directory mount: a subPath mount would never see ConfigMap updates.
               volumeMounts: [
                 {
@@ -279,7 +284,10 @@ function limiterService(config: EgressConfig): KubernetesObject {
   };
 }
 
-function redisObjects(config: EgressConfig, image: string): KubernetesObject[] {
+function redisObjects(
+  config: EgressConfig,
+  redis: Extract<ParsedGlobalLimiter["redis"], { deploy: unknown }>["deploy"],
+): KubernetesObject[] {
   return [
     {
       apiVersion: "apps/v1",
@@ -298,13 +306,24 @@ function redisObjects(config: EgressConfig, image: string): KubernetesObject[] {
             containers: [
               {
                 name: "redis",
-                image,
+                image: redis.image,
                 // Counters only: nothing to persist, so no disk and no snapshots.
                 args: ["--save", "", "--appendonly", "no"],
                 ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
                 readinessProbe: { tcpSocket: { port: REDIS_PORT } },
-                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                securityContext: { ...restricted, readOnlyRootFilesystem: false },
+                // The declared resources, over these defaults.
+                resources: {
+                  requests: { cpu: "100m", memory: "128Mi", ...redis.resources?.requests },
+                  limits: { memory: "512Mi", ...redis.resources?.limits },
+                },
+                // The official image has no USER (its entrypoint starts as root, then drops to 999): start as
+                // that uid directly, so the kubelet's non-root check passes and the entrypoint skips the drop.
+                securityContext: {
+                  ...restricted,
+                  readOnlyRootFilesystem: false,
+                  runAsUser: redis.runAsUser,
+                  runAsGroup: redis.runAsGroup,
+                },
               },
             ],
           },
@@ -405,42 +424,44 @@ function networkPolicies(config: EgressConfig, global: ParsedGlobalLimiter): Kub
   return policies;
 }
 
-/** An alert when gateways are failing open because the limiter does not answer. */
+/** The limiter's alerts: no ready replica, and gateways letting requests through because it did not answer. */
+export function rateLimiterRuleGroup(gateway: GatewayWorkload): PrometheusRuleGroup {
+  const ns = gateway.namespace;
+  return {
+    name: "mesh-egress-rate-limiter",
+    rules: [
+      {
+        alert: "EgressRateLimiterUnavailable",
+        expr: `sum(kube_deployment_status_replicas_available{namespace="${ns}", deployment="${RATE_LIMITER_NAME}"}) < 1`,
+        for: "2m",
+        labels: { severity: "warning" },
+        annotations: {
+          summary: "The global egress rate limiter has no ready replica",
+          description: `Gateways in ${ns} fail open onto their local per-replica limits: cluster-wide tenant limits are not enforced.`,
+          runbook_url: runbook("egressratelimiterunavailable"),
+        },
+      },
+      {
+        alert: "EgressRateLimiterFailingOpen",
+        expr: `${globalRateLimitCounter(gateway, "failure_mode_allowed", "rate", "5m")} > 0`,
+        for: "5m",
+        labels: { severity: "warning" },
+        annotations: {
+          summary: "Egress gateways cannot reach the global rate limiter and let requests through",
+          description: `{{ $value | humanize }} requests/s in ${ns} pass on the local per-replica limits only: the limiter errored or timed out and the filter fails open.`,
+          runbook_url: runbook("egressratelimiterfailingopen"),
+        },
+      },
+    ],
+  };
+}
+
 function limiterAlerts(config: EgressConfig): KubernetesObject {
-  const ns = config.gateway.namespace;
   return {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
     metadata: metadata(config, `${RATE_LIMITER_NAME}-alerts`),
-    spec: {
-      groups: [
-        {
-          name: "mesh-egress-rate-limiter",
-          rules: [
-            {
-              alert: "EgressRateLimiterUnavailable",
-              expr: `sum(kube_deployment_status_replicas_available{namespace="${ns}", deployment="${RATE_LIMITER_NAME}"}) < 1`,
-              for: "2m",
-              labels: { severity: "warning" },
-              annotations: {
-                summary: "The global egress rate limiter has no ready replica",
-                description: `Gateways in ${ns} fail open onto their local per-replica limits: cluster-wide tenant limits are not enforced.`,
-              },
-            },
-            {
-              alert: "EgressRateLimiterFailingOpen",
-              expr: `sum(rate(envoy_cluster_ratelimit_failure_mode_allowed{namespace="${ns}"}[5m])) > 0`,
-              for: "5m",
-              labels: { severity: "warning" },
-              annotations: {
-                summary: "Egress gateways cannot reach the global rate limiter and let requests through",
-                description: `Requests in ${ns} pass on the local limits only. Needs the gateway's proxyStatsMatcher to include ratelimit stats.`,
-              },
-            },
-          ],
-        },
-      ],
-    },
+    spec: { groups: [rateLimiterRuleGroup(config.gateway)] },
   };
 }
 
@@ -451,9 +472,7 @@ export function buildGlobalRateLimiterObjects(
 ): KubernetesObject[] {
   return [
     ...networkPolicies(config, global),
-    ...("deploy" in global.redis
-      ? redisObjects(config, global.redis.deploy.image)
-      : [redisUrlSecret(config)]),
+    ...("deploy" in global.redis ? redisObjects(config, global.redis.deploy) : [redisUrlSecret(config)]),
     limiterConfigMap(config, global),
     limiterService(config),
     limiterDeployment(config, global),

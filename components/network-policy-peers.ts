@@ -1,5 +1,6 @@
 import type { EgressConfig } from "../stacks/egress-config";
 import { DNS_PORT, GATEWAY_SELECTOR, NAMESPACE_NAME_LABEL } from "../policy/contract";
+import { hostCidr } from "../stacks/pinned-addresses";
 import { gatewayListenerPorts } from "./gateway-endpoint";
 import { istiodPodLabels } from "./mesh-injection";
 
@@ -39,14 +40,19 @@ export function inClusterEgressRule(config: EgressConfig): Record<string, unknow
   };
 }
 
-/** Egress to the cluster DNS on 53/UDP and 53/TCP. */
+/**
+ * Egress to the cluster DNS on 53/UDP and 53/TCP: its pods, and each node-local cache address by ipBlock
+ * (a host-network agent is no pod a selector can match).
+ */
 export function dnsEgressRule(config: EgressConfig): Record<string, unknown> {
+  const { dns } = config.cluster;
   return {
     to: [
       {
-        namespaceSelector: namespaceSelectorFor(config.cluster.dns.namespace),
-        podSelector: { matchLabels: { ...config.cluster.dns.podLabels } },
+        namespaceSelector: namespaceSelectorFor(dns.namespace),
+        podSelector: { matchLabels: { ...dns.podLabels } },
       },
+      ...dns.nodeLocalAddresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } })),
     ],
     ports: [
       { protocol: "UDP", port: DNS_PORT },

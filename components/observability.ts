@@ -5,6 +5,7 @@ import {
   gatewayDenials,
   gatewayEgressBytes,
   gatewayRequests,
+  gatewayTlsDenials,
   GatewayWorkload,
   PASSTHROUGH_CLUSTER,
   unregisteredTraffic,
@@ -13,6 +14,7 @@ import {
 } from "./egress-metrics";
 import { COMPONENT_LABEL, GATEWAY_SELECTOR } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
+import { runbook } from "./runbooks";
 
 /** What the observability objects read from the validated config, and nothing more. */
 export interface ObservabilityInputs {
@@ -44,8 +46,7 @@ export interface PrometheusRuleGroup {
 /** Grafana's dashboard sidecar (kube-prometheus-stack, grafana chart) loads ConfigMaps carrying this label. */
 export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
 
-/** Where each alert's runbook lives, relative to the repository root. */
-export const RUNBOOKS_DOCUMENT = "docs/runbooks.md";
+export { RUNBOOKS_DOCUMENT } from "./runbooks";
 
 /** Floors under which "above baseline" alerts stay quiet: noise, not incidents. */
 const DENIALS_FLOOR_PER_SECOND = 0.1;
@@ -54,7 +55,6 @@ const EGRESS_BYTES_FLOOR_PER_SECOND = 100 * 1024;
 const EGRESS_BYTES_FACTOR = 5;
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "observability" });
-const runbook = (anchor: string) => `${RUNBOOKS_DOCUMENT}#${anchor}`;
 
 /** Recorded series names, read by the alerts (and by the rate-limit and break-glass groups to come). */
 export const RECORDED = {
@@ -67,6 +67,7 @@ export const RECORDED = {
   unregisteredConnections: "mesh_egress:unregistered_connections:rate5m",
   unregisteredRequests: "mesh_egress:unregistered_requests:rate5m",
   upstreamTlsFailures: "mesh_egress:upstream_tls_failures:rate5m",
+  tlsDenials: "mesh_egress:gateway_tls_denials:rate5m",
 } as const;
 
 export function observabilityInputs(config: {
@@ -98,6 +99,7 @@ export function egressRecordingRules(inputs: ObservabilityInputs): PrometheusRul
       { record: RECORDED.connections, expr: gatewayConnections(gw, "rate", "5m") },
       { record: RECORDED.egressBytes, expr: gatewayEgressBytes(gw, "rate", "5m") },
       { record: RECORDED.tenantDenials, expr: `sum by (tenant) (${RECORDED.denials})` },
+      { record: RECORDED.tlsDenials, expr: gatewayTlsDenials(gw, "rate", "5m") },
       { record: RECORDED.tenantEgressBytes, expr: `sum by (tenant) (${RECORDED.egressBytes})` },
       { record: RECORDED.unregisteredConnections, expr: unregisteredTraffic("connections", "rate", "5m") },
       { record: RECORDED.unregisteredRequests, expr: unregisteredTraffic("requests", "rate", "5m") },
@@ -135,6 +137,17 @@ export function egressAlertRules(inputs: ObservabilityInputs): PrometheusRuleGro
           summary: "Tenant {{ $labels.tenant }} is being denied at the egress gateway",
           description: `{{ $value | humanize }} denied requests/s from tenant {{ $labels.tenant }}, over ${DENIALS_FACTOR}x its own rate of the previous day.`,
           runbook_url: runbook("meshegressdenialsrising"),
+        },
+      },
+      {
+        alert: "MeshEgressTlsDenialsRising",
+        expr: aboveOwnBaseline(RECORDED.tlsDenials, DENIALS_FLOOR_PER_SECOND, DENIALS_FACTOR),
+        for: "10m",
+        labels: { severity: "warning" },
+        annotations: {
+          summary: `Egress gateway ${gw.namespace}/${gw.releaseName} is refusing TLS connections`,
+          description: `{{ $value | humanize }} connections/s refused by the gateway's network RBAC filter (TLS modes), over ${DENIALS_FACTOR}x its own rate of the previous day. Envoy counts these per gateway process: the access log says which tenant and host.`,
+          runbook_url: runbook("meshegresstlsdenialsrising"),
         },
       },
       {

@@ -4,6 +4,7 @@ import { RateUnit, UNIT_SECONDS } from "../stacks/rate-limit-schema";
 import { grantedServices, grantedTenants } from "../stacks/break-glass";
 import { originatesTls } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
+import { chainTenants, hasTenantChains } from "./tenant-sni";
 
 /**
  * Which limit applies where, read from the validated config: the builders of the local filters, the
@@ -126,11 +127,58 @@ export function serviceConnectionLimit(
   };
 }
 
-/** Every TLS service some tenant may use, with its connection limit. */
+/** Every TLS service some tenant may use without chains of its own (plain passthrough), with its shared limit. */
 export function serviceConnectionLimits(config: EgressConfig): ServiceConnectionLimit[] {
   return tlsServices(config)
+    .filter((service) => !hasTenantChains(service))
     .map((service) => serviceConnectionLimit(service, config))
     .filter((l): l is ServiceConnectionLimit => l !== undefined);
+}
+
+/** One tenant's connection limit on a service where it has its own gateway chains. */
+export interface TenantConnectionLimit {
+  readonly service: ExternalServiceConfig;
+  readonly tenant: string;
+  /** Fleet-wide, for this tenant alone. */
+  readonly limit: ConnectionLimit;
+  /** Why the backstop applies instead of the tenant's own limit; undefined when it is the tenant's. */
+  readonly backstopBecause?: string;
+}
+
+/**
+ * A tenant's limit on a service with tenant chains: its override for the service, else its default, capped by
+ * the backstop; the backstop alone when the tenant is unlimited or declares no TLS limit.
+ */
+export function tenantConnectionLimit(
+  service: ExternalServiceConfig,
+  tenant: string,
+  config: EgressConfig,
+): TenantConnectionLimit {
+  const backstop = config.rateLimits.backstop.tls;
+  const own = limitsOf(config, tenant);
+  const limit = own && !own.unlimited ? (own.services[service.name]?.tls ?? own.tls) : undefined;
+  if (!limit) {
+    const because = own?.unlimited ? `tenant ${tenant} is unlimited` : `tenant ${tenant} has no TLS limit`;
+    return { service, tenant, limit: backstop, backstopBecause: because };
+  }
+  const backstopConcurrent = backstop.maxConcurrent ?? Number.MAX_SAFE_INTEGER;
+  const maxConcurrent = Math.min(limit.maxConcurrent ?? backstopConcurrent, backstopConcurrent);
+  if (perSecond(limit.connections, limit.per) > perSecond(backstop.connections, backstop.per)) {
+    return {
+      service,
+      tenant,
+      limit: { ...backstop, maxConcurrent },
+      backstopBecause: `tenant ${tenant}'s limit exceeds the gateway backstop`,
+    };
+  }
+  return { service, tenant, limit: { ...limit, maxConcurrent } };
+}
+
+/** Every (service, tenant) chain's connection limit, for services with tenant chains. */
+export function tenantConnectionLimits(config: EgressConfig): TenantConnectionLimit[] {
+  return tlsServices(config).flatMap((service) =>
+    chainTenants(service, config).map((tenant) => tenantConnectionLimit(service, tenant, config)),
+  );
 }
 
 /**
@@ -140,9 +188,16 @@ export function serviceConnectionLimits(config: EgressConfig): ServiceConnection
 export function subsetConnectionPool(
   service: ExternalServiceConfig,
   config: EgressConfig,
+  tenant?: string,
 ): Record<string, unknown> | undefined {
   // HTTP services are limited per request at the gateway; only TLS services are limited by connections.
   if (originatesTls(service)) return undefined;
+  if (tenant !== undefined) {
+    const { maxConcurrent } = tenantConnectionLimit(service, tenant, config).limit;
+    return maxConcurrent === undefined || maxConcurrent >= Number.MAX_SAFE_INTEGER
+      ? undefined
+      : { tcp: { maxConnections: maxConcurrent } };
+  }
   const limit = serviceConnectionLimit(service, config);
   if (!limit || limit.perClientPod >= Number.MAX_SAFE_INTEGER) return undefined;
   return { tcp: { maxConnections: limit.perClientPod } };

@@ -45,6 +45,15 @@ export function replicaShare(
     : Math.max(1, Math.floor(amount / replicas.max));
 }
 
+/**
+ * One filter chain's share of a replica's open-connection cap. Envoy's connection_limit counts per filter
+ * chain ("processed by the filter's filter chain", connection_limit.proto) and has no share_key, so a
+ * service served by several chains gets the replica's cap split between them: their sum never exceeds it.
+ */
+export function chainShare(replicaAmount: number, chains: number): number {
+  return Math.max(1, Math.floor(replicaAmount / chains));
+}
+
 export function replicaBucket(
   limit: FleetLimit,
   replicas: GatewayConfig["replicas"],

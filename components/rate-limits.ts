@@ -1,5 +1,9 @@
 import type { EgressConfig } from "../stacks/egress-config";
-import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filters/local-rate-limits";
+import {
+  httpLocalRateLimitPatch,
+  tenantChainLimitPatches,
+  tlsConnectionLimitPatches,
+} from "./envoy-filters/local-rate-limits";
 import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
 import {
   COMPONENT_LABEL,
@@ -8,8 +12,15 @@ import {
   RATE_LIMIT_EXEMPT_ANNOTATION,
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
-import { describeSizing, replicaShare } from "./rate-limit-sizing";
+import {
+  httpServices,
+  serviceConnectionLimits,
+  tenantConnectionLimits,
+  tenantHttpLimits,
+} from "./rate-limit-model";
+import type { ConnectionLimit } from "../stacks/rate-limit-baselines";
+import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
+import { chainShare, describeSizing, replicaShare } from "./rate-limit-sizing";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
 
@@ -36,7 +47,10 @@ function envoyFilter(
   };
 }
 
-/** One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. */
+/**
+ * One line per HTTP limit: the backstop, each tenant, each override, with the fleet-wide range it gives. Each
+ * holds per replica because the port has one filter chain (gateway-http-server.ts).
+ */
 export function httpFleetLimits(config: EgressConfig): string[] {
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
@@ -47,6 +61,7 @@ export function httpFleetLimits(config: EgressConfig): string[] {
       sharing,
     );
   return [
+    `scope: one bucket per limit per gateway replica, shared by every HTTP host (one filter chain on port ${GATEWAY_HTTP_PORT})`,
     `backstop (all requests): ${size(config.rateLimits.backstop.http)}`,
     ...tenantHttpLimits(config).flatMap((t) => [
       ...(t.http ? [`tenant ${t.tenant}: ${size(t.http)}`] : []),
@@ -58,24 +73,48 @@ export function httpFleetLimits(config: EgressConfig): string[] {
   ];
 }
 
-/** One line per TLS service: its connection limit (shared by its tenants) and open-connection cap. */
-export function tlsFleetLimits(config: EgressConfig): string[] {
+/** What a connection limit admits: new connections per replica, and open ones split over its chains. */
+function connectionSizing(limit: ConnectionLimit, chains: number, config: EgressConfig): string {
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
-  return serviceConnectionLimits(config).map(({ service, limit, source }) => {
-    const from =
-      source.kind === "tenants"
-        ? `sum of tenants ${source.tenants.join(", ")}`
-        : `backstop: ${source.because}`;
-    const concurrent =
-      limit.maxConcurrent !== undefined
-        ? `; open connections ${limit.maxConcurrent} fleet-wide → ${replicaShare(limit.maxConcurrent, replicas, sharing)} per replica per host`
-        : "";
-    return (
-      `service ${service.name} (${from}, not per tenant: Envoy has no per-source key at L4): new connections ` +
-      `${describeSizing({ count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) }, replicas, sharing)}${concurrent}`
-    );
-  });
+  const rate = describeSizing(
+    { count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) },
+    replicas,
+    sharing,
+  );
+  if (limit.maxConcurrent === undefined) return `new connections ${rate}`;
+  const perReplica = replicaShare(limit.maxConcurrent, replicas, sharing);
+  const perChain = chainShare(perReplica, chains);
+  const open =
+    chains === 1
+      ? `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica (one filter chain)`
+      : `open connections ${limit.maxConcurrent} fleet-wide → ${perReplica} per replica, split over ${chains} host ` +
+        `filter chains (connection_limit counts per chain) → ${perChain} per chain per replica, ${perChain * chains} per replica in all`;
+  return `new connections (one bucket per replica shared by its chains: share_key) ${rate}; ${open}`;
+}
+
+/**
+ * One line per TLS limit: each tenant's own on services with tenant chains (passthrough-mtls), and the
+ * shared one of services the gateway cannot attribute (plain passthrough).
+ */
+export function tlsFleetLimits(config: EgressConfig): string[] {
+  return [
+    ...tenantConnectionLimits(config).map(
+      ({ service, tenant, limit, backstopBecause }) =>
+        `tenant ${tenant} → service ${service.name} (its own filter chains${backstopBecause ? `; backstop: ${backstopBecause}` : ""}): ` +
+        connectionSizing(limit, service.hosts.length, config),
+    ),
+    ...serviceConnectionLimits(config).map(({ service, limit, source }) => {
+      const from =
+        source.kind === "tenants"
+          ? `sum of tenants ${source.tenants.join(", ")}`
+          : `backstop: ${source.because}`;
+      return (
+        `service ${service.name} (${from}, not per tenant: the gateway cannot tell its callers apart): ` +
+        connectionSizing(limit, service.hosts.length, config)
+      );
+    }),
+  ];
 }
 
 /** `<tenant>: <reason>` for each unlimited tenant, for reviewers and the policy pack. */
@@ -112,13 +151,16 @@ export function buildRateLimitManifests(config: EgressConfig): RateLimitManifest
       ),
     );
   }
-  const connectionLimits = serviceConnectionLimits(config);
-  if (connectionLimits.length > 0) {
+  const tlsPatches = [
+    ...tenantConnectionLimits(config).flatMap((limit) => tenantChainLimitPatches(limit, config)),
+    ...serviceConnectionLimits(config).flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+  ];
+  if (tlsPatches.length > 0) {
     objects.push(
       envoyFilter(
         config,
         `${config.gateway.releaseName}-tls-connection-limits`,
-        connectionLimits.flatMap((limit) => tlsConnectionLimitPatches(limit, config)),
+        tlsPatches,
         tlsFleetLimits(config),
       ),
     );

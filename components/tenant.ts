@@ -10,6 +10,7 @@ import {
 import { gatewayPortFor, gatewayServiceHost } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { injectionLabels } from "./mesh-injection";
+import { hasTenantChains, tenantSni } from "./tenant-sni";
 import {
   dnsEgressRule,
   gatewayEgressRule,
@@ -130,7 +131,15 @@ export function gatewayAuthorizationRule(
     : {
         from,
         to: [{ operation: { ports: [String(gatewayPortFor(service))] } }],
-        when: [{ key: "connection.sni", values: [...service.hosts] }],
+        // With tenant chains the tenant's own SNIs: another tenant presenting them is refused here.
+        when: [
+          {
+            key: "connection.sni",
+            values: hasTenantChains(service)
+              ? service.hosts.map((host) => tenantSni(tenant, host))
+              : [...service.hosts],
+          },
+        ],
       };
 }
 

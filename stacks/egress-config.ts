@@ -80,7 +80,12 @@ export interface ControlPlaneConfig {
 export interface ClusterConfig {
   /** The cluster's DNS domain; `mesh-egress lint --cluster-domain` takes the same value. */
   readonly domain: string;
-  readonly dns: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** The cluster DNS: its pods (namespace, labels) and any node-local cache addresses (host network, by ipBlock). */
+  readonly dns: {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+    readonly nodeLocalAddresses: readonly string[];
+  };
   /** Namespaces whose pods have open egress (e.g. a CI runner's): tenants must not reach them, or they relay. */
   readonly openEgressNamespaces: readonly string[];
   /** The cluster's own pod, service and node ranges outside the private ones (EKS IPv6 pods are public `2600:`). */

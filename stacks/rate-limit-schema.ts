@@ -95,12 +95,27 @@ const secretUrl = z
         : { state: "encrypted" as const },
   );
 
+/**
+ * A numeric non-root user id. The kubelet enforces runAsNonRoot only against a numeric uid: with none in the
+ * pod spec it reads the image's USER, and refuses the pod when that is empty, root or a name.
+ */
+const nonRootId = (defaultId: number, image: string) =>
+  z
+    .number({ error: `must be a numeric user id, e.g. ${defaultId} (the user ${image} runs as)` })
+    .int()
+    .min(1, `must not be 0: runAsNonRoot refuses root; give the image's non-root uid, e.g. ${defaultId}`)
+    .max(2147483647)
+    .default(defaultId);
+
 /** Redis behind the global limiter: deployed by the stack, or an existing one. */
 export const redisSchema = z.union(
   [
     z.strictObject({
       deploy: z.strictObject({
         image: pinnedImage,
+        /** The official image's redis user and group are 999 (its Dockerfile's useradd/groupadd -g 999). */
+        runAsUser: nonRootId(999, "the official redis image"),
+        runAsGroup: z.number().int().min(0).max(2147483647).default(999),
         resources: z
           .strictObject({
             requests: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
@@ -130,6 +145,11 @@ export const redisSchema = z.union(
 export const globalLimiterSchema = z.strictObject({
   /** envoyproxy/ratelimit, pinned by digest. */
   image: pinnedImage,
+  /**
+   * The uid the limiter runs as. envoyproxy/ratelimit's Dockerfile sets no USER in most builds, so the
+   * kubelet could not verify runAsNonRoot: the stack always names a numeric uid (default nobody, 65534).
+   */
+  runAsUser: nonRootId(65534, "nobody"),
   replicas: z.number().int().min(1).default(2),
   /** The limiter's domain; Envoy and the service's config must agree on it. */
   domain: z

@@ -249,14 +249,17 @@ describe("break-glass grants to a host not yet in the registry", () => {
         {
           from: [{ source: { namespaces: ["assistant"] } }],
           to: [{ operation: { ports: ["443"] } }],
-          when: [{ key: "connection.sni", values: [HOST] }],
+          // The granted tenant's own chain: its SNI for the host.
+          when: [{ key: "connection.sni", values: [`assistant.${HOST}.mesh-egress.invalid`] }],
         },
       ],
     );
     const subsets = (find(objects, "DestinationRule", "egress-gateway")?.spec as any)?.subsets ?? [];
     assert.ok(
-      JSON.stringify(objects.filter((o) => o.kind === "DestinationRule")).includes(`"sni":"${HOST}"`),
-      `a gateway subset with sni ${HOST}: ${JSON.stringify(subsets)}`,
+      JSON.stringify(objects.filter((o) => o.kind === "DestinationRule")).includes(
+        `"sni":"assistant.${HOST}.mesh-egress.invalid"`,
+      ),
+      `a gateway subset with the granted tenant's SNI for ${HOST}: ${JSON.stringify(subsets)}`,
     );
     const sidecar = find(objects, "Sidecar", "default", "assistant")!;
     assert.ok((sidecar.spec as any).egress[0].hosts.includes(`istio-egress/${HOST}`));
@@ -587,7 +590,7 @@ describe("break-glass objects", () => {
           {
             from: [{ source: { namespaces: ["assistant"] } }],
             to: [{ operation: { ports: ["443"] } }],
-            when: [{ key: "connection.sni", values: ["api.stripe.com"] }],
+            when: [{ key: "connection.sni", values: ["assistant.api.stripe.com.mesh-egress.invalid"] }],
           },
         ],
       },
@@ -605,6 +608,11 @@ describe("break-glass objects", () => {
       JSON.stringify(ownRule).includes("api.stripe.com"),
       false,
       "the tenant's own rule is unchanged",
+    );
+    // The grant gives the tenant a chain of its own while it lasts: server, subset and mesh route.
+    const gateway = find(objects, "Gateway", "stripe")!;
+    assert.ok(
+      JSON.stringify(gateway.spec).includes("istio-egress/assistant.api.stripe.com.mesh-egress.invalid"),
     );
   });
 

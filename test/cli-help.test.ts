@@ -46,7 +46,15 @@ describe("mesh-egress help, version and usage errors", () => {
     })
       .commands.map((c) => c.name())
       .filter((name) => name !== "help");
-    assert.deepEqual(names.slice().sort(), ["audit", "lint", "promote", "render", "report"]);
+    assert.deepEqual(names.slice().sort(), [
+      "audit",
+      "discover",
+      "lint",
+      "promote",
+      "render",
+      "report",
+      "trace",
+    ]);
     for (const args of [[], ...names.map((name) => [name])]) {
       const result = await runCli([...args, "--help"]);
       assert.equal(result.status, 0, result.stderr);

@@ -39,13 +39,22 @@ const pulumiModules = (modules: readonly string[]): string[] =>
 describe("the compiled CLI's module graph", function () {
   this.timeout(60_000);
 
-  it("holds no Pulumi module after render, lint, report, promote and audit's help", () => {
+  it("holds no Pulumi module after render, lint, report, promote, trace, discover and audit's help", () => {
     const modules = modulesLoadedBy([
       ["render", "--stack", "prod"],
       ["lint", "--environment", "prod", "-"],
       ["report", "--stack", "prod"],
       ["promote", "--from", "dev", "--to", "prod", "--service", "stripe", "--dry-run"],
       ["audit", "--help"],
+      ["trace", "--stack", "prod", "--from", "payments", "--to", "api.stripe.com:443"],
+      [
+        "discover",
+        "--stack",
+        "dev",
+        "--now",
+        "2026-11-29T14:00:00Z",
+        "shop=test/fixtures/access-logs/shop-sidecar.log",
+      ],
     ]);
     assert.ok(
       modules.some((m) => m.endsWith(path.join("dist", "cli", "render.js"))),

@@ -92,6 +92,27 @@ const cases: MalformedCase[] = [
     says: /pinned by digest/,
   },
   {
+    title: "a deployed Redis run as root, which the kubelet refuses under runAsNonRoot",
+    mutate: (s) =>
+      (s.rateLimits.global = {
+        image: `envoyproxy/ratelimit@${PLACEHOLDER_DIGEST}`,
+        redis: { deploy: { image: `redis@${PLACEHOLDER_DIGEST}`, runAsUser: 0 } },
+      }),
+    path: "rateLimits.global.redis.deploy.runAsUser",
+    says: /must not be 0: runAsNonRoot refuses root; give the image's non-root uid, e.g. 999/,
+  },
+  {
+    title: "a limiter user given by name, which the kubelet cannot check as non-root",
+    mutate: (s) =>
+      (s.rateLimits.global = {
+        image: `envoyproxy/ratelimit@${PLACEHOLDER_DIGEST}`,
+        runAsUser: "nobody",
+        redis: { deploy: { image: `redis@${PLACEHOLDER_DIGEST}` } },
+      }),
+    path: "rateLimits.global.runAsUser",
+    says: /must be a numeric user id, e.g. 65534/,
+  },
+  {
     title: "an existing Redis URL in plain text",
     mutate: (s) =>
       (s.rateLimits.global = {

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { buildHttpGateway } from "../components/gateway-http-server";
 import { buildExternalServiceManifests } from "../components/external-service";
 import { routingModes, routingModeTraits } from "../stacks/routing-modes";
 import { fourModeConfig } from "./support/config-fixtures";
@@ -41,7 +42,8 @@ describe("the routing-mode table", () => {
     for (const service of config.services) {
       const traits = routingModeTraits[service.mode];
       const objects = buildExternalServiceManifests(service, config);
-      const gateway = objects.find((o) => o.kind === "Gateway")!;
+      // HTTP-mode hosts share the gateway-wide server; TLS modes keep a Gateway of their own.
+      const gateway = objects.find((o) => o.kind === "Gateway") ?? buildHttpGateway(config)!;
       const virtualService = objects.find((o) => o.kind === "VirtualService")!;
       const servers = (gateway.spec as { servers: { tls: { mode: string } }[] }).servers;
       assert.deepEqual(

@@ -1,9 +1,15 @@
 import { HTTP_LOCAL_RATE_LIMIT, NETWORK_LOCAL_RATE_LIMIT } from "../../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../../stacks/egress-config";
-import type { RequestLimit } from "../../stacks/rate-limit-baselines";
+import type { ConnectionLimit, RequestLimit } from "../../stacks/rate-limit-baselines";
 import { GATEWAY_HTTP_PORT } from "../gateway-endpoint";
-import { httpServices, ServiceConnectionLimit, tenantHttpLimits } from "../rate-limit-model";
-import { envoyTokenBucket, replicaBucket, replicaShare } from "../rate-limit-sizing";
+import {
+  httpServices,
+  ServiceConnectionLimit,
+  TenantConnectionLimit,
+  tenantHttpLimits,
+} from "../rate-limit-model";
+import { tenantSni } from "../tenant-sni";
+import { chainShare, envoyTokenBucket, replicaBucket, replicaShare } from "../rate-limit-sizing";
 
 /**
  * The Envoy configuration of the gateway's local rate limits, as EnvoyFilter patches. Every
@@ -171,34 +177,40 @@ export function httpLocalRateLimitPatch(config: EgressConfig): Record<string, un
 /** Stat names allow [a-z0-9_]. */
 const statName = (name: string): string => name.replace(/[^a-z0-9]/g, "_");
 
+/** The chains one connection limit covers, and the names its filters share. */
+interface ChainLimit {
+  /** The listener port of the chains. */
+  readonly port: number;
+  /** The SNI of each chain (one per host, or per host and tenant). */
+  readonly snis: readonly string[];
+  /** Filters with this key and bucket share one bucket per replica (local_rate_limit.proto, share_key). */
+  readonly shareKey: string;
+  readonly statPrefix: string;
+  readonly limit: ConnectionLimit;
+}
+
 /**
- * For each host of a TLS service, two network filters before its tcp_proxy: a connection-rate
- * bucket shared by the service's hosts (share_key), and a cap on open connections. Neither can tell
- * tenants apart: Envoy has no per-source key at L4.
+ * For each chain (by SNI), two network filters before its tcp_proxy: a connection-rate bucket shared by the
+ * chains (share_key), and a cap on open connections, the replica's share split between the chains
+ * (connection_limit counts per chain and has no share key). Neither tells callers apart: Envoy has no
+ * per-source key at L4, which is why tenants get chains of their own.
  */
-export function tlsConnectionLimitPatches(
-  limit: ServiceConnectionLimit,
-  config: EgressConfig,
-): Record<string, unknown>[] {
-  const { service } = limit;
+function chainLimitPatches(chains: ChainLimit, config: EgressConfig): Record<string, unknown>[] {
+  const { limit } = chains;
   const { replicas } = config.gateway;
   const sharing = config.rateLimits.replicaSharing;
   const bucket = () =>
     envoyTokenBucket(
       replicaBucket(
-        {
-          count: limit.limit.connections,
-          per: limit.limit.per,
-          ...(limit.limit.burst ? { burst: limit.limit.burst } : {}),
-        },
+        { count: limit.connections, per: limit.per, ...(limit.burst ? { burst: limit.burst } : {}) },
         replicas,
         sharing,
       ),
     );
-  return service.hosts.flatMap((host) => {
+  return chains.snis.flatMap((sni) => {
     const match = () => ({
       context: "GATEWAY",
-      listener: { portNumber: service.port, filterChain: { sni: host, filter: { name: TCP_PROXY_FILTER } } },
+      listener: { portNumber: chains.port, filterChain: { sni, filter: { name: TCP_PROXY_FILTER } } },
     });
     const patches: Record<string, unknown>[] = [
       {
@@ -210,15 +222,15 @@ export function tlsConnectionLimitPatches(
             name: NETWORK_LOCAL_RATE_LIMIT,
             typed_config: {
               "@type": `${TYPE_URL}envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit`,
-              stat_prefix: `mesh_egress_${statName(service.name)}`,
+              stat_prefix: chains.statPrefix,
               token_bucket: bucket(),
-              share_key: `mesh-egress/${service.name}`,
+              share_key: chains.shareKey,
             },
           },
         },
       },
     ];
-    if (limit.limit.maxConcurrent !== undefined) {
+    if (limit.maxConcurrent !== undefined) {
       patches.push({
         applyTo: "NETWORK_FILTER",
         match: match(),
@@ -228,8 +240,11 @@ export function tlsConnectionLimitPatches(
             name: NETWORK_CONNECTION_LIMIT,
             typed_config: {
               "@type": `${TYPE_URL}envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit`,
-              stat_prefix: `mesh_egress_${statName(service.name)}`,
-              max_connections: replicaShare(limit.limit.maxConcurrent, replicas, sharing),
+              stat_prefix: chains.statPrefix,
+              max_connections: chainShare(
+                replicaShare(limit.maxConcurrent, replicas, sharing),
+                chains.snis.length,
+              ),
             },
           },
         },
@@ -237,4 +252,40 @@ export function tlsConnectionLimitPatches(
     }
     return patches;
   });
+}
+
+/** A TLS service shared by its tenants (plain passthrough): one bucket for the service, on each host's chain. */
+export function tlsConnectionLimitPatches(
+  limit: ServiceConnectionLimit,
+  config: EgressConfig,
+): Record<string, unknown>[] {
+  const { service } = limit;
+  return chainLimitPatches(
+    {
+      port: service.port,
+      snis: service.hosts,
+      shareKey: `mesh-egress/${service.name}`,
+      statPrefix: `mesh_egress_${statName(service.name)}`,
+      limit: limit.limit,
+    },
+    config,
+  );
+}
+
+/** One tenant of a TLS service with tenant chains: its own bucket and cap, on its own chain for each host. */
+export function tenantChainLimitPatches(
+  limit: TenantConnectionLimit,
+  config: EgressConfig,
+): Record<string, unknown>[] {
+  const { service, tenant } = limit;
+  return chainLimitPatches(
+    {
+      port: service.port,
+      snis: service.hosts.map((host) => tenantSni(tenant, host)),
+      shareKey: `mesh-egress/${service.name}/${tenant}`,
+      statPrefix: `mesh_egress_${statName(service.name)}_${statName(tenant)}`,
+      limit: limit.limit,
+    },
+    config,
+  );
 }

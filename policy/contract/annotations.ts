@@ -22,6 +22,12 @@ export const PINNED_ADDRESSES_ANNOTATION = "mesh-egress.io/pinned-addresses";
 export const CLUSTER_INTERNAL_CIDRS_ANNOTATION = "mesh-egress.io/cluster-internal-cidrs";
 
 /**
+ * On the gateway's Namespace: the node-local DNS cache addresses (`cluster.dns.nodeLocalAddresses`) as host CIDRs,
+ * comma-separated. The gateway reaches them by ipBlock on port 53 only; the pack accepts exactly these.
+ */
+export const NODE_LOCAL_DNS_ANNOTATION = "mesh-egress.io/node-local-dns";
+
+/**
  * On the gateway's Namespace when the stack locks every namespace's egress (`cluster.lockAllNamespaces`):
  * the namespaces exempt besides the gateway's, comma-separated (empty: none). Absent: no lock requested.
  */

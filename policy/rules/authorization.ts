@@ -1,5 +1,5 @@
 import { CHART_KINDS, KIND, KubernetesObject } from "../contract";
-import { hostTraffic, policyAppliesToGateway } from "./mesh-queries";
+import { hostTraffic, isGatewayRef, policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import {
   Fields,
@@ -235,7 +235,8 @@ export const gatewayAuthzHostsRegistered: StackRule = {
   name: "gateway-authz-hosts-registered",
   description:
     "Every host an egress gateway AuthorizationPolicy names (to.operation.hosts or a connection.sni value) has " +
-    "a ServiceEntry. A rule for an unregistered host authorizes nothing that can be routed, and usually means " +
+    "a ServiceEntry (an SNI may also be a tenant's alias of a registered host: a host of a VirtualService bound to " +
+    "the egress Gateway that routes the registered one). A rule for an unregistered host authorizes nothing that can be routed, and usually means " +
     "a typo or a registry entry deleted while its grant stayed behind.",
   severity: "medium",
   concern: "authorization",
@@ -246,10 +247,20 @@ export const gatewayAuthzHostsRegistered: StackRule = {
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const registered = new Set(ofKind(objects, KIND.ServiceEntry).flatMap((e) => texts(specOf(e).hosts)));
+    // A tenant's own SNI for a registered host (its own gateway chain): a host of a VirtualService bound to the
+    // egress Gateway that also routes a registered host.
+    const sniAliases = new Set(
+      mesh.routes
+        .filter(
+          (r) => r.gateways.some((g) => isGatewayRef(mesh, g)) && r.hosts.some((h) => registered.has(h)),
+        )
+        .flatMap((r) => r.hosts),
+    );
     const out: Violation[] = [];
     for (const rule of gatewayAuthzRules(objects, mesh)) {
-      const hosts = [...rule.operations.flatMap((op) => texts(op.hosts)).map(stripPort), ...sniValues(rule)];
-      for (const host of new Set(hosts)) {
+      const httpHosts = rule.operations.flatMap((op) => texts(op.hosts)).map(stripPort);
+      const snis = sniValues(rule).filter((sni) => !sniAliases.has(sni));
+      for (const host of new Set([...httpHosts, ...snis])) {
         if (!registered.has(host)) {
           out.push(
             violation(

@@ -1,16 +1,17 @@
 import {
   CHART_KINDS,
   CLUSTER_INTERNAL_CIDRS_ANNOTATION,
+  NODE_LOCAL_DNS_ANNOTATION,
   GATEWAY_SELECTOR,
   GATEWAY_EXCLUDED_RANGES,
   KIND,
   KubernetesObject,
 } from "../contract";
-import { internalRangesReached } from "./address-ranges";
-import { declaredClusterRanges } from "./cluster-ranges";
+import { formatRange, internalRangesReached, normaliseCidr, parseCidr } from "./address-ranges";
+import { declaredClusterRanges, declaredNodeLocalDns } from "./cluster-ranges";
 import { chartRelease, egressGatewayReleases, isEgressGatewayRelease } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
-import { egressReach, restrictsEgress } from "./network-policies";
+import { dnsOnly, egressReach, restrictsEgress } from "./network-policies";
 import {
   dig,
   fields,
@@ -80,7 +81,8 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
   description:
     "A NetworkPolicy restricts the egress gateway's own egress, and every ipBlock it allows excepts the " +
     `private, shared, loopback and link-local ranges (${GATEWAY_EXCLUDED_RANGES.join(", ")}), and the cluster's own ranges ` +
-    `declared on the gateway Namespace (\`${CLUSTER_INTERNAL_CIDRS_ANNOTATION}\`, from cluster.internalCidrs). A registered name that ` +
+    `declared on the gateway Namespace (\`${CLUSTER_INTERNAL_CIDRS_ANNOTATION}\`, from cluster.internalCidrs). The one exception: a ` +
+    `single node-local DNS cache address declared there (\`${NODE_LOCAL_DNS_ANNOTATION}\`), on port 53 only. A registered name that ` +
     "resolves to an internal address (DNS rebinding) or to the cloud metadata endpoint then stays unreachable.",
   severity: "critical",
   concern: "gateway-integrity",
@@ -94,6 +96,7 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
     if (ns === undefined) return [];
     const out: Violation[] = [];
     const clusterRanges = declaredClusterRanges(objects, ns);
+    const nodeLocalDns = new Set(declaredNodeLocalDns(objects, ns).map((c) => normaliseCidr(c) ?? c));
     const internal = [...GATEWAY_EXCLUDED_RANGES, ...clusterRanges];
     const exceptFix = `except ${internal.join(", ")} in the ipBlocks (IPv4 ranges on IPv4 blocks, IPv6 on IPv6)`;
     const policies = ofKind(objects, KIND.NetworkPolicy).filter((p) => {
@@ -133,6 +136,10 @@ export const gatewayEgressExcludesInternalRanges: StackRule = {
             ),
           );
         } else {
+          // A declared node-local DNS cache, on port 53 only: a host-network agent no podSelector can name.
+          const host = parseCidr(reach.block.cidr);
+          const oneHost = host !== undefined && host.start === host.end;
+          if (oneHost && dnsOnly(reach.rule.ports) && nodeLocalDns.has(formatRange(host))) continue;
           const reached = internalRangesReached(reach.ranges, clusterRanges);
           if (reached.length > 0) {
             out.push(

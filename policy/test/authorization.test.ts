@@ -252,6 +252,25 @@ describe("authorization rules", () => {
       paymentsRules(objects)[0].when[0].values = ["api.strpe.com"];
       assertOnlyRuleFires(objects, gatewayAuthzHostsRegistered);
     });
+
+    const tenantSni = "payments.api.stripe.com.mesh-egress.invalid";
+
+    it("accepts a tenant's own SNI that a gateway-bound VirtualService lists beside the registered host", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].when[0].values = [tenantSni];
+      find(objects, "VirtualService", "egress-stripe").spec.hosts.push(tenantSni);
+      assertRulePasses(objects, gatewayAuthzHostsRegistered);
+    });
+
+    it("flags a tenant SNI that no gateway route ties to a registered host", () => {
+      const objects = compliantPlatform();
+      paymentsRules(objects)[0].when[0].values = [tenantSni];
+      const [f] = assertOnlyRuleFires(objects, gatewayAuthzHostsRegistered);
+      assert.match(
+        f?.message ?? "",
+        /payments\.api\.stripe\.com\.mesh-egress\.invalid, which no ServiceEntry registers/,
+      );
+    });
   });
 
   describe("peer-authentication-mtls-required", () => {

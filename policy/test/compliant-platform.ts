@@ -170,11 +170,32 @@ function gatewayObjects(): KubernetesObject[] {
   ];
 }
 
+const HTTP_GATEWAY = "egress-http";
+
+/** The one TLS-terminating server every HTTP host shares. */
+function httpGateway(): KubernetesObject {
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: meta(HTTP_GATEWAY, GATEWAY_NS),
+    spec: {
+      selector: GATEWAY_SELECTOR,
+      servers: [
+        {
+          port: { number: 80, name: "https-80", protocol: "HTTPS" },
+          hosts: SERVICES.filter((s) => !isTls(s.mode)).map((s) => `${GATEWAY_NS}/${s.host}`),
+          tls: { mode: "ISTIO_MUTUAL" },
+        },
+      ],
+    },
+  };
+}
+
 function serviceObjects(service: ExternalService): KubernetesObject[] {
   const { name, host, mode } = service;
-  const gatewayName = `egress-${name}`;
   const labels = { "mesh-egress.io/external-service": name };
   const tls = isTls(mode);
+  const gatewayName = tls ? `egress-${name}` : HTTP_GATEWAY;
   const gatewayPort = tls ? 443 : 80;
   const serviceEntry: KubernetesObject = {
     apiVersion: "networking.istio.io/v1",
@@ -193,23 +214,24 @@ function serviceObjects(service: ExternalService): KubernetesObject[] {
       exportTo: [".", ...tenantsOf(name)],
     },
   };
-  const gateway: KubernetesObject = {
-    apiVersion: "networking.istio.io/v1",
-    kind: "Gateway",
-    metadata: meta(gatewayName, GATEWAY_NS, labels),
-    spec: {
-      selector: GATEWAY_SELECTOR,
-      servers: [
-        {
-          port: tls
-            ? { number: 443, name: `tls-${name}`, protocol: "TLS" }
-            : { number: 80, name: `https-${name}`, protocol: "HTTPS" },
-          hosts: [`${GATEWAY_NS}/${host}`],
-          tls: { mode: mode === "passthrough" ? "PASSTHROUGH" : "ISTIO_MUTUAL" },
+  // HTTP hosts share one TLS-terminating server (httpGateway), so the rate limit's port has one filter chain.
+  const gateway: KubernetesObject | undefined = tls
+    ? {
+        apiVersion: "networking.istio.io/v1",
+        kind: "Gateway",
+        metadata: meta(gatewayName, GATEWAY_NS, labels),
+        spec: {
+          selector: GATEWAY_SELECTOR,
+          servers: [
+            {
+              port: { number: 443, name: `tls-${name}`, protocol: "TLS" },
+              hosts: [`${GATEWAY_NS}/${host}`],
+              tls: { mode: mode === "passthrough" ? "PASSTHROUGH" : "ISTIO_MUTUAL" },
+            },
+          ],
         },
-      ],
-    },
-  };
+      }
+    : undefined;
   const subsetTls = mode === "passthrough" ? {} : { tls: { mode: "ISTIO_MUTUAL", sni: host } };
   const gatewayRule: KubernetesObject = {
     apiVersion: "networking.istio.io/v1",
@@ -274,7 +296,7 @@ function serviceObjects(service: ExternalService): KubernetesObject[] {
     metadata: meta(`egress-${name}`, GATEWAY_NS, labels),
     spec: { hosts: [host], gateways: ["mesh", gatewayRef], exportTo: [".", ...tenantsOf(name)], ...routes },
   };
-  const objects = [serviceEntry, gateway, gatewayRule, virtualService];
+  const objects = [serviceEntry, ...(gateway ? [gateway] : []), gatewayRule, virtualService];
   if (mode === "originate" || mode === "originate-mutual") {
     objects.push({
       apiVersion: "networking.istio.io/v1",
@@ -561,6 +583,7 @@ export function compliantPlatform(): KubernetesObject[] {
   const objects = [
     ...gatewayObjects(),
     ...guardrailObjects(),
+    httpGateway(),
     ...SERVICES.flatMap(serviceObjects),
     ...Object.keys(TENANTS).flatMap(tenantObjects),
     ...rateLimitObjects(),

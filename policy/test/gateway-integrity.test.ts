@@ -284,6 +284,46 @@ describe("gateway integrity rules", () => {
       assertOnlyRuleFires(objects, gatewayEgressExcludesInternalRanges);
     });
 
+    describe("a node-local DNS cache address", () => {
+      const dnsRule = (objects: KubernetesObject[]): Mutable =>
+        find(objects, "NetworkPolicy", "egress-gateway", GATEWAY_NS).spec.egress[0];
+      const declareNodeLocalDns = (objects: KubernetesObject[], cidrs: string): void => {
+        const namespace = find(objects, "Namespace", GATEWAY_NS);
+        namespace.metadata.annotations = { "mesh-egress.io/node-local-dns": cidrs };
+      };
+
+      it("accepts the declared address as one host on port 53 beside the DNS pods", () => {
+        const objects = compliantPlatform();
+        declareNodeLocalDns(objects, "169.254.20.10/32");
+        dnsRule(objects).to.push({ ipBlock: { cidr: "169.254.20.10/32" } });
+        assertRulePasses(objects, gatewayEgressExcludesInternalRanges);
+      });
+
+      it("flags an internal address on port 53 that the gateway Namespace does not declare", () => {
+        const objects = compliantPlatform();
+        dnsRule(objects).to.push({ ipBlock: { cidr: "169.254.20.10/32" } });
+        const [f] = assertOnlyRuleFires(objects, gatewayEgressExcludesInternalRanges);
+        assert.match(
+          f?.message ?? "",
+          /ipBlock 169\.254\.20\.10\/32 lets the gateway reach internal ranges 169\.254\.0\.0\/16/,
+        );
+      });
+
+      it("flags the declared address on another port than DNS", () => {
+        const objects = compliantPlatform();
+        declareNodeLocalDns(objects, "169.254.20.10/32");
+        internetRule(objects).to.push({ ipBlock: { cidr: "169.254.20.10/32" } });
+        assertOnlyRuleFires(objects, gatewayEgressExcludesInternalRanges);
+      });
+
+      it("flags a declared range, which is no single cache address", () => {
+        const objects = compliantPlatform();
+        declareNodeLocalDns(objects, "169.254.0.0/16");
+        dnsRule(objects).to.push({ ipBlock: { cidr: "169.254.0.0/16" } });
+        assertOnlyRuleFires(objects, gatewayEgressExcludesInternalRanges);
+      });
+    });
+
     it("flags an egress rule without peers", () => {
       const objects = compliantPlatform();
       delete internetRule(objects).to;

@@ -8,6 +8,7 @@ import { describeMesh } from "../rules/mesh-inference";
 import {
   envoyFilterInGatewayNamespace,
   globalRateLimitHasLocalFloor,
+  httpRateLimitOneChainPerPort,
   localRateLimitEnforced,
   tenantEgressRateLimited,
 } from "../rules/rate-limits";
@@ -40,6 +41,36 @@ function withGlobalLimiter(objects: KubernetesObject[], failureModeDeny?: boolea
 }
 
 describe("rate limit rules", () => {
+  describe("http-rate-limit-one-chain-per-port", () => {
+    it("accepts a rate-limited port whose HTTP hosts share one TLS-terminating server", () => {
+      assertRulePasses(compliantPlatform(), httpRateLimitOneChainPerPort);
+    });
+
+    it("flags a rate-limited port served by one TLS-terminating server per host, naming the multiplier", () => {
+      const objects = compliantPlatform();
+      const gateway = find(objects, "Gateway", "egress-http");
+      const [server] = gateway.spec.servers;
+      gateway.spec.servers = server.hosts.map((host: string, i: number) => ({
+        ...server,
+        port: { ...server.port, name: `https-${i}` },
+        hosts: [host],
+      }));
+      const [f, ...more] = assertOnlyRuleFires(objects, httpRateLimitOneChainPerPort);
+      assert.equal(more.length, 0);
+      assert.match(f?.message ?? "", /on port 80, which has 2 TLS-terminating servers .* multiplied by 2/);
+    });
+
+    it("ignores a second server on a port the HTTP limit does not patch", () => {
+      const objects = compliantPlatform();
+      const gateway = find(objects, "Gateway", "egress-http");
+      gateway.spec.servers.push({
+        ...gateway.spec.servers[0],
+        port: { number: 8080, name: "https-8080", protocol: "HTTPS" },
+      });
+      assertRulePasses(objects, httpRateLimitOneChainPerPort);
+    });
+  });
+
   describe("local-rate-limit-enforced", () => {
     it("accepts a local rate limit enabled and enforced for 100 % of requests", () => {
       assertRulePasses(compliantPlatform(), localRateLimitEnforced);

@@ -333,10 +333,24 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    rule: "http-rate-limit-one-chain-per-port",
+    weakening: "serves one HTTP host from a Gateway server of its own on the rate-limited port",
+    apply: (o) => {
+      const shared = pick(o, "Gateway", (g) => g.spec.servers[0].port.number === 80);
+      const [server] = shared.spec.servers;
+      const [own, ...rest] = server.hosts;
+      server.hosts = rest;
+      shared.spec.servers.push({ ...server, port: { ...server.port, name: "https-own" }, hosts: [own] });
+    },
+  },
+  {
     rule: "gateway-selector-only-in-platform-namespace",
     weakening: "copies an egress Gateway into a tenant namespace",
     apply: (o) => {
-      const copy = JSON.parse(JSON.stringify(pick(o, "Gateway")));
+      // A TLS service's Gateway: a copied HTTP server would also split the rate-limited port's chain.
+      const copy = JSON.parse(
+        JSON.stringify(pick(o, "Gateway", (g) => g.spec.servers[0].port.number === 443)),
+      );
       copy.metadata.namespace = pick(o, "Namespace", isTenant).metadata.name;
       o.push(copy);
     },
@@ -399,7 +413,11 @@ const MUTATIONS: readonly Mutation[] = [
       const rule = rulesOf(
         pick(o, "AuthorizationPolicy", (p) => isTenant(p) && rulesOf(p).some(sniRule)),
       ).find(sniRule);
-      rule.to = [{ operation: { hosts: rule.when[0].values } }];
+      // The registered hosts behind the tenant's own SNIs (<tenant>.<host>.mesh-egress.invalid).
+      const hosts = rule.when[0].values.map((sni: string) =>
+        sni.replace(/^[^.]+\./, "").replace(/\.mesh-egress\.invalid$/, ""),
+      );
+      rule.to = [{ operation: { hosts } }];
       delete rule.when;
     },
   },

@@ -99,6 +99,17 @@ const breakGlassObjects = (): KubernetesObject[] =>
               },
             },
           }),
+          // A TLS one too: an HTTP host joins the shared HTTP Gateway, a TLS host brings its own, per tenant.
+          entry({
+            id: "newpartner-tls",
+            expiresAt: fromNow(6),
+            scope: {
+              grant: {
+                tenant: "assistant",
+                destination: { host: "files.newpartner.example", port: 443, mode: "passthrough-mtls" },
+              },
+            },
+          }),
         ],
       },
       "prod",

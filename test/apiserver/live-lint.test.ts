@@ -6,6 +6,8 @@ import { PassThrough } from "stream";
 import { kindsTheRulesJudge, readLiveObjects } from "../../cli/live-cluster";
 import { LintOptions, LintRecord, runLint } from "../../cli/lint-command";
 import { renderDocuments, toMultiDocumentYaml } from "../../cli/render";
+import { runTrace, TraceOptions } from "../../cli/trace-command";
+import type { TraceResult } from "../../cli/trace-path";
 import type { KubernetesObject } from "../../components/kubernetes-object";
 import { isKind } from "../../policy/rules/object-fields";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
@@ -26,6 +28,20 @@ async function lint(options: Partial<LintOptions>): Promise<{ code: number; reco
   };
   const code = await runLint({ inputs: [], environment: "prod", format: "json", ...options }, io);
   return { code, records: JSON.parse(stdout) as LintRecord[] };
+}
+
+async function trace(options: Partial<TraceOptions>): Promise<{ code: number; result: TraceResult }> {
+  let stdout = "";
+  const io = {
+    stdin: new PassThrough(),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => assert.fail(`trace wrote to stderr: ${text}`) },
+  };
+  const code = await runTrace(
+    { from: "payments", to: "api.stripe.com:443", inputs: [], format: "json", ...options },
+    io,
+  );
+  return { code, result: JSON.parse(stdout) as TraceResult };
 }
 
 const sorted = (records: LintRecord[]) =>
@@ -79,6 +95,21 @@ describeWithApiServer("mesh-egress lint against a live cluster (the real API ser
     assert.equal(onCluster.code, onRender.code);
   });
 
+  it("traces on the live prod cluster every hop it traces on the prod render", async function () {
+    this.timeout(60_000);
+    for (const [from, to] of [
+      ["payments", "api.stripe.com:443"],
+      ["settlement/batch", "api.clearing-partner.net"],
+      ["storefront", "api.openai.com"],
+    ]) {
+      const onRender = await trace({ from, to, inputs: [renderFile] });
+      const onCluster = await trace({ from, to, ...live() });
+      assert.deepEqual(onCluster.result, onRender.result);
+      assert.equal(onCluster.code, onRender.code);
+    }
+    assert.equal((await trace(live())).code, 0);
+  });
+
   it("reports a weakening object added while the guardrails are off", async function () {
     this.timeout(60_000);
     await server().kubectlOrThrow([
@@ -109,5 +140,53 @@ describeWithApiServer("mesh-egress lint against a live cluster (the real API ser
       ),
       JSON.stringify(records, null, 2),
     );
+    const { code: traced, result } = await trace({ to: "pastebin.com:443", ...live() });
+    assert.equal(traced, 1);
+    assert.deepEqual(result.outcome.kind === "bypass" && [result.outcome.finding, result.outcome.object], [
+      "network-policy-no-internet-egress",
+      "NetworkPolicy payments/open-internet",
+    ]);
+  });
+  it("reports, before rollout, an istiod mesh config that lacks the gateway's access-log provider", async function () {
+    this.timeout(60_000);
+    // What istiod reads: the `istio` ConfigMap in its namespace, here without extensionProviders.
+    const meshConfig = (mesh: string): KubernetesObject =>
+      ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "istio", namespace: "istio-system" },
+        data: { mesh },
+      }) as KubernetesObject;
+    const bare = meshConfig("defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n");
+    try {
+      await ensurePreexistingNamespaces(server(), [bare]);
+      await applyStrict(server(), [bare]);
+      const { records } = await lint(live());
+      const finding = records.find((r) => r.rule === "gateway-access-log-records-caller");
+      assert.ok(finding, JSON.stringify(records, null, 2));
+      assert.equal(finding.enforcement, "mandatory");
+      assert.match(
+        finding.message,
+        /"mesh-egress-gateway-json" is not defined in meshConfig.extensionProviders, so the gateway logs nothing/,
+      );
+
+      const withProvider = meshConfig(
+        [
+          "extensionProviders:",
+          "  - name: mesh-egress-gateway-json",
+          "    envoyFileAccessLog:",
+          "      path: /dev/stdout",
+          "      logFormat:",
+          "        labels:",
+          '          caller_identity: "%DOWNSTREAM_PEER_URI_SAN%"',
+          "",
+        ].join("\n"),
+      );
+      await applyStrict(server(), [withProvider]);
+      const after = await lint(live());
+      assert.ok(!after.records.some((r) => r.rule === "gateway-access-log-records-caller"));
+    } finally {
+      await uninstall(server(), [bare]);
+    }
   });
 });

@@ -210,7 +210,7 @@ describe("egress gateway builder", () => {
     );
   });
 
-  it("keeps one subset per host on the gateway's rule, with SNI equal to the server host", () => {
+  it("keeps one subset per host on the gateway's rule (per host and tenant with tenant chains), with SNI equal to the server host", () => {
     const rule = buildEgressGatewayManifests(fourModeConfig()).objects.find(
       (o) => o.kind === "DestinationRule",
     )!;
@@ -218,7 +218,7 @@ describe("egress gateway builder", () => {
     assert.deepEqual(
       subsets.map((s: any) => [s.name, s.trafficPolicy?.portLevelSettings?.[0].tls.sni ?? null]),
       [
-        ["stripe", "api.stripe.com"],
+        ["stripe-payments", "payments.api.stripe.com.mesh-egress.invalid"],
         ["idp", null],
         ["openai", "api.openai.com"],
         ["partner", "api.partner.example"],
@@ -251,12 +251,29 @@ describe("egress gateway builder", () => {
     ]);
   });
 
-  it("has the gateway's Envoy export its per-cluster TLS handshake and verification counters", () => {
+  // Full stat names as Envoy builds them: Istio names each cluster's stats `<cluster>;` (its alt_stat_name).
+  const exported = (stat: string) => {
     const annotations = (gatewayChartValues(fourModeConfig()) as any).podAnnotations;
     const proxyConfig = JSON.parse(annotations["proxy.istio.io/config"]);
-    const [regexp] = proxyConfig.proxyStatsMatcher.inclusionRegexps.map((r: string) => new RegExp(`^${r}$`));
-    assert.ok(regexp.test("cluster.outbound|443||api.openai.com.ssl.fail_verify_san"));
-    assert.ok(regexp.test("cluster.outbound|443||api.openai.com.ssl.connection_error"));
-    assert.ok(!regexp.test("cluster.outbound|443||api.openai.com.upstream_rq_total"));
+    // Envoy's stats matcher regexes match the whole name.
+    return proxyConfig.proxyStatsMatcher.inclusionRegexps.some((r: string) =>
+      new RegExp(`^(?:${r})$`).test(stat),
+    );
+  };
+
+  it("has the gateway's Envoy export its per-cluster TLS handshake and verification counters", () => {
+    assert.ok(exported("cluster.outbound|443||api.openai.com;.ssl.fail_verify_san"));
+    assert.ok(exported("cluster.outbound|443||api.openai.com;.ssl.connection_error"));
+    assert.ok(!exported("cluster.outbound|443||api.openai.com;.upstream_rq_total"));
+  });
+
+  it("has the gateway's Envoy export the global rate limit counters under its stat_prefix, which the alerts read", () => {
+    for (const counter of ["ok", "error", "over_limit", "failure_mode_allowed"]) {
+      assert.ok(
+        exported(`cluster.outbound|443||api.openai.com;.ratelimit.mesh_egress_global.${counter}`),
+        counter,
+      );
+    }
+    assert.ok(!exported("cluster.outbound|443||api.openai.com;.ratelimit.other_prefix.failure_mode_allowed"));
   });
 });

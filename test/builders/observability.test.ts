@@ -105,7 +105,7 @@ describe("observability builder", () => {
     const runbooks = fs.readFileSync(path.join(PROJECT_DIR, RUNBOOKS_DOCUMENT), "utf8");
     const anchors = new Set([...runbooks.matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1])));
     const alerts = egressRuleGroups(prodInputs()).flatMap((g) => g.rules.filter((r) => "alert" in r));
-    assert.equal(alerts.length, 6);
+    assert.equal(alerts.length, 7);
     for (const alert of alerts) {
       if (!("alert" in alert)) continue;
       assert.ok(["critical", "warning"].includes(alert.labels.severity), alert.alert);

@@ -4,7 +4,7 @@ import { buildRateLimitManifests } from "../../components/rate-limits";
 import { FLEET_LIMITS_ANNOTATION } from "../../policy/contract";
 import type { KubernetesObject } from "../../components/kubernetes-object";
 import { configFrom } from "../support/config-fixtures";
-import { globalLimiterConfig, rateLimitStack } from "../support/rate-limit-fixtures";
+import { globalLimiterConfig, PLACEHOLDER_DIGEST, rateLimitStack } from "../support/rate-limit-fixtures";
 
 const byName = (objects: KubernetesObject[], suffix: string): any =>
   objects.find((o) => o.metadata.name.endsWith(suffix));
@@ -130,21 +130,37 @@ describe("rate limit builder", () => {
     const config = configFrom(rateLimitStack());
     const filter = byName(buildRateLimitManifests(config).objects, "-tls-connection-limits");
 
-    it("puts a connection-rate bucket, shared by the service's hosts, before tcp_proxy on each host's filter chain", () => {
+    const payments = (host: string) => `payments.${host}.mesh-egress.invalid`;
+
+    it("puts the tenant's own connection-rate bucket, shared by its host chains, before tcp_proxy on each of its chains", () => {
       const limits = filter.spec.configPatches.filter(
         (p: any) => p.patch.value.name === "envoy.filters.network.local_ratelimit",
       );
       assert.deepEqual(
-        limits.map((p: any) => p.match.listener.filterChain),
+        limits.map((p: any) => p.match.listener),
         [
-          { sni: "api.stripe.com", filter: { name: "envoy.filters.network.tcp_proxy" } },
-          { sni: "files.stripe.com", filter: { name: "envoy.filters.network.tcp_proxy" } },
+          {
+            portNumber: 443,
+            filterChain: {
+              sni: payments("api.stripe.com"),
+              filter: { name: "envoy.filters.network.tcp_proxy" },
+            },
+          },
+          {
+            portNumber: 443,
+            filterChain: {
+              sni: payments("files.stripe.com"),
+              filter: { name: "envoy.filters.network.tcp_proxy" },
+            },
+          },
         ],
       );
       for (const p of limits) {
         assert.equal(p.applyTo, "NETWORK_FILTER");
         assert.equal(p.patch.operation, "INSERT_BEFORE");
-        assert.equal(p.patch.value.typed_config.share_key, "mesh-egress/stripe");
+        assert.equal(p.patch.value.typed_config.share_key, "mesh-egress/stripe/payments");
+        assert.equal(p.patch.value.typed_config.stat_prefix, "mesh_egress_stripe_payments");
+        // payments: 10/second over min 4 replicas, rounded up.
         assert.deepEqual(p.patch.value.typed_config.token_bucket, {
           max_tokens: 3,
           tokens_per_fill: 3,
@@ -153,33 +169,37 @@ describe("rate limit builder", () => {
       }
     });
 
-    it("caps open connections per replica with envoy.filters.network.connection_limit", () => {
+    it("splits a tenant's open-connection cap between its host chains, so their sum is the declared cap", () => {
       const caps = filter.spec.configPatches.filter(
         (p: any) => p.patch.value.name === "envoy.filters.network.connection_limit",
       );
+      // 40 fleet-wide → 10 per replica, two hosts, each its own chain (connection_limit counts per chain): 5 + 5.
       assert.deepEqual(
-        caps.map((p: any) => p.patch.value.typed_config.max_connections),
-        [10, 10],
+        caps.map((p: any) => [p.match.listener.filterChain.sni, p.patch.value.typed_config.max_connections]),
+        [
+          [payments("api.stripe.com"), 5],
+          [payments("files.stripe.com"), 5],
+        ],
       );
     });
 
-    it("caps what one client pod holds open on the service's subset of the gateway's DestinationRule", () => {
+    it("caps what one client pod holds open on the tenant's subset of the gateway's DestinationRule", () => {
       const rule = buildEgressGatewayManifests(config).objects.find((o) => o.kind === "DestinationRule")!;
       const subsets = (rule.spec as any).subsets;
-      const stripe = subsets.find((s: any) => s.name === "stripe-api-stripe-com");
+      const stripe = subsets.find((s: any) => s.name === "stripe-api-stripe-com-payments");
       assert.deepEqual(stripe.trafficPolicy.connectionPool, { tcp: { maxConnections: 40 } });
-      assert.equal(stripe.trafficPolicy.portLevelSettings[0].tls.sni, "api.stripe.com", "TLS settings kept");
+      assert.equal(stripe.trafficPolicy.portLevelSettings[0].tls.sni, payments("api.stripe.com"));
       assert.equal(subsets.find((s: any) => s.name === "openai").trafficPolicy.connectionPool, undefined);
     });
 
-    it("says that TLS limits are per service, not per tenant", () => {
+    it("says each tenant's TLS limit is its own, on its own filter chains", () => {
       assert.match(
         filter.metadata.annotations[FLEET_LIMITS_ANNOTATION],
-        /not per tenant: Envoy has no per-source key at L4/,
+        /^tenant payments → service stripe \(its own filter chains\): new connections .* 10\/second fleet-wide/,
       );
     });
 
-    it("falls back to the backstop for a service some unlimited tenant uses", () => {
+    it("gives an unlimited tenant the backstop on its own chains, leaving the other tenant its own limit", () => {
       const stack = rateLimitStack();
       stack.tenants.push({ namespace: "batch", allow: ["stripe"] });
       stack.rateLimits.tenants.batch = {
@@ -188,13 +208,39 @@ describe("rate limit builder", () => {
       };
       const objects = buildRateLimitManifests(configFrom(stack)).objects;
       const tls = byName(objects, "-tls-connection-limits");
-      assert.match(tls.metadata.annotations[FLEET_LIMITS_ANNOTATION], /backstop: tenant batch is unlimited/);
+      assert.match(
+        tls.metadata.annotations[FLEET_LIMITS_ANNOTATION],
+        /tenant batch → service stripe \(its own filter chains; backstop: tenant batch is unlimited\)/,
+      );
+      const bucketOf = (tenant: string) =>
+        tls.spec.configPatches.find(
+          (p: any) => p.patch.value.typed_config.share_key === `mesh-egress/stripe/${tenant}`,
+        ).patch.value.typed_config.token_bucket;
       // prod backstop: 200/second, burst 400 over min 4 replicas.
-      assert.deepEqual(tls.spec.configPatches[0].patch.value.typed_config.token_bucket, {
-        max_tokens: 100,
-        tokens_per_fill: 50,
-        fill_interval: "1s",
-      });
+      assert.deepEqual(bucketOf("batch"), { max_tokens: 100, tokens_per_fill: 50, fill_interval: "1s" });
+      assert.deepEqual(bucketOf("payments"), { max_tokens: 3, tokens_per_fill: 3, fill_interval: "1s" });
+    });
+
+    it("keeps one shared bucket for a plain passthrough service, whose callers the gateway cannot tell apart", () => {
+      const stack = rateLimitStack({ environment: "dev" });
+      stack.services.push({ name: "idp", hosts: ["login.example.com"], mode: "passthrough" });
+      stack.tenants[1].allow.push("idp");
+      const tls = byName(buildRateLimitManifests(configFrom(stack)).objects, "-tls-connection-limits");
+      const idp = tls.spec.configPatches.filter(
+        (p: any) => p.match.listener.filterChain.sni === "login.example.com",
+      );
+      assert.ok(idp.length > 0);
+      assert.ok(
+        idp.every(
+          (p: any) =>
+            !p.patch.value.typed_config.share_key ||
+            p.patch.value.typed_config.share_key === "mesh-egress/idp",
+        ),
+      );
+      assert.match(
+        tls.metadata.annotations[FLEET_LIMITS_ANNOTATION],
+        /service idp \(.*not per tenant: the gateway cannot tell its callers apart\)/,
+      );
     });
   });
 
@@ -257,6 +303,52 @@ describe("rate limit builder", () => {
       const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
       assert.equal(env.RUNTIME_WATCH_ROOT, "false");
       assert.equal(env.REDIS_URL, "ratelimit-redis.istio-egress.svc.cluster.local:6379");
+    });
+
+    const securityContexts = (config: ReturnType<typeof globalLimiterConfig>) => {
+      const deployments: any[] = buildRateLimitManifests(config).objects.filter(
+        (o) => o.kind === "Deployment",
+      );
+      return Object.fromEntries(
+        deployments.map((d) => [d.metadata.name, d.spec.template.spec.containers[0].securityContext]),
+      );
+    };
+
+    it("starts the official redis image (no USER) as its uid and gid 999, so the kubelet's non-root check passes", () => {
+      assert.deepEqual(securityContexts(globalLimiterConfig())["ratelimit-redis"], {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: false,
+        runAsNonRoot: true,
+        runAsUser: 999,
+        runAsGroup: 999,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+    });
+
+    it("runs the limiter as a numeric non-root uid whatever USER its image has (default nobody, 65534)", () => {
+      const limiter = securityContexts(globalLimiterConfig()).ratelimit;
+      assert.equal(limiter.runAsNonRoot, true);
+      assert.equal(limiter.runAsUser, 65534);
+      assert.equal(limiter.runAsGroup, 65534);
+      assert.equal(limiter.readOnlyRootFilesystem, true);
+    });
+
+    it("runs a digest-pinned Redis image with another numeric non-root user as the uid and gid the stack gives", () => {
+      const stack = rateLimitStack();
+      stack.rateLimits.global = {
+        image: `docker.io/envoyproxy/ratelimit@${PLACEHOLDER_DIGEST}`,
+        runAsUser: 10001,
+        redis: {
+          deploy: { image: `docker.io/bitnami/redis@${PLACEHOLDER_DIGEST}`, runAsUser: 1001, runAsGroup: 0 },
+        },
+      };
+      const contexts = securityContexts(configFrom(stack));
+      assert.deepEqual(
+        [contexts["ratelimit-redis"].runAsUser, contexts["ratelimit-redis"].runAsGroup],
+        [1001, 0],
+      );
+      assert.equal(contexts.ratelimit.runAsUser, 10001);
     });
 
     it("writes the service's own config: the domain, a descriptor per tenant, a nested one per override", () => {

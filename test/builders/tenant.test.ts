@@ -93,7 +93,7 @@ describe("tenant builder", () => {
     });
   });
 
-  it("authorizes TLS services by SNI and port, never by HTTP host", () => {
+  it("authorizes TLS services by the tenant's own SNI and port, never by HTTP host", () => {
     const { kind } = tenantManifests("payments");
     const policy = kind("AuthorizationPolicy")!;
     assert.equal(policy.metadata.namespace, "istio-egress");
@@ -105,7 +105,8 @@ describe("tenant builder", () => {
         {
           from: [{ source: { namespaces: ["payments"] } }],
           to: [{ operation: { ports: ["443"] } }],
-          when: [{ key: "connection.sni", values: ["api.stripe.com"] }],
+          // Its own chain's SNI: another tenant presenting it is refused here.
+          when: [{ key: "connection.sni", values: ["payments.api.stripe.com.mesh-egress.invalid"] }],
         },
       ],
     });

@@ -34,3 +34,16 @@ export function runPromtool(args: readonly string[], cwd?: string): ToolResult {
   const result = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8" });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
+
+/** Fails unless the promtool unit tests hold a firing and a quiet case for each named alert. */
+export function assertFiringAndQuietCases(unitTests: string, alerts: readonly string[]): void {
+  for (const alert of alerts) {
+    const cases = unitTests.split(`alertname: ${alert}\n`).slice(1);
+    if (!cases.some((c) => /^\s*exp_alerts:\s*\n\s*- exp_labels/.test(c))) {
+      throw new Error(`${alert} has no firing case`);
+    }
+    if (!cases.some((c) => /^\s*exp_alerts: \[\]/.test(c))) {
+      throw new Error(`${alert} has no quiet case`);
+    }
+  }
+}
