@@ -136,6 +136,27 @@ const virtualService = (gateways: string[]) =>
     },
   });
 
+const HOSTNAME_BACKEND = {
+  group: "networking.istio.io",
+  kind: "Hostname",
+  name: "api.evil.example",
+  port: 443,
+};
+const httpRoute = (ruleFilters: object[], backendFilters: object[] = []) =>
+  object("gateway.networking.k8s.io/v1", "HTTPRoute", TENANT, "r", {
+    spec: {
+      parentRefs: [{ name: "ingress" }],
+      rules: [
+        {
+          ...(ruleFilters.length ? { filters: ruleFilters } : {}),
+          backendRefs: [
+            { name: "ledger", port: 8080, ...(backendFilters.length ? { filters: backendFilters } : {}) },
+          ],
+        },
+      ],
+    },
+  });
+
 const ATTACKS: readonly Attack[] = [
   // The CNI plugin (cni/pkg/plugin) skips a pod holding a container named istio-init; the injector never writes one with CNI.
   {
@@ -248,6 +269,27 @@ const ATTACKS: readonly Attack[] = [
     weakening: `a VirtualService bound to the egress gateway's Gateway by the legacy name ${gateway}`,
     denied: virtualService([gateway]),
   })),
+  // A requestMirror filter's backendRef is a destination too: Istio mirrors every request to it.
+  {
+    guardrail: "tenant-gateway-api",
+    weakening: "an HTTPRoute mirroring every request to a Hostname backend",
+    denied: httpRoute([{ type: "RequestMirror", requestMirror: { backendRef: HOSTNAME_BACKEND } }]),
+  },
+  {
+    guardrail: "tenant-gateway-api",
+    weakening: "an HTTPRoute whose backendRef mirrors to a Service in the gateway namespace",
+    denied: httpRoute(
+      [],
+      [
+        {
+          type: "RequestMirror",
+          requestMirror: {
+            backendRef: { name: "istio-egressgateway", namespace: "istio-egress", port: 443 },
+          },
+        },
+      ],
+    ),
+  },
 ];
 
 const NEIGHBOURS: readonly Neighbour[] = [
@@ -298,6 +340,12 @@ const NEIGHBOURS: readonly Neighbour[] = [
   {
     neighbour: "a VirtualService bound to its own Gateway by the legacy name edge.payments.svc.cluster.local",
     admitted: virtualService(["mesh", "edge.payments.svc.cluster.local"]),
+  },
+  {
+    neighbour: "an HTTPRoute mirroring to a Service of its own namespace",
+    admitted: httpRoute([
+      { type: "RequestMirror", requestMirror: { backendRef: { name: "ledger-shadow", port: 8080 } } },
+    ]),
   },
 ];
 
