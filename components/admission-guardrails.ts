@@ -32,7 +32,8 @@ import {
 } from "./guardrails/guardrail";
 import { platformObjectsGuardrail, tenantNamespaceGuardrail } from "./guardrails/ownership";
 import { podIstioKnobsGuardrail } from "./guardrails/pod-istio-knobs";
-import { podSecurityGuardrail } from "./guardrails/pod-security";
+import { podSecurityGuardrail, proxyExecGuardrail } from "./guardrails/pod-security";
+import { tenantProxyConfigGuardrail } from "./guardrails/proxy-config";
 import {
   tenantEnvoyFilterGuardrail,
   tenantServiceEndpointsGuardrail,
@@ -257,6 +258,8 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
     tenantRoutingExportGuardrail(),
     tenantTelemetryGuardrail(),
     cniPoliciesGuardrail(s),
+    tenantProxyConfigGuardrail(),
+    proxyExecGuardrail(s),
   ];
 }
 

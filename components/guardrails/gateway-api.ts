@@ -13,6 +13,8 @@ export function gatewayApiGuardrail(s: AdmissionGuardrailSettings): Guardrail {
   const coreService = (ref: string) =>
     `((!has(${ref}.group) || ${ref}.group == '') && (!has(${ref}.kind) || ${ref}.kind == 'Service'))`;
   const ownNamespace = (ref: string) => `(!has(${ref}.namespace) || ${ref}.namespace == request.namespace)`;
+  const mirrorsHome = (holder: string) =>
+    `(!has(${holder}.filters) || ${holder}.filters.all(f, !has(f.requestMirror) || !has(f.requestMirror.backendRef) || (${coreService("f.requestMirror.backendRef")} && ${ownNamespace("f.requestMirror.backendRef")})))`;
   return {
     name,
     description:
@@ -32,8 +34,9 @@ export function gatewayApiGuardrail(s: AdmissionGuardrailSettings): Guardrail {
         message: `mesh-egress guardrail ${name}: a tenant route attaches only to a Gateway outside ${s.gatewayNamespace} and ${s.controlPlaneNamespace}, or to a Service of its own namespace (never a ServiceEntry: that routes an outside host). Fix: attach it to your own Gateway; external hosts come from the egress registry.`,
       },
       {
-        expression: `object.kind == 'Gateway' || !has(object.spec.rules) || object.spec.rules.all(r, !has(r.backendRefs) || r.backendRefs.all(b, ${coreService("b")} && ${ownNamespace("b")}))`,
-        message: `mesh-egress guardrail ${name}: a tenant route sends only to Services of its own namespace (no ServiceEntry, Hostname or other namespace's backend). Fix: route to your own Services; external hosts come from the egress registry.`,
+        // A requestMirror filter (on the rule or on a backendRef) sends a copy of each request to its backendRef too.
+        expression: `object.kind == 'Gateway' || !has(object.spec.rules) || object.spec.rules.all(r, (!has(r.backendRefs) || r.backendRefs.all(b, ${coreService("b")} && ${ownNamespace("b")} && ${mirrorsHome("b")})) && ${mirrorsHome("r")})`,
+        message: `mesh-egress guardrail ${name}: a tenant route sends (and mirrors, requestMirror) only to Services of its own namespace (no ServiceEntry, Hostname or other namespace's backend). Fix: route to your own Services; external hosts come from the egress registry.`,
       },
     ],
   };
@@ -50,8 +53,9 @@ export function virtualServiceGatewayGuardrail(s: AdmissionGuardrailSettings): G
     scope: "tenants",
     validations: [
       {
-        expression: `!has(object.spec.gateways) || object.spec.gateways.all(g, !g.contains('/') || !(g.split('/')[0] in ${platform}))`,
-        message: `mesh-egress guardrail ${name}: a tenant VirtualService naming a Gateway in ${s.gatewayNamespace} or ${s.controlPlaneNamespace} adds routes on the shared egress gateway. Fix: bind it to 'mesh' or your own Gateway.`,
+        // Istio's resolveGatewayName: ns/name, else the legacy FQDN name.ns[.svc…], else a short name of this namespace.
+        expression: `!has(object.spec.gateways) || object.spec.gateways.all(g, !((g.contains('/') ? g.split('/')[0] : g.contains('.') ? g.split('.')[1] : request.namespace) in ${platform}))`,
+        message: `mesh-egress guardrail ${name}: a tenant VirtualService naming a Gateway in ${s.gatewayNamespace} or ${s.controlPlaneNamespace} (as <namespace>/<name> or the legacy <name>.<namespace>.svc.cluster.local) adds routes on the shared egress gateway. Fix: bind it to 'mesh' or your own Gateway.`,
       },
     ],
   };

@@ -2,12 +2,16 @@ import {
   BASELINE_CAPABILITIES,
   INIT_CAPABILITIES,
   INIT_CONTAINER,
+  INJECTED_CONTAINER_ARGS,
   INJECTED_CONTAINER_NAMES,
+  INJECTION_STATUS_ANNOTATION,
   PROXY_GID,
   PROXY_IDENTITY_CONTAINERS,
+  PROXY_CONTAINER,
+  PROXY_ENV_UNCAPTURING,
   PROXY_UID,
 } from "../../policy/contract";
-import { AdmissionGuardrailSettings, Guardrail, cel } from "./guardrail";
+import { AdmissionGuardrailSettings, Guardrail, cel, requesterIsPlatform } from "./guardrail";
 import { POD_RESOURCE_RULES, POD_VARIABLES } from "./pod-workloads";
 
 const NAME = "tenant-pod-security";
@@ -26,6 +30,21 @@ export function podSecurityGuardrail(s: AdmissionGuardrailSettings): Guardrail {
   const initMayAdd = s.cni ? "false" : injected("c", [INIT_CONTAINER]);
   const proxyIds = `[${PROXY_UID}, ${PROXY_GID}]`;
   const sc = (c: string, field: string) => `has(${c}.securityContext) && has(${c}.securityContext.${field})`;
+  const startsWith = (args: readonly string[]) =>
+    `has(c.args) && size(c.args) >= ${args.length} && ${args.map((a, i) => `c.args[${i}] == ${cel(a)}`).join(" && ")}`;
+  const uncapturing = Object.entries(PROXY_ENV_UNCAPTURING)
+    .map(([name, values]) => `(e.name == ${cel(name)} && has(e.value) && e.value in ${cel(values)})`)
+    .join(" || ");
+  // The shape of each injected container on a Pod; without CNI istio-init runs as root with NET_ADMIN (judged above).
+  const injectedShape = [
+    `has(c.image) && c.image == ${cel(s.proxyImage)} && !has(c.command) && !has(c.envFrom)`,
+    ...Object.entries(INJECTED_CONTAINER_ARGS).map(
+      ([name, args]) =>
+        `(c.name != ${cel(name)} || (${name === INIT_CONTAINER && s.cni ? "false" : startsWith(args)}))`,
+    ),
+    `(c.name == ${cel(INIT_CONTAINER)} || (${sc("c", "runAsUser")} && c.securityContext.runAsUser == ${PROXY_UID} && ${sc("c", "runAsGroup")} && c.securityContext.runAsGroup == ${PROXY_GID}))`,
+    `(c.name != ${cel(PROXY_CONTAINER)} || !has(c.env) || !c.env.exists(e, ${uncapturing}))`,
+  ].join(" && ");
   return {
     name: NAME,
     description:
@@ -91,6 +110,42 @@ export function podSecurityGuardrail(s: AdmissionGuardrailSettings): Guardrail {
           `containers named ${INJECTED_CONTAINER_NAMES.join(", ")} are the injector's: in a template they override the injected ones, and on a pod they must run the mesh's proxy image (${s.proxyImage})`,
           "rename the container",
         ),
+      },
+      {
+        // On a Pod the CNI plugin reads these containers to set up the capture: they must be exactly what the injector writes.
+        expression: `object.kind != 'Pod' || variables.containers.all(c, !(c.name in ${cel(INJECTED_CONTAINER_NAMES)}) || (${injectedShape}))`,
+        message: msg(
+          `on a Pod the injector's containers run as it writes them: ${s.cni ? `no ${INIT_CONTAINER} (with Istio CNI the CNI plugin skips a pod holding one), ` : ""}the proxy image, no command or envFrom, args starting ${Object.entries(
+            INJECTED_CONTAINER_ARGS,
+          )
+            .map(([name, args]) => `${args.join(" ")} (${name})`)
+            .join(
+              ", ",
+            )}, ${PROXY_CONTAINER} and its peers as UID and GID ${PROXY_UID} (the CNI plugin exempts whatever UID ${PROXY_CONTAINER} runs as), and no ${Object.keys(PROXY_ENV_UNCAPTURING).join(" or ")} that skips or narrows the capture`,
+          `remove the containers of the injector's names from the pod spec (and the ${INJECTION_STATUS_ANNOTATION} annotation) and let the injector add them`,
+        ),
+      },
+    ],
+  };
+}
+
+/**
+ * The injected containers run as UID/GID 1337, whose traffic the capture lets out untouched: a tenant's exec or
+ * attach into one (kubectl exec -c istio-proxy, kubectl cp) runs its own program uncaptured. Only the platform's
+ * identities (and cluster admins) may; the tenant debugs the proxy through istioctl or an ephemeral container.
+ */
+export function proxyExecGuardrail(s: AdmissionGuardrailSettings): Guardrail {
+  const name = "tenant-proxy-exec";
+  return {
+    name,
+    description: `No exec or attach into the injected containers (${INJECTED_CONTAINER_NAMES.join(", ")}) of tenant pods but by the platform's identities.`,
+    resourceRules: [{ apiGroups: [""], resources: ["pods/exec", "pods/attach"] }],
+    operations: ["CONNECT"],
+    scope: "tenants",
+    validations: [
+      {
+        expression: `${requesterIsPlatform(s.platformIdentities)} || !has(object.container) || !(object.container in ${cel(INJECTED_CONTAINER_NAMES)})`,
+        message: `mesh-egress guardrail ${name}: ${INJECTED_CONTAINER_NAMES.join(", ")} run as UID ${PROXY_UID}, whose traffic the sidecar's capture lets through: a program started in them reaches the network uncaptured. Fix: exec into your app container, read the proxy through istioctl (proxy-config, proxy-status), or ask the platform team.`,
       },
     ],
   };

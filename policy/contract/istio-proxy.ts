@@ -51,3 +51,22 @@ export const CAPTURE_ALL_OUTBOUND = "*";
 export function defaultProxyImage(version: string): string {
   return `docker.io/istio/proxyv2:${version}`;
 }
+
+/**
+ * How the injector (1.30.3 injection-template.yaml) starts its containers on a pod: the CNI plugin
+ * (cni/pkg/plugin) reads the istio-proxy container to decide the capture (its runAsUser/runAsGroup are the
+ * UID/GID it exempts, `proxy <type>` other than sidecar and env DISABLE_ENVOY skip the pod, ISTIO_DUAL_STACK
+ * false leaves IPv6 alone), and a pod holding an istio-init container is skipped altogether. A tenant can shape
+ * these fields on a bare Pod (a container of the injector's name is merged, not replaced), so on tenant Pods the
+ * injected containers must look exactly like this: no command, these first args, UID and GID 1337.
+ */
+export const INJECTED_CONTAINER_ARGS: Readonly<Record<string, readonly string[]>> = {
+  [PROXY_CONTAINER]: ["proxy", "sidecar"],
+  [VALIDATION_CONTAINER]: ["istio-iptables"],
+  [INIT_CONTAINER]: ["istio-iptables"],
+};
+/** Env the CNI plugin reads on istio-proxy, with the values that narrow or skip the capture (Go's ParseBool). */
+export const PROXY_ENV_UNCAPTURING: Readonly<Record<string, readonly string[]>> = {
+  DISABLE_ENVOY: ["1", "t", "T", "TRUE", "true", "True"],
+  ISTIO_DUAL_STACK: ["0", "f", "F", "FALSE", "false", "False"],
+};

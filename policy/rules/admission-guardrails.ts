@@ -36,6 +36,8 @@ export const REQUIRED_GUARDRAILS: readonly string[] = [
   "tenant-routing-export",
   "tenant-telemetry",
   "tenant-cni-policies",
+  "tenant-proxy-config",
+  "tenant-proxy-exec",
 ];
 
 /**
