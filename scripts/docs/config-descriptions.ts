@@ -1,0 +1,151 @@
+/**
+ * What each configuration key means, keyed by its path in docs/reference/configuration.md
+ * (`gateway.replicas.min`, `services[].tls.caBundle`, `rateLimits.tenants.<name>.http`). Types, defaults and
+ * constraints come from the zod schema itself; a `.describe()` on a schema field takes precedence over this
+ * text. `npm run docs` lists keys with no description here, and the docs test fails on a description whose key
+ * the schema no longer has.
+ */
+export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  environment:
+    "The tier: selects the baseline that fills gateway sizing, guardrail actions and rate limits; prod also refuses what dev tolerates (plain `passthrough`, fewer than 3 replicas, self-signed issuers).",
+  gateway:
+    "The egress gateway: where it runs, its chart, and its sizing (tier baseline, overridable field by field).",
+  "gateway.namespace": "Namespace of the gateway and of every gateway-side object.",
+  "gateway.releaseName": "Helm release; the Service is `<releaseName>.<namespace>.svc.<cluster.domain>`.",
+  "gateway.chart": "The pinned `istio/gateway` chart.",
+  "gateway.chart.version": "Chart version, an exact pin (no range).",
+  "gateway.chart.repository": "Chart repository, `https://` or `oci://`.",
+  "gateway.replicas": "HPA bounds (tier); `min ≤ max`.",
+  "gateway.replicas.min": "Fewest replicas (tier: dev 1, prod 3; prod refuses fewer than 3).",
+  "gateway.replicas.max": "Most replicas (tier: dev 3, prod 10).",
+  "gateway.targetCpuUtilizationPercentage": "HPA CPU target (tier: dev 80, prod 70).",
+  "gateway.resources":
+    "Gateway container requests and limits (tier: dev 100m/128Mi requests, 1/512Mi limits; prod 500m/512Mi, 2/1Gi); requests may not exceed limits.",
+  "gateway.podDisruptionBudget":
+    "`{minAvailable}`, `{maxUnavailable}` or `false` (tier: dev `false`, since the chart refuses a PDB for one replica; prod `{maxUnavailable: 1}`); a budget needs `replicas.min ≥ 2`.",
+  "gateway.spread":
+    "Topology spread over `topology.kubernetes.io/zone` and `kubernetes.io/hostname` (tier: dev both `ScheduleAnyway`; prod zone `DoNotSchedule`, node `ScheduleAnyway`).",
+  "gateway.nodeSelector": "Pin the gateway to egress nodes (e.g. nodes with fixed NAT addresses).",
+  "gateway.tolerations": "Tolerate dedicated egress nodes' taints (`Exists` takes no value).",
+  "gateway.scrapeFromNamespaces":
+    "Namespaces allowed to scrape the gateway's metrics ports (15020, 15090); must not be tenants.",
+  controlPlane: "Istio's control plane: install it, or use the one already in the cluster.",
+  "controlPlane.install":
+    "`true`: install Istio `base` + `istiod` with mesh-wide `REGISTRY_ONLY` and `PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true`; `false`: the existing control plane's settings apply (tenants' Sidecars still enforce `REGISTRY_ONLY`).",
+  "controlPlane.namespace": "istiod's namespace (tenants' Sidecars and NetworkPolicies reach it).",
+  "controlPlane.chart": "The pinned Istio charts (`base`, `istiod`).",
+  "controlPlane.trustDomain": "The mesh trust domain (a DNS name).",
+  "controlPlane.revision":
+    "A revisioned control plane: namespaces get `istio.io/rev: <revision>` (and no `istio-injection`, which would override it), the gateway chart and an installed istiod get `revision`, NetworkPolicies reach that revision's istiod pods.",
+  cluster:
+    "What the stack must know of the cluster: DNS, internal ranges, open namespaces, the cluster-wide lock.",
+  "cluster.domain":
+    "The cluster's DNS domain: the gateway Service is `<release>.<namespace>.svc.<domain>` (`lint --cluster-domain`).",
+  "cluster.dns": "Where cluster DNS runs; NetworkPolicies allow 53/UDP and TCP to it.",
+  "cluster.dns.namespace": "The DNS namespace.",
+  "cluster.dns.podLabels": "Labels of the DNS pods; at least one (default `{k8s-app: kube-dns}`).",
+  "cluster.openEgressNamespaces":
+    "Namespaces whose pods have open egress (CI runners, proxies): tenants' in-cluster rule excludes them, as it excludes the control plane's, the gateway's and DNS's; must not be tenants.",
+  "cluster.internalCidrs":
+    "The cluster's pod, service and node ranges outside the private ones (e.g. EKS IPv6 pods on public `2600:` addresses), IPv4 or IPv6: the gateway NetworkPolicy and the cluster-wide lock treat them as internal; a pinned address inside them is refused.",
+  "cluster.lockAllNamespaces":
+    "`true` or `{exempt, priority}`: an AdminNetworkPolicy denies egress outside the cluster from every namespace but the gateway's and `exempt` ([the lock](../security-model.md#the-cluster-wide-lock)). `false`: namespaces that are not tenants get no egress lock from this stack.",
+  "cluster.lockAllNamespaces.exempt":
+    "Namespaces left unlocked (never a tenant), e.g. cert-manager's when its ACME or Vault server is outside the cluster.",
+  "cluster.lockAllNamespaces.priority":
+    "AdminNetworkPolicy priority (lower wins); the DNS upstream pass sits one step ahead, so 0 is refused.",
+  certManager:
+    "Install cert-manager (pinned, CRDs included) or use the cluster's; tier sizes ([certificates](../certificates.md#configuration-reference)).",
+  "certManager.install": "`true`: install cert-manager through `@pulumi/kubernetes-cert-manager`.",
+  "certManager.namespace": "cert-manager's namespace; `ClusterIssuer` key pairs live here.",
+  "certManager.chart": "The pinned cert-manager chart.",
+  "certManager.serviceAccountName": "cert-manager's ServiceAccount, when it is not the chart's default.",
+  issuers:
+    "Issuers of client certificates: CA, self-signed (dev only) or Vault ([certificates](../certificates.md#issuers-where-the-client-roots-come-from)).",
+  "issuers[].name": "The issuer's name; `services[].tls.clientCertificate.issuer` refers to it.",
+  "issuers[].kind":
+    "`ClusterIssuer` (default for `ca` and `selfSigned`, which keeps the key pair in cert-manager's namespace; `Issuer` is refused for them) or `Issuer` (default for `vault`).",
+  "issuers[].ca":
+    "A CA key pair: from an existing Secret (`secretName`), or a certificate and a Pulumi-secret key.",
+  "issuers[].ca.privateKey":
+    "The CA key, only as a Pulumi secret (`pulumi config set --secret --path …`); plain text is refused.",
+  "issuers[].selfSigned": "A self-signed bootstrap CA (dev only).",
+  "issuers[].vault": "A Vault PKI issuer, logged in with a Kubernetes ServiceAccount token.",
+  services: "The registry: every external service the cluster may reach.",
+  "services[].name":
+    "Names the service's objects (`ServiceEntry/<name>`, …); unique; `break-glass-*` is reserved.",
+  "services[].description": "For reviewers and the registry report.",
+  "services[].hosts":
+    "Fully qualified names: no wildcards, no IPs, no in-cluster names (`.svc`, `.local`, the cluster's `domain`), no private-use domains (`.internal`, `.localhost`, `.home.arpa`); a host belongs to one service.",
+  "services[].port": "The external server's TLS port; not a port the gateway proxy binds (15000–15090).",
+  "services[].mode":
+    "How traffic crosses the gateway ([routing modes](../architecture.md#routing-modes)); prod refuses `passthrough`.",
+  "services[].tls":
+    "Origination settings; refused on passthrough modes (the application verifies the server there).",
+  "services[].tls.sni": "SNI sent upstream; default the host; single-host services only.",
+  "services[].tls.subjectAltNames": "Names the server certificate must carry; default `[host]`.",
+  "services[].tls.caBundle":
+    "The external server's CA (default: the gateway's system roots; required for `originate-mutual`); reaches the gateway as `<credentialName>-cacert`. `configMapRef` is refused: istiod reads only Secrets.",
+  "services[].tls.credentialName": "Secret holding the client certificate; required for `originate-mutual`.",
+  "services[].tls.clientCertificate":
+    "The certificate cert-manager issues into `credentialName`: issuer, subject, SANs, key, lifetimes ([certificates](../certificates.md#client-certificates)).",
+  "services[].pinnedAddresses":
+    "Public addresses (a CIDR only as `/32` or `/128`) the gateway connects to for every host of the service, instead of DNS ([pinned addresses](../configuration.md#pinned-addresses)).",
+  "services[].allowedCidrs":
+    "Removed and refused: it added an `ipBlock` beside the internet rule on the same port, which narrowed nothing. Use `pinnedAddresses`.",
+  tenants: "Namespaces whose workloads may use external services, and which ones.",
+  "tenants[].namespace":
+    "The tenant namespace; not the gateway's, the control plane's, cert-manager's, the DNS's or a system namespace.",
+  "tenants[].description": "For reviewers.",
+  "tenants[].allow":
+    "Services this namespace may use; empty means no external egress (with no grant at all, the gateway gets an allow-nothing policy).",
+  rateLimits:
+    "Limits the gateway's Envoy enforces, every number for the whole gateway fleet ([rate limits](../rate-limit-reference.md)).",
+  "rateLimits.replicaSharing": "How a fleet-wide limit becomes one replica's bucket.",
+  "rateLimits.gateway": "The backstop every request or connection also pays into (tier default when absent).",
+  "rateLimits.gateway.http": "Backstop for HTTP requests (tier: dev 5000/s, prod 2000/s, burst 2×).",
+  "rateLimits.gateway.tls":
+    "Cap on each TLS service's limit, and its limit when a tenant using it is unlimited (tier: dev 500/s and 5000 open, prod 200/s and 2000 open).",
+  "rateLimits.tenants":
+    "Per tenant namespace. In prod every tenant with egress needs a limit or `unlimited`.",
+  "rateLimits.tenants.<name>.http":
+    "The tenant's HTTP requests, all origination-mode services together (dev default 1000/s; prod: required).",
+  "rateLimits.tenants.<name>.tls":
+    "New and open connections per passthrough-mode service it uses (dev default 100/s, 1000 open; prod: required).",
+  "rateLimits.tenants.<name>.services":
+    "Tighter limits for one allowed service: `http` only for origination modes, `tls` only for passthrough modes.",
+  "rateLimits.tenants.<name>.unlimited": "An explicit exemption (backstop only); needs `reason`.",
+  "rateLimits.tenants.<name>.reason": "Why the tenant is unlimited; rendered on the EnvoyFilter.",
+  "rateLimits.global":
+    "Exact cluster-wide limits through envoyproxy/ratelimit (and Redis), on top of the local ones.",
+  "rateLimits.global.image": "envoyproxy/ratelimit, pinned by digest (a tag is refused).",
+  "rateLimits.global.replicas": "Limiter replicas.",
+  "rateLimits.global.domain": "The limiter's domain.",
+  "rateLimits.global.timeoutMs":
+    "How long the gateway waits for the limiter before failing open onto the local limits.",
+  "rateLimits.global.redis": "`deploy` a Redis (counters only, no persistence) or use an `existing` one.",
+  "rateLimits.global.redis.existing.url":
+    "Must be a Pulumi secret (`pulumi config set --secret --path 'mesh-egress:rateLimits.global.redis.existing.url'`).",
+  guardrails:
+    "Admission policies the API server enforces ([security model](../security-model.md#admission-guardrails)).",
+  "guardrails.enabled":
+    "Deploy the admission guardrails (the pack's `admission-guardrails-enforced` requires them).",
+  "guardrails.validationActions":
+    "What the bindings do on a violation (tier: prod `[Deny]`, dev `[Warn, Audit]`); `Deny` and `Warn` cannot be combined.",
+  "guardrails.breakGlassRequesters":
+    "Users or groups who may create break-glass `direct` NetworkPolicies past `network-policy-internal-egress`: the identity `pulumi up` runs as. Default: nobody.",
+  breakGlass:
+    "Time-bounded exceptions ([break-glass](../tasks/break-glass.md)); every field a string (quote a numeric ticket and the timestamp).",
+  "breakGlass[].id": "Names and labels the objects the entry adds.",
+  "breakGlass[].reason": "Why; an annotation on every object the entry adds.",
+  "breakGlass[].ticket": "The incident or change ticket.",
+  "breakGlass[].approvedBy": "Who approved it.",
+  "breakGlass[].expiresAt":
+    "RFC 3339 with offset, at most the maximum lifetime from now; once passed, the entry renders nothing.",
+  "breakGlass[].scope": "Exactly one of `direct` or `grant`.",
+  "breakGlass[].scope.direct":
+    "Listed tenants reach their allowed services' hosts directly, around the gateway.",
+  "breakGlass[].scope.grant":
+    "A tenant may use a registered `service` it is not allowed, or a `destination` host not yet registered.",
+  breakGlassMaxHours: "Lowers the tier's maximum break-glass lifetime (prod 24 h, dev 168 h).",
+};
