@@ -59,7 +59,51 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "certManager.install": "`true`: install cert-manager through `@pulumi/kubernetes-cert-manager`.",
   "certManager.namespace": "cert-manager's namespace; `ClusterIssuer` key pairs live here.",
   "certManager.chart": "The pinned cert-manager chart.",
-  "certManager.serviceAccountName": "cert-manager's ServiceAccount, when it is not the chart's default.",
+  "certManager.serviceAccountName":
+    "cert-manager's ServiceAccount (default `cert-manager`); only with `install: false`.",
+  "certManager.controller":
+    "The controller (only with `install: true`). Tier: dev 1 replica, requests 10m/64Mi, limit 256Mi; prod 2 replicas (and a PodDisruptionBudget `minAvailable: 1` whenever more than one), requests 100m/256Mi, limit 512Mi. Memory is limited and CPU is not: throttling the controller only delays renewals.",
+  "certManager.webhook":
+    "The webhook. Tier: dev 1 replica, 10m/32Mi, limit 128Mi; prod 2 replicas, 50m/64Mi, limit 256Mi. No PodDisruptionBudget: the `CertManager` component (0.2.0) cannot pass it through its typed arguments.",
+  "certManager.cainjector":
+    "The CA injector. Tier: dev 1 replica, 10m/64Mi, limit 256Mi; prod 2 replicas, 50m/128Mi, limit 512Mi.",
+  "issuers[].ca.secretName": "An existing Secret with `tls.crt` and `tls.key`.",
+  "issuers[].ca.certificate": "The CA certificate (PEM; RSA 2048+ or EC), with `ca.privateKey`.",
+  "issuers[].selfSigned.commonName": "Default `<name> mesh-egress <env> CA`.",
+  "issuers[].selfSigned.privateKey": "`ECDSA` 256 by default.",
+  "issuers[].selfSigned.duration": "A Go duration (`2160h`, `90m`; days are not a unit).",
+  "issuers[].vault.server": "Vault's `https://` URL.",
+  "issuers[].vault.path": "The PKI **sign** path.",
+  "issuers[].vault.namespace": "A Vault Enterprise namespace.",
+  "issuers[].vault.caBundle": "Roots for Vault's own TLS.",
+  "issuers[].vault.auth.kubernetes.role": "The Vault role cert-manager logs in as.",
+  "issuers[].vault.auth.kubernetes.serviceAccountRef.name": "Default `<name>-vault`, created by the stack.",
+  "issuers[].vault.auth.kubernetes.serviceAccountRef.audiences": "Extra token audiences.",
+  "services[].tls.caBundle.pem":
+    "Written to `<credentialName>-cacert` (`originate`: `<service>-server-cacert`).",
+  "services[].tls.caBundle.secretRef":
+    "A Secret in the gateway namespace: `<credentialName>-cacert` (mutual) or a name ending in `-cacert`; key `cacert` or `ca.crt`.",
+  "services[].tls.caBundle.configMapRef": "Refused: istiod reads Secrets only.",
+  "services[].tls.clientCertificate.issuer": "An issuer's `name`.",
+  "services[].tls.clientCertificate.commonName": "At least one of `commonName`, `dnsNames`, `uris`.",
+  "services[].tls.clientCertificate.uris": "E.g. `spiffe://corp.example/egress/partner`.",
+  "services[].tls.clientCertificate.privateKey":
+    "ECDSA 256/384/521 or RSA 2048/4096/8192 (RSA default 2048).",
+  "services[].tls.clientCertificate.duration":
+    "A Go duration, at least 1h; the policy pack caps client certificates at 90 days.",
+  "services[].tls.clientCertificate.renewBefore": "A Go duration, at least 5m, shorter than `duration`.",
+  "rateLimits.gateway.http.requests": "Requests per `per` interval.",
+  "rateLimits.gateway.http.burst": "Bucket size; default the count, never below it.",
+  "rateLimits.gateway.tls.connections": "New connections per `per` interval.",
+  "rateLimits.gateway.tls.maxConcurrent": "Open connections at once.",
+  "rateLimits.global.redis.existing.cidrs":
+    "The Redis server's addresses: the limiter's NetworkPolicy allows egress to them on `port`.",
+  "breakGlass[].scope.direct.tenants": "Tenants that go around the gateway to their allowed services' hosts.",
+  "breakGlass[].scope.grant.tenant": "The tenant granted.",
+  "breakGlass[].scope.grant.service":
+    "A registered service the tenant is not allowed (or give `destination`).",
+  "breakGlass[].scope.grant.destination":
+    "A host not in the registry, registered as a temporary service `break-glass-<id>` for the entry's lifetime (`passthrough-mtls` or `originate`; port 443 by default).",
   issuers:
     "Issuers of client certificates: CA, self-signed (dev only) or Vault ([certificates](../certificates.md#issuers-where-the-client-roots-come-from)).",
   "issuers[].name": "The issuer's name; `services[].tls.clientCertificate.issuer` refers to it.",

@@ -146,10 +146,19 @@ export function updatedExpectation(expected: readonly string[], actual: readonly
   let previousExpected = -1;
   let previousActual = -1;
   const gap = (expectedEnd: number, actualEnd: number) => {
-    const elided = expected.slice(previousExpected + 1, expectedEnd).includes(ELISION);
+    const shown = expected.slice(previousExpected + 1, expectedEnd);
     const fresh = actual.slice(previousActual + 1, actualEnd);
-    if (elided) out.push(ELISION);
-    else out.push(...fresh);
+    const first = shown.indexOf(ELISION);
+    if (first === -1) {
+      out.push(...fresh);
+      return;
+    }
+    // A changed line beside an elision is replaced, not swallowed: as many lines as the docs showed before
+    // the first `…` and after the last stay written out.
+    const head = fresh.slice(0, first);
+    const after = shown.length - 1 - shown.lastIndexOf(ELISION);
+    const tail = fresh.slice(Math.max(head.length, fresh.length - after));
+    out.push(...head, ELISION, ...tail);
   };
   for (const { expectedIndex, actualIndex } of pairs) {
     gap(expectedIndex, actualIndex);
