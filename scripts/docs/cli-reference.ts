@@ -1,40 +1,43 @@
-import { execFile } from "child_process";
 import * as path from "path";
-import { promisify } from "util";
+import type { Command } from "commander";
+import { buildProgram } from "../../cli/main";
 
-const run = promisify(execFile);
 const PROJECT_DIR = path.join(__dirname, "..", "..");
 
-/** `mesh-egress <args> --help` in a child process, stdout a pipe, so the help is laid out at 80 columns. */
-async function help(args: readonly string[]): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    [path.join(PROJECT_DIR, "bin", "mesh-egress.js"), ...args, "--help"],
-    {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, COLUMNS: "80", NO_COLOR: "1", FORCE_COLOR: "0" },
-      maxBuffer: 4 * 1024 * 1024,
-    },
-  );
-  // Defaults that name this checkout (`--dir`) would make the page differ from one clone to the next.
-  return stdout.split(PROJECT_DIR).join("<project directory>");
+/** Defaults that name this checkout (`promote --dir`) would make the page differ from one clone to the next. */
+function withoutCheckoutPaths(command: Command): void {
+  for (const option of command.options) {
+    if (typeof option.defaultValue === "string" && option.defaultValue.includes(PROJECT_DIR)) {
+      option.defaultValueDescription = "the project directory";
+    }
+  }
 }
 
-/** The subcommands the top-level help lists under "Commands:", `help` aside. */
-export function commandNames(topLevelHelp: string): string[] {
-  const section = /\nCommands:\n([\s\S]*?)(?:\n\n|$)/.exec(topLevelHelp);
-  if (!section) return [];
-  return section[1]
-    .split("\n")
-    .map((line) => /^ {2}([a-z][\w-]*)/.exec(line)?.[1])
-    .filter((name): name is string => name !== undefined && name !== "help");
+/**
+ * Each command's `--help`, exactly as `mesh-egress <command> --help` prints it (examples and exit codes
+ * included), laid out at 80 columns whatever the terminal, in this process through the CLI's own program.
+ */
+export function commandHelps(): { name: string; help: string }[] {
+  let captured = "";
+  const io = {
+    stdin: process.stdin,
+    stdout: { write: (text: string) => (captured += text) },
+    stderr: { write: (text: string) => (captured += text) },
+  };
+  const program = buildProgram({ io, exitCode: 0 } as Parameters<typeof buildProgram>[0]);
+  const commands = [program, ...program.commands.filter((command) => command.name() !== "help")];
+  return commands.map((command) => {
+    command.configureHelp({ ...command.configureHelp(), helpWidth: 80 });
+    withoutCheckoutPaths(command);
+    captured = "";
+    command.outputHelp();
+    return { name: command === program ? "" : command.name(), help: captured };
+  });
 }
 
 /** docs/reference/cli.md: the CLI's own `--help`, top level and every command, verbatim. */
-export async function renderCliReference(): Promise<string> {
-  const top = await help([]);
-  const names = commandNames(top);
-  const pages = await Promise.all(names.map((name) => help([name])));
+export function renderCliReference(): string {
+  const [top, ...commands] = commandHelps();
   const fence = (text: string) => ["```text", text.trimEnd(), "```"];
   const lines = [
     "# Command reference",
@@ -44,12 +47,12 @@ export async function renderCliReference(): Promise<string> {
     "Every command of `npx mesh-egress`, as its `--help` prints it. What the commands are for, and how they",
     "read input: [the CLI guide](../cli.md).",
     "",
-    ...names.map((name) => `- [\`${name}\`](#mesh-egress-${name})`),
+    ...commands.map(({ name }) => `- [\`${name}\`](#mesh-egress-${name})`),
     "",
     "## `mesh-egress`",
     "",
-    ...fence(top),
+    ...fence(top.help),
   ];
-  names.forEach((name, i) => lines.push("", `## \`mesh-egress ${name}\``, "", ...fence(pages[i])));
+  for (const { name, help } of commands) lines.push("", `## \`mesh-egress ${name}\``, "", ...fence(help));
   return `${lines.join("\n")}\n`;
 }
