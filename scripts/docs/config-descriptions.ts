@@ -16,15 +16,13 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "gateway.chart.version": "Chart version, an exact pin (no range).",
   "gateway.chart.repository": "Chart repository, `https://` or `oci://`.",
   "gateway.replicas": "HPA bounds (tier); `min ≤ max`.",
-  "gateway.replicas.min": "Fewest replicas (tier: dev 1, prod 3; prod refuses fewer than 3).",
-  "gateway.replicas.max": "Most replicas (tier: dev 3, prod 10).",
-  "gateway.targetCpuUtilizationPercentage": "HPA CPU target (tier: dev 80, prod 70).",
-  "gateway.resources":
-    "Gateway container requests and limits (tier: dev 100m/128Mi requests, 1/512Mi limits; prod 500m/512Mi, 2/1Gi); requests may not exceed limits.",
+  "gateway.replicas.min": "Fewest replicas (tier); prod refuses fewer than 3.",
+  "gateway.replicas.max": "Most replicas (tier).",
+  "gateway.targetCpuUtilizationPercentage": "HPA CPU target (tier).",
+  "gateway.resources": "Gateway container requests and limits (tier); requests may not exceed limits.",
   "gateway.podDisruptionBudget":
-    "`{minAvailable}`, `{maxUnavailable}` or `false` (tier: dev `false`, since the chart refuses a PDB for one replica; prod `{maxUnavailable: 1}`); a budget needs `replicas.min ≥ 2`.",
-  "gateway.spread":
-    "Topology spread over `topology.kubernetes.io/zone` and `kubernetes.io/hostname` (tier: dev both `ScheduleAnyway`; prod zone `DoNotSchedule`, node `ScheduleAnyway`).",
+    "`{minAvailable}`, `{maxUnavailable}` or `false` (tier; dev is `false` since the chart refuses a PDB for one replica); a budget needs `replicas.min ≥ 2`.",
+  "gateway.spread": "Topology spread over `topology.kubernetes.io/zone` and `kubernetes.io/hostname` (tier).",
   "gateway.nodeSelector": "Pin the gateway to egress nodes (e.g. nodes with fixed NAT addresses).",
   "gateway.tolerations": "Tolerate dedicated egress nodes' taints (`Exists` takes no value).",
   "gateway.scrapeFromNamespaces":
@@ -62,11 +60,10 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "certManager.serviceAccountName":
     "cert-manager's ServiceAccount (default `cert-manager`); only with `install: false`.",
   "certManager.controller":
-    "The controller (only with `install: true`). Tier: dev 1 replica, requests 10m/64Mi, limit 256Mi; prod 2 replicas (and a PodDisruptionBudget `minAvailable: 1` whenever more than one), requests 100m/256Mi, limit 512Mi. Memory is limited and CPU is not: throttling the controller only delays renewals.",
+    "The controller (only with `install: true`; tier, with a PodDisruptionBudget `minAvailable: 1` whenever more than one replica). Memory is limited and CPU is not: throttling the controller only delays renewals.",
   "certManager.webhook":
-    "The webhook. Tier: dev 1 replica, 10m/32Mi, limit 128Mi; prod 2 replicas, 50m/64Mi, limit 256Mi. No PodDisruptionBudget: the `CertManager` component (0.2.0) cannot pass it through its typed arguments.",
-  "certManager.cainjector":
-    "The CA injector. Tier: dev 1 replica, 10m/64Mi, limit 256Mi; prod 2 replicas, 50m/128Mi, limit 512Mi.",
+    "The webhook (tier). No PodDisruptionBudget: the `CertManager` component (0.2.0) cannot pass it through its typed arguments.",
+  "certManager.cainjector": "The CA injector (tier).",
   "issuers[].ca.secretName": "An existing Secret with `tls.crt` and `tls.key`.",
   "issuers[].ca.certificate": "The CA certificate (PEM; RSA 2048+ or EC), with `ca.privateKey`.",
   "issuers[].selfSigned.commonName": "Default `<name> mesh-egress <env> CA`.",
@@ -147,15 +144,15 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "Limits the gateway's Envoy enforces, every number for the whole gateway fleet ([rate limits](../rate-limit-reference.md)).",
   "rateLimits.replicaSharing": "How a fleet-wide limit becomes one replica's bucket.",
   "rateLimits.gateway": "The backstop every request or connection also pays into (tier default when absent).",
-  "rateLimits.gateway.http": "Backstop for HTTP requests (tier: dev 5000/s, prod 2000/s, burst 2×).",
+  "rateLimits.gateway.http": "Backstop for HTTP requests (tier).",
   "rateLimits.gateway.tls":
-    "Cap on each TLS service's limit, and its limit when a tenant using it is unlimited (tier: dev 500/s and 5000 open, prod 200/s and 2000 open).",
+    "Cap on each TLS service's limit, and its limit when a tenant using it is unlimited (tier).",
   "rateLimits.tenants":
     "Per tenant namespace. In prod every tenant with egress needs a limit or `unlimited`.",
   "rateLimits.tenants.<name>.http":
-    "The tenant's HTTP requests, all origination-mode services together (dev default 1000/s; prod: required).",
+    "The tenant's HTTP requests, all origination-mode services together (tier default; none in prod, where it is required).",
   "rateLimits.tenants.<name>.tls":
-    "New and open connections per passthrough-mode service it uses (dev default 100/s, 1000 open; prod: required).",
+    "New and open connections per passthrough-mode service it uses (tier default; none in prod, where it is required).",
   "rateLimits.tenants.<name>.services":
     "Tighter limits for one allowed service: `http` only for origination modes, `tls` only for passthrough modes.",
   "rateLimits.tenants.<name>.unlimited": "An explicit exemption (backstop only); needs `reason`.",
@@ -175,7 +172,7 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "guardrails.enabled":
     "Deploy the admission guardrails (the pack's `admission-guardrails-enforced` requires them).",
   "guardrails.validationActions":
-    "What the bindings do on a violation (tier: prod `[Deny]`, dev `[Warn, Audit]`); `Deny` and `Warn` cannot be combined.",
+    "What the bindings do on a violation (tier); `Deny` and `Warn` cannot be combined.",
   "guardrails.breakGlassRequesters":
     "Users or groups who may create break-glass `direct` NetworkPolicies past `network-policy-internal-egress`: the identity `pulumi up` runs as. Default: nobody.",
   breakGlass:
@@ -191,5 +188,5 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "Listed tenants reach their allowed services' hosts directly, around the gateway.",
   "breakGlass[].scope.grant":
     "A tenant may use a registered `service` it is not allowed, or a `destination` host not yet registered.",
-  breakGlassMaxHours: "Lowers the tier's maximum break-glass lifetime (prod 24 h, dev 168 h).",
+  breakGlassMaxHours: "Lowers the tier's maximum break-glass lifetime (hours).",
 };

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { BREAK_GLASS_MAX_HOURS } from "../../policy/contract";
+import { certManagerBaselines, gatewayBaselines, guardrailActionBaselines } from "../../stacks/baselines";
+import { rateLimitBaselines } from "../../stacks/rate-limit-baselines";
 import { stackConfigSchema } from "../../stacks/schema";
 import { CONFIG_DESCRIPTIONS } from "./config-descriptions";
 
@@ -263,6 +266,62 @@ export function staleDescriptionKeys(rows: readonly ConfigKeyRow[] = configKeyRo
 
 const cell = (text: string) => text.replace(/\n/g, " ");
 
+/** A baseline value as a reader writes it in YAML flow style: `{min: 1, max: 3}`, `[Warn, Audit]`. */
+function flow(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flow).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    return `{${Object.entries(value)
+      .map(([key, child]) => `${key}: ${flow(child)}`)
+      .join(", ")}}`;
+  }
+  return String(value);
+}
+
+/** Each tier's baseline, read from the objects the program resolves a stack with: setting → value per tier. */
+export function tierBaselineRows(): { path: string; values: Record<string, string> }[] {
+  const tiers = Object.keys(gatewayBaselines) as (keyof typeof gatewayBaselines)[];
+  const rows = new Map<string, Record<string, string>>();
+  const put = (path: string, tier: string, value: unknown) => {
+    if (value === undefined) return;
+    const row = rows.get(path) ?? {};
+    row[tier] = `\`${flow(value)}\``;
+    rows.set(path, row);
+  };
+  for (const tier of tiers) {
+    for (const [key, value] of Object.entries(gatewayBaselines[tier])) put(`gateway.${key}`, tier, value);
+    for (const [key, value] of Object.entries(certManagerBaselines[tier]))
+      put(`certManager.${key}`, tier, value);
+    put("guardrails.validationActions", tier, guardrailActionBaselines[tier]);
+    const limits = rateLimitBaselines[tier];
+    for (const [key, value] of Object.entries(limits.backstop)) put(`rateLimits.gateway.${key}`, tier, value);
+    for (const [key, value] of Object.entries(limits.tenantDefault ?? {})) {
+      put(`rateLimits.tenants.<name>.${key}`, tier, value);
+    }
+    put("breakGlassMaxHours", tier, BREAK_GLASS_MAX_HOURS[tier]);
+  }
+  return [...rows.entries()].map(([path, values]) => ({ path, values }));
+}
+
+function renderTierBaselines(): string[] {
+  const rows = tierBaselineRows();
+  const tiers = [...new Set(rows.flatMap((row) => Object.keys(row.values)))];
+  return [
+    "",
+    "## Tier baselines",
+    "",
+    "What `mesh-egress:environment` fills in when the stack leaves a setting out; the stack's own values override",
+    "them field by field. `breakGlassMaxHours` can only lower its tier's maximum. A rate-limit row for",
+    "`tenants.<name>` is the default of a tenant the stack gives no limit (a tier without one requires a limit",
+    "for every tenant with egress).",
+    "",
+    `| setting | ${tiers.join(" | ")} |`,
+    `| --- | ${tiers.map(() => "---").join(" | ")} |`,
+    ...rows.map(
+      (row) => `| \`${row.path}\` | ${tiers.map((tier) => row.values[tier] ?? "none").join(" | ")} |`,
+    ),
+  ];
+}
+
 /** docs/reference/configuration.md: one section per top-level `mesh-egress:<key>`, one row per nested key. */
 export function renderConfigReference(rows: readonly ConfigKeyRow[] = configKeyRows()): string {
   const topLevel = rows.filter((row) => !row.path.includes(".") && !row.path.includes("["));
@@ -273,10 +332,11 @@ export function renderConfigReference(rows: readonly ConfigKeyRow[] = configKeyR
     "",
     "Every key a stack may set in `Pulumi.<stack>.yaml`, in the `mesh-egress` namespace (`mesh-egress:gateway`, …).",
     "Types, defaults and constraints come from the schema the program validates with; _tier_ means the",
-    "environment's baseline fills it ([configuration guide](../configuration.md#tier-baselines)). Every object",
+    "environment's baseline fills it ([tier baselines](#tier-baselines)). Every object",
     "is strict: an unknown key is an error. `[]` marks a list entry, `<name>` a key you choose.",
     "",
     ...topLevel.map((row) => `- [\`mesh-egress:${row.path}\`](#mesh-egress${row.path.toLowerCase()})`),
+    "- [Tier baselines](#tier-baselines)",
   ];
   for (const top of topLevel) {
     const own = rows.filter(
@@ -300,5 +360,6 @@ export function renderConfigReference(rows: readonly ConfigKeyRow[] = configKeyR
       );
     }
   }
+  lines.push(...renderTierBaselines());
   return `${lines.join("\n")}\n`;
 }
