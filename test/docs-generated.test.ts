@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { z } from "zod";
+import { allRules } from "../policy/rules/catalog";
 import { configKeyRows, staleDescriptionKeys } from "../scripts/docs/config-reference";
+import { renderRuleReference } from "../scripts/docs/rule-reference";
 import { buildPage, GENERATED_PAGES, PROJECT_DIR } from "../scripts/docs/generated-pages";
 
 describe("generated reference pages", function () {
@@ -41,5 +44,29 @@ describe("generated reference pages", function () {
       byPath.get("gateway.spread.zone")?.type ?? "",
       /`DoNotSchedule` \\\| `ScheduleAnyway` \\\| `off`/,
     );
+  });
+
+  it("documents a key added to the schema without being told: type, default, and an empty meaning", () => {
+    const rows = configKeyRows(
+      z.strictObject({
+        environment: z.enum(["dev", "prod"]),
+        newSetting: z.number().int().min(2).default(5),
+      }),
+    );
+    const added = rows.find((row) => row.path === "newSetting");
+    assert.deepEqual(added, {
+      path: "newSetting",
+      type: "integer (≥ 2)",
+      required: false,
+      default: "`5`",
+      description: "",
+    });
+  });
+
+  it("lists a rule added to the catalog, under its concern, with its level in each environment", () => {
+    const extra = { ...allRules[0], name: "a-rule-nobody-documented", concern: "registry" as const };
+    const page = renderRuleReference([...allRules, extra]);
+    assert.match(page, /\| `a-rule-nobody-documented` \| resource \| \w+ \| mandatory \| mandatory \|/);
+    assert.match(page, new RegExp(`has ${allRules.length + 1} rules`));
   });
 });

@@ -247,8 +247,8 @@ function toRow(draft: RowDraft): ConfigKeyRow {
 }
 
 /** Every key the stack config schema accepts, in schema order. */
-export function configKeyRows(): ConfigKeyRow[] {
-  const schema = z.toJSONSchema(stackConfigSchema, {
+export function configKeyRows(configSchema: z.ZodType = stackConfigSchema): ConfigKeyRow[] {
+  const schema = z.toJSONSchema(configSchema, {
     io: "input",
     unrepresentable: "any",
     reused: "inline",
