@@ -16,6 +16,15 @@ describe("documentation links", () => {
     );
   });
 
+  it("keeps the README an entry page: under 12 KB, with a table of contents", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    assert.ok(
+      Buffer.byteLength(readme) <= 12 * 1024,
+      `README.md is ${Buffer.byteLength(readme)} bytes: move detail to docs/`,
+    );
+    assert.match(readme, /\n## Contents\n/);
+  });
+
   it("slugs headings as GitHub does", () => {
     assert.equal(headingSlug("`mesh-egress:services` (list)"), "mesh-egressservices-list");
     assert.equal(
