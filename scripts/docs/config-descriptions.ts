@@ -20,6 +20,32 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "gateway.replicas.max": "Most replicas (tier).",
   "gateway.targetCpuUtilizationPercentage": "HPA CPU target (tier).",
   "gateway.resources": "Gateway container requests and limits (tier); requests may not exceed limits.",
+  "gateway.resources.requests": "`cpu` and `memory` quantities (`500m`, `512Mi`).",
+  "gateway.resources.limits": "`cpu` and `memory` quantities; not below the requests.",
+  "gateway.podDisruptionBudget.minAvailable":
+    "Pods kept through a voluntary disruption: at least 1, or 1%–100%.",
+  "gateway.podDisruptionBudget.maxUnavailable":
+    "Pods evictable at once: at least 1, or 1%–99% (100% would let every replica go).",
+  "gateway.spread.zone": "Spread over zones: `DoNotSchedule` (hard), `ScheduleAnyway` (soft) or `off`.",
+  "gateway.spread.node": "Spread over nodes: `DoNotSchedule` (hard), `ScheduleAnyway` (soft) or `off`.",
+  "gateway.tolerations[].operator": "`Exists` takes no value; an empty key needs `Exists`.",
+  "controlPlane.chart.version": "Chart version, an exact pin (no range).",
+  "controlPlane.chart.repository": "Chart repository, `https://` or `oci://`.",
+  "certManager.chart.version": "Chart version, an exact pin (no range).",
+  "certManager.chart.repository": "Chart repository, `https://` or `oci://`.",
+  "rateLimits.gateway.http.per": "The interval: `second`, `minute` or `hour`.",
+  "rateLimits.gateway.tls.per": "The interval: `second`, `minute` or `hour`.",
+  "rateLimits.gateway.tls.burst": "Bucket size; default the count, never below it.",
+  "rateLimits.tenants.<name>":
+    "A tenant namespace declared in `tenants`: `http`, `tls` and `services`, or `unlimited` with a `reason`.",
+  "rateLimits.tenants.<name>.services.<name>": "An allowed service of the tenant, by name.",
+  "rateLimits.global.redis.deploy":
+    "The stack runs a Redis (counters only, no persistence) beside the limiter.",
+  "rateLimits.global.redis.deploy.image": "Redis, pinned by digest (a tag is refused).",
+  "rateLimits.global.redis.existing": "An existing Redis: `url` (a Pulumi secret), `cidrs`, `port`, `tls`.",
+  "breakGlass[].scope.grant.destination.host": "One lowercase DNS name, no wildcard, not already registered.",
+  "breakGlass[].scope.grant.destination.mode":
+    "`passthrough-mtls` or `originate` (`originate-mutual` needs a client certificate issued ahead).",
   "gateway.podDisruptionBudget":
     "`{minAvailable}`, `{maxUnavailable}` or `false` (tier; dev is `false` since the chart refuses a PDB for one replica); a budget needs `replicas.min ≥ 2`.",
   "gateway.spread": "Topology spread over `topology.kubernetes.io/zone` and `kubernetes.io/hostname` (tier).",
