@@ -31,6 +31,25 @@ function packEscapeRule(depth) {
   };
 }
 
+const SDK_FREE_MESSAGE =
+  "render, lint, report, audit and promote never load the Pulumi SDK: builders, stacks/, cli/ and the pack's rules import no @pulumi/* package and nothing under components/pulumi/ (ComponentResources that index.ts alone loads).";
+
+// Every import path that leads to the Pulumi SDK; type-only imports are refused too, so the boundary reads plainly.
+const SDK_PATTERNS = [
+  { group: ["@pulumi/*"], message: SDK_FREE_MESSAGE },
+  { regex: "^\\.\\.?/(.*/)?(pulumi(/|$)|load-pulumi-config$)", message: SDK_FREE_MESSAGE },
+  { regex: "^(\\.\\./)+policy(/(index|policies))?$", message: SDK_FREE_MESSAGE },
+];
+
+/** The SDK-free layers (what the CLI loads): the same patterns, plus whatever the layer already refuses. */
+function sdkFreeRule(files, ignores, extraPatterns = []) {
+  return {
+    files,
+    ignores,
+    rules: { "no-restricted-imports": ["error", { patterns: [...extraPatterns, ...SDK_PATTERNS] }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "policy/node_modules/**", "dist/**"] },
   js.configs.recommended,
@@ -59,6 +78,16 @@ export default tseslint.config(
     },
   },
   ...[0, 1, 2, 3].map(packEscapeRule),
+  sdkFreeRule(
+    ["cli/**/*.ts", "components/**/*.ts", "stacks/**/*.ts"],
+    ["components/pulumi/**", "stacks/load-pulumi-config.ts"],
+  ),
+  // The rules (run by `lint`) keep the pack's own boundary as well; policy/rules/x.ts is one folder deep.
+  sdkFreeRule(
+    ["policy/rules/*.ts"],
+    PACK_IGNORES,
+    packEscapeRule(1).rules["no-restricted-imports"][1].patterns,
+  ),
   {
     // The pack installs from policy/package.json alone: it may use only the packages listed there.
     files: ["policy/**/*.ts"],

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EgressPlatform } from "./components/egress-platform";
+import { EgressPlatform } from "./components/pulumi/egress-platform";
 import { buildPlatformManifests } from "./components/platform-manifests";
 import { expiredBreakGlassWarnings } from "./stacks/break-glass";
 import { loadPulumiStackConfig } from "./stacks/load-pulumi-config";

@@ -47,7 +47,7 @@ async function measure(register: () => unknown): Promise<{ run: Run; records: Re
 
 async function main(): Promise<void> {
   await installPulumiMocks();
-  const { EgressPlatform } = await import("../components/egress-platform");
+  const { EgressPlatform } = await import("../components/pulumi/egress-platform");
   const { buildPlatformManifests } = await import("../components/platform-manifests");
   const rows: Record<string, string | number>[] = [];
   let round = 0;

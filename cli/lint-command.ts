@@ -14,6 +14,7 @@ import { evaluate, Finding } from "../policy/rules/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { TextInputError } from "../stacks/bounded-text";
 import { isDnsLabel } from "../stacks/kubernetes-values";
+import { PROJECT_DIR } from "../stacks/project-dir";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
 import { MAX_INPUT_BYTES, ManifestInputError, ManifestReading, readManifests } from "./read-manifests";
 import { readStream } from "./read-stream";
@@ -51,7 +52,7 @@ export interface LintRecord {
 }
 
 /** The policy pack's own config files: the same ones `pulumi preview --policy-pack-config` reads. */
-export const POLICY_CONFIG_DIR = path.join(__dirname, "..", "policy", "config");
+export const POLICY_CONFIG_DIR = path.join(PROJECT_DIR, "policy", "config");
 
 /** Levels and settings of every rule for an environment, from policy/config/<environment>.json. */
 export function loadPolicyConfig(environment: Environment): {

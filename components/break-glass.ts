@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import {
   APPROVED_BY_ANNOTATION,
   BREAK_GLASS_LABEL,
@@ -19,7 +18,6 @@ import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
 import { hostKey } from "./external-service";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import type { PrometheusRuleGroup } from "./observability";
-import { registerManifests, upstreamOf } from "./register-manifests";
 import { gatewayAuthorizationRule } from "./tenant";
 
 /** Labels and annotations on everything an entry adds, so lint judges it from the object alone. */
@@ -276,28 +274,4 @@ export function breakGlassRuleGroups(entries: readonly BreakGlassEntry[]): Prome
       }),
     },
   ];
-}
-
-export interface BreakGlassArgs {
-  readonly manifests: BreakGlassManifests;
-  /** Resources the objects wait for: the gateway chart and the tenants they touch. */
-  readonly after: readonly pulumi.Resource[];
-}
-
-/** Time-bounded egress exceptions: registered only while active, removed by the first `up` after expiry. */
-export class BreakGlass extends pulumi.ComponentResource {
-  constructor(name: string, args: BreakGlassArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mesh-egress:index:BreakGlass", name, {}, opts);
-    for (const { entry, objects } of args.manifests.entries) {
-      // A direct entry's NetworkPolicies share a name across tenant namespaces: name children per namespace.
-      for (const namespace of new Set(objects.map((o) => o.metadata.namespace as string))) {
-        registerManifests(
-          `${name}-${entry.id}-${namespace}`,
-          objects.filter((o) => o.metadata.namespace === namespace),
-          { parent: this, dependsOn: [...upstreamOf(opts), ...args.after] },
-        );
-      }
-    }
-    this.registerOutputs({});
-  }
 }

@@ -1,10 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { COMPONENT_LABEL } from "../policy/contract";
 import { meshConfigForAccessLog } from "./gateway-access-log";
 import { gatewayServiceHost } from "./gateway-endpoint";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { registerChart, registerNamespaceFirst } from "./register-manifests";
 
 export interface ControlPlaneManifests {
   readonly namespace: KubernetesObject;
@@ -46,32 +44,4 @@ export function buildControlPlaneManifests(config: EgressConfig): ControlPlaneMa
       },
     ],
   };
-}
-
-export interface ControlPlaneArgs {
-  /** What `buildControlPlaneManifests` built: the namespace and the charts, in install order. */
-  readonly manifests: ControlPlaneManifests;
-}
-
-/** Istio base (CRDs) and istiod, for stacks that own their cluster's mesh. */
-export class ControlPlane extends pulumi.ComponentResource {
-  public readonly namespace: pulumi.Output<string>;
-  /** The last chart installed (istiod): what the gateway waits for. */
-  public readonly ready: pulumi.Resource;
-
-  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mesh-egress:index:ControlPlane", name, {}, opts);
-    const { manifests } = args;
-    let previous: pulumi.Resource = registerNamespaceFirst(this, name, manifests.namespace, opts);
-    for (const chart of manifests.charts) {
-      // istiod's webhooks need base's CRDs: install in order.
-      previous = registerChart(`${name}-${chart.releaseName}`, chart, {
-        parent: this,
-        dependsOn: [previous],
-      });
-    }
-    this.ready = previous;
-    this.namespace = pulumi.output(manifests.namespace.metadata.name);
-    this.registerOutputs({ namespace: this.namespace });
-  }
 }

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import {
   BLACK_HOLE_CLUSTER,
   gatewayAvailableReplicas,
@@ -14,7 +13,6 @@ import {
 } from "./egress-metrics";
 import { COMPONENT_LABEL, GATEWAY_SELECTOR } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
-import { registerManifests, upstreamOf } from "./register-manifests";
 
 /** What the observability objects read from the validated config, and nothing more. */
 export interface ObservabilityInputs {
@@ -377,23 +375,4 @@ export function buildObservabilityManifests(
       grafanaDashboard(inputs),
     ],
   };
-}
-
-export interface ObservabilityArgs {
-  /** The objects to register, from `buildObservabilityManifests`. */
-  readonly manifests: ObservabilityManifests;
-  /** Resources every object waits for: the gateway chart. Default: none. */
-  readonly after?: readonly pulumi.Resource[];
-}
-
-/** Prometheus Operator monitors and rules, and a Grafana dashboard, for the egress gateway. */
-export class Observability extends pulumi.ComponentResource {
-  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mesh-egress:index:Observability", name, {}, opts);
-    registerManifests(name, args.manifests.objects, {
-      parent: this,
-      dependsOn: [...upstreamOf(opts), ...(args.after ?? [])],
-    });
-    this.registerOutputs({});
-  }
 }

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../stacks/egress-config";
 import { httpLocalRateLimitPatch, tlsConnectionLimitPatches } from "./envoy-filters/local-rate-limits";
 import { buildGlobalRateLimiterObjects, globalRateLimitPatches } from "./global-rate-limiter";
@@ -6,13 +5,11 @@ import {
   COMPONENT_LABEL,
   FLEET_LIMITS_ANNOTATION,
   GATEWAY_SELECTOR,
-  PULUMI_SECRET_KEYS_ANNOTATION,
   RATE_LIMIT_EXEMPT_ANNOTATION,
 } from "../policy/contract";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 import { httpServices, serviceConnectionLimits, tenantHttpLimits } from "./rate-limit-model";
 import { describeSizing, replicaShare } from "./rate-limit-sizing";
-import { childName, registerKubernetesObject, upstreamOf } from "./register-manifests";
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "rate-limits" });
 
@@ -144,29 +141,4 @@ export function redisUrlSecretData(config: EgressConfig): Readonly<Record<string
     );
   }
   return { url: url.value.reveal() };
-}
-
-export interface RateLimitsArgs {
-  /** What `buildRateLimitManifests` built: the EnvoyFilters and, when enabled, the global limiter. */
-  readonly manifests: RateLimitManifests;
-  /** The decrypted Redis URL for the limiter's Secret (an existing Redis only). Default: none. */
-  readonly redisUrl?: Readonly<Record<string, string>>;
-  /** Resources every object waits for: the gateway chart. Default: none. */
-  readonly after?: readonly pulumi.Resource[];
-}
-
-/** Per-tenant egress rate limits at the gateway (local, and optionally global). */
-export class RateLimits extends pulumi.ComponentResource {
-  constructor(name: string, args: RateLimitsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mesh-egress:index:RateLimits", name, {}, opts);
-    const dependsOn = [...upstreamOf(opts), ...(args.after ?? [])];
-    for (const object of args.manifests.objects) {
-      const secretData =
-        object.kind === "Secret" && object.metadata.annotations?.[PULUMI_SECRET_KEYS_ANNOTATION]
-          ? args.redisUrl
-          : undefined;
-      registerKubernetesObject(childName(name, object), object, { parent: this, dependsOn }, secretData);
-    }
-    this.registerOutputs({});
-  }
 }

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { grantedServices } from "../stacks/break-glass";
 import { traitsOf } from "../stacks/routing-modes";
@@ -12,7 +11,6 @@ import {
   inClusterEgressRule,
   istiodEgressRule,
 } from "./network-policy-peers";
-import { registerManifests, registerNamespaceFirst } from "./register-manifests";
 
 /** The services a tenant may use, in the order it lists them. */
 export function servicesAllowedFor(tenant: TenantConfig, config: EgressConfig): ExternalServiceConfig[] {
@@ -160,32 +158,4 @@ export function buildTenantManifests(tenant: TenantConfig, config: EgressConfig)
       ...(authorization ? [authorization] : []),
     ],
   };
-}
-
-export interface TenantArgs {
-  /** What `buildTenantManifests` built: the namespace and the tenant's lock. */
-  readonly manifests: TenantManifests;
-  /** `host:port` destinations the tenant may reach (exported as an output). */
-  readonly allowedDestinations: readonly string[];
-  /** Resources the namespace (and so the lock) waits for: the gateway chart and the allowed services' routes. Default: none. */
-  readonly after?: readonly pulumi.Resource[];
-}
-
-/** A tenant namespace confined to its allowed external services. */
-export class Tenant extends pulumi.ComponentResource {
-  /** `host:port` destinations the tenant may reach. */
-  public readonly allowedDestinations: pulumi.Output<string[]>;
-  /** The tenant's namespace: objects others add to it (break-glass) wait for it. */
-  public readonly namespaceResource: pulumi.Resource;
-
-  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mesh-egress:index:Tenant", name, {}, opts);
-    const { manifests } = args;
-    // Tenant namespaces hold the teams' workloads: destroying the stack must never delete them.
-    const namespace = registerNamespaceFirst(this, name, manifests.namespace, opts, args.after, true);
-    this.namespaceResource = namespace;
-    registerManifests(name, manifests.objects, { parent: this, dependsOn: [namespace] });
-    this.allowedDestinations = pulumi.output([...args.allowedDestinations]);
-    this.registerOutputs({ allowedDestinations: this.allowedDestinations });
-  }
 }

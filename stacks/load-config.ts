@@ -15,6 +15,7 @@ import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { evaluationTime } from "./evaluation-time";
 import { validateRateLimits } from "./validate-rate-limits";
 import { yamlProblem } from "./yaml-problem";
+import { PROJECT_DIR } from "./project-dir";
 import { validateReferences } from "./validate-references";
 
 export { CONFIG_NAMESPACE, selectNamespacedValues };
@@ -22,7 +23,7 @@ export { CONFIG_NAMESPACE, selectNamespacedValues };
 const TOP_LEVEL_KEYS = Object.keys(stackConfigSchema.shape);
 
 /** The project directory: stack files, and the registry files they reference, live here. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR };
 
 /**
  * Validates a stack's `mesh-egress:*` values (keys without the namespace) into an EgressConfig,
@@ -167,7 +168,7 @@ export function stackFilePath(stack: string, projectDir: string = PROJECT_DIR): 
 }
 
 /** The stacks of the project: every `Pulumi.<stack>.yaml` beside Pulumi.yaml. */
-export function projectStacks(projectDir: string = path.resolve(__dirname, "..")): string[] {
+export function projectStacks(projectDir: string = PROJECT_DIR): string[] {
   return fs
     .readdirSync(projectDir)
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])

@@ -1,11 +1,7 @@
 import { strict as assert } from "assert";
-import {
-  buildCertManagerManifests,
-  certManagerArgs,
-  certManagerChartValues,
-  CERT_MANAGER_TYPED_VALUES,
-} from "../components/cert-manager";
+import { buildCertManagerManifests, certManagerChartValues } from "../components/cert-manager";
 import { buildExternalServiceManifests } from "../components/external-service";
+import { certManagerArgs, CERT_MANAGER_TYPED_VALUES } from "../components/pulumi/cert-manager";
 import type { KubernetesObject } from "../components/kubernetes-object";
 import {
   buildOriginationCertificateManifests,

@@ -11,7 +11,7 @@ import { projectStack } from "./support/stacks";
 before(installPulumiMocks);
 
 async function registerPlatform(config: EgressConfig): Promise<RegisteredResource[]> {
-  const { EgressPlatform } = await import("../components/egress-platform");
+  const { EgressPlatform } = await import("../components/pulumi/egress-platform");
   return registeredBy(() => new EgressPlatform("mesh-egress", { config }));
 }
 
@@ -199,8 +199,8 @@ describe("a CA key pair from Pulumi secret config under Pulumi mocks", () => {
   });
 
   it("refuses to register a key that only an encrypted stack file holds", async () => {
-    const { buildOriginationCertificateManifests, OriginationCertificates } =
-      await import("../components/origination-certificates");
+    const { buildOriginationCertificateManifests } = await import("../components/origination-certificates");
+    const { OriginationCertificates } = await import("../components/pulumi/origination-certificates");
     const values = certificateStackValues("prod");
     const config = configFrom(values); // inline-ca's key is {secure: ...}: not decrypted outside `pulumi up`
     let error: Error | undefined;

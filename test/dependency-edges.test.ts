@@ -18,7 +18,7 @@ let round = 0;
 
 /** Registers the synthetic platform and counts the dependency edges the engine would store. */
 async function graphOf(raw: Record<string, any>): Promise<Graph> {
-  const { EgressPlatform } = await import("../components/egress-platform");
+  const { EgressPlatform } = await import("../components/pulumi/egress-platform");
   const config = parseEgressConfig(raw, "test");
   const records = await registeredBy(() => new EgressPlatform(`edges${++round}`, { config }));
   const byUrn = new Map(records.map((r) => [r.urn, r]));

@@ -58,6 +58,58 @@ describe("import boundaries (eslint.config.mjs)", function () {
     assert.deepEqual(ruleIds(messages), ["import-x/no-extraneous-dependencies"]);
   });
 
+  it("refuses a builder, a stacks/ module or a CLI module that imports the Pulumi SDK, even as a type", async () => {
+    for (const [file, code] of [
+      [
+        "components/probe.ts",
+        'import * as pulumi from "@pulumi/pulumi";\nexport const o = pulumi.output(1);\n',
+      ],
+      ["stacks/probe.ts", 'export type { Resource } from "@pulumi/pulumi";\n'],
+      ["cli/probe.ts", 'export { Chart } from "@pulumi/kubernetes/helm/v4";\n'],
+    ]) {
+      const messages = await lintAs(file!, code!);
+      assert.deepEqual(ruleIds(messages), ["no-restricted-imports"], file);
+      assert.match(messages[0]!.message, /never load the Pulumi SDK/);
+    }
+  });
+
+  it("refuses a CLI module or a builder that imports a ComponentResource or the Pulumi config loader", async () => {
+    for (const [file, code] of [
+      ["cli/probe.ts", 'export { Tenant } from "../components/pulumi/tenant";\n'],
+      ["components/probe.ts", 'export { EgressPlatform } from "./pulumi/egress-platform";\n'],
+      ["cli/probe.ts", 'export { loadPulumiStackConfig } from "../stacks/load-pulumi-config";\n'],
+      ["cli/probe.ts", 'export { policies } from "../policy/policies";\n'],
+    ]) {
+      assert.deepEqual(ruleIds(await lintAs(file!, code!)), ["no-restricted-imports"], code);
+    }
+  });
+
+  it("refuses a policy rule that imports @pulumi/policy, and keeps refusing one that leaves the pack", async () => {
+    assert.deepEqual(
+      ruleIds(await lintAs("policy/rules/probe.ts", 'export { PolicyPack } from "@pulumi/policy";\n')),
+      ["no-restricted-imports"],
+    );
+    const escape = await lintAs(
+      "policy/rules/probe.ts",
+      'export { ownedLabels } from "../../components/kubernetes-object";\n',
+    );
+    assert.match(escape[0]!.message, /policy\/ is its own package/);
+  });
+
+  it("lets the ComponentResources in components/pulumi/ and index.ts import the SDK and the builders", async () => {
+    assert.deepEqual(
+      await lintAs(
+        "components/pulumi/probe.ts",
+        'import * as pulumi from "@pulumi/pulumi";\nimport { buildTenantManifests } from "../tenant";\nexport const o = pulumi.output(buildTenantManifests);\n',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await lintAs("probe.ts", 'export { loadPulumiStackConfig } from "./stacks/load-pulumi-config";\n'),
+      [],
+    );
+  });
+
   it("reports an import circle: rule.ts importing the catalog, which imports every rule", async () => {
     const file = "policy/rules/rule.ts";
     const source = fs.readFileSync(path.join(ROOT, file), "utf8");

@@ -9,7 +9,7 @@ import { projectStack } from "./support/stacks";
 before(installPulumiMocks);
 
 async function registerPlatform(config: EgressConfig): Promise<RegisteredResource[]> {
-  const { EgressPlatform } = await import("../components/egress-platform");
+  const { EgressPlatform } = await import("../components/pulumi/egress-platform");
   return registeredBy(() => new EgressPlatform("mesh-egress", { config }));
 }
 

@@ -201,7 +201,7 @@ describe("mesh-egress render", () => {
   });
 
   describe("as the mesh-egress binary, in a child process", function () {
-    this.timeout(120_000); // a child process: ts-node and the SDK load from scratch
+    this.timeout(120_000); // a child process on a shared machine
 
     it("prints the same YAML as the in-process run and exits 0", async () => {
       const child = runCliProcess(["render", "--stack", "dev"]);

@@ -311,7 +311,7 @@ describe("mesh-egress lint", () => {
     });
 
     it("runs as the binary in a child process: stdin given as -, exit 1 on a mandatory violation", function () {
-      this.timeout(120_000); // a child process: ts-node and the SDK load from scratch
+      this.timeout(120_000); // a child process on a shared machine
       const result = runCliProcess(["lint", "-"], fs.readFileSync(MISSION_EXAMPLE, "utf8"));
       assert.equal(result.status, 1, result.stderr);
       assert.match(result.stdout, /mandatory gateway-authz-no-http-fields-on-tls/);

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { Readable } from "stream";
 import { runCli as runCliEntry } from "../../cli/main";
+import { compiledCliMain } from "./compiled-cli";
 import { PROJECT_DIR } from "./stacks";
 
 export interface CliResult {
@@ -22,8 +23,9 @@ export async function runCli(args: readonly string[], input = ""): Promise<CliRe
   return { status, stdout, stderr };
 }
 
-/** Runs the real `mesh-egress` binary in a child process, as `npx mesh-egress` would (≈2 s: smoke tests only). */
+/** Runs the real `mesh-egress` binary (the compiled CLI) in a child process, as `npx mesh-egress` would. */
 export function runCliProcess(args: readonly string[], input?: string): CliResult {
+  compiledCliMain();
   const result = spawnSync(process.execPath, [path.join(PROJECT_DIR, "bin", "mesh-egress.js"), ...args], {
     cwd: PROJECT_DIR,
     input: input ?? "",

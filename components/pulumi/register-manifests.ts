@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
+import type { HelmChartSpec, KubernetesObject } from "../kubernetes-object";
 
 /**
  * Registers a built object as a Pulumi resource, exactly as built: typed resources for core kinds
