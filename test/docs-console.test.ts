@@ -4,6 +4,7 @@ import * as path from "path";
 import { consoleBlocks, matches, runBlock, updatedExpectation } from "../scripts/docs/console-blocks";
 import { PROJECT_DIR } from "../scripts/docs/generated-pages";
 import { documentationFiles } from "../scripts/docs/markdown-links";
+import { compiledCliMain } from "./support/compiled-cli";
 
 describe("console blocks in the docs", function () {
   // Each block runs the real CLI in a child process (a few seconds a command).
@@ -43,16 +44,21 @@ describe("console blocks in the docs", function () {
     );
   });
 
-  for (const block of blocks) {
-    it(`${block.file}:${block.line} prints what it shows (else check the change, then run \`npm run docs\`)`, async () => {
-      const outputs = await runBlock(block, PROJECT_DIR);
-      block.steps.forEach((step, i) => {
-        const actual = outputs[i] ?? [];
-        assert.ok(
-          matches(step.expected, actual),
-          `${block.file}:${block.line}: \`${step.command}\` printed:\n${actual.join("\n")}\n\nthe docs show:\n${step.expected.join("\n")}`,
-        );
+  describe("each block", () => {
+    // The blocks run `npx mesh-egress`, i.e. dist/: a stale build would show yesterday's output.
+    before(() => compiledCliMain());
+
+    for (const block of blocks) {
+      it(`${block.file}:${block.line} prints what it shows (else check the change, then run \`npm run docs\`)`, async () => {
+        const outputs = await runBlock(block, PROJECT_DIR);
+        block.steps.forEach((step, i) => {
+          const actual = outputs[i] ?? [];
+          assert.ok(
+            matches(step.expected, actual),
+            `${block.file}:${block.line}: \`${step.command}\` printed:\n${actual.join("\n")}\n\nthe docs show:\n${step.expected.join("\n")}`,
+          );
+        });
       });
-    });
-  }
+    }
+  });
 });
