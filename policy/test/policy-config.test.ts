@@ -80,25 +80,6 @@ describe("the rule catalog and the per-environment policy config", () => {
   });
 });
 
-describe("the policy pack's README", () => {
-  it("lists every rule in its table, with its dev enforcement level", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-    const dev = readConfig("dev");
-    const rows = readme
-      .split("\n")
-      .filter((line) => line.startsWith("| `"))
-      .map((line) => line.split("|").map((cell) => cell.trim()));
-    for (const rule of allRules) {
-      const row = rows.find((cells) => cells[1] === `\`${rule.name}\``);
-      assert.ok(row, `README has no row for ${rule.name}`);
-      const entry = dev[rule.name] as string | { enforcementLevel: string };
-      const devLevel = typeof entry === "object" ? entry.enforcementLevel : entry;
-      assert.equal(row[5], devLevel, `${rule.name}: README's dev level is stale`);
-    }
-    assert.equal(rows.length, allRules.length);
-  });
-});
-
 describe("rule settings from the policy config, as lint applies them", () => {
   it("reads the client certificate lifetime ceiling from prod.json", () => {
     const settings = ruleSettings(readConfig("prod"));
