@@ -61,6 +61,10 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "controlPlane.trustDomain": "The mesh trust domain (a DNS name).",
   "controlPlane.revision":
     "A revisioned control plane: namespaces get `istio.io/rev: <revision>` (and no `istio-injection`, which would override it), the gateway chart and an installed istiod get `revision`, NetworkPolicies reach that revision's istiod pods.",
+  "controlPlane.cni":
+    "The mesh runs Istio CNI (no privileged istio-init in tenant pods): tenant namespaces then enforce Pod Security. With `install` the stack installs the `istio/cni` chart; without, it is a prerequisite `report` shows.",
+  "controlPlane.proxyImage":
+    "The proxy image the injector uses (istio-init, istio-proxy); the guardrails admit exactly it in injected containers. Default `docker.io/istio/proxyv2:<chart version>`.",
   cluster:
     "What the stack must know of the cluster: DNS, internal ranges, open namespaces, the cluster-wide lock.",
   "cluster.domain":
@@ -68,6 +72,8 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "cluster.dns": "Where cluster DNS runs; NetworkPolicies allow 53/UDP and TCP to it.",
   "cluster.dns.namespace": "The DNS namespace.",
   "cluster.dns.podLabels": "Labels of the DNS pods; at least one (default `{k8s-app: kube-dns}`).",
+  "cluster.dns.nodeLocalAddresses":
+    "NodeLocal DNSCache addresses (e.g. `169.254.20.10`), single IPs: every policy and the lock allow them on port 53 only.",
   "cluster.openEgressNamespaces":
     "Namespaces whose pods have open egress (CI runners, proxies): tenants' in-cluster rule excludes them, as it excludes the control plane's, the gateway's and DNS's; must not be tenants.",
   "cluster.internalCidrs":
@@ -164,6 +170,8 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "tenants[].namespace":
     "The tenant namespace; not the gateway's, the control plane's, cert-manager's, the DNS's or a system namespace.",
   "tenants[].description": "For reviewers.",
+  "tenants[].podSecurity":
+    "The Pod Security Standard the namespace enforces when the mesh runs Istio CNI: `baseline` (default) or `restricted`.",
   "tenants[].allow":
     "Services this namespace may use; empty means no external egress (with no grant at all, the gateway gets an allow-nothing policy).",
   rateLimits:
@@ -186,6 +194,11 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "rateLimits.global":
     "Exact cluster-wide limits through envoyproxy/ratelimit (and Redis), on top of the local ones.",
   "rateLimits.global.image": "envoyproxy/ratelimit, pinned by digest (a tag is refused).",
+  "rateLimits.global.runAsUser":
+    "The numeric non-root UID the limiter runs as (default 65534): its images set no USER, so the kubelet's runAsNonRoot check needs one; 0 is refused.",
+  "rateLimits.global.redis.deploy.runAsUser":
+    "The numeric non-root UID Redis runs as (default 999, the official image's `redis` user); 0 is refused.",
+  "rateLimits.global.redis.deploy.runAsGroup": "The numeric GID Redis runs as (default 999).",
   "rateLimits.global.replicas": "Limiter replicas.",
   "rateLimits.global.domain": "The limiter's domain.",
   "rateLimits.global.timeoutMs":
@@ -201,6 +214,8 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = {
     "What the bindings do on a violation (tier); `Deny` and `Warn` cannot be combined.",
   "guardrails.breakGlassRequesters":
     "Users or groups who may create break-glass `direct` NetworkPolicies past `network-policy-internal-egress`: the identity `pulumi up` runs as. Default: nobody.",
+  "guardrails.platformIdentities":
+    "Users, service accounts or groups that deploy the platform (CI's or Pulumi's): the only identities besides `system:masters` that may change or delete what the stack renders into tenant namespaces, and their Namespaces' tenant labels.",
   breakGlass:
     "Time-bounded exceptions ([break-glass](../tasks/break-glass.md)); every field a string (quote a numeric ticket and the timestamp).",
   "breakGlass[].id": "Names and labels the objects the entry adds.",
