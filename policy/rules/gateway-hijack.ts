@@ -1,4 +1,4 @@
-import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject } from "../contract";
+import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject, resolveGatewayName } from "../contract";
 import { chartRelease, gatewaySelects, isIstiodChart } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
 import {
@@ -23,7 +23,8 @@ export const gatewaySelectorOnlyInPlatformNamespace: StackRule = {
     "chart or the injector puts on them (`istio`, `app`, `app.kubernetes.io/name`, `sidecar.istio.io/inject`, …) or " +
     "with no selector at all (every gateway workload), and VirtualServices bound to its Gateways. A Gateway in any " +
     "other namespace can attach its own servers to the shared egress pods (gateway hijack) unless istiod scopes " +
-    "gateways to their namespace; a bound VirtualService adds routes on them.",
+    "gateways to their namespace; a bound VirtualService adds routes on them. Bindings are resolved as Istio does, " +
+    "legacy forms included (`name.<ns>.svc.cluster.local`, `name.<ns>`, in `gateways` or a match's `gateways`).",
   severity: "critical",
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
@@ -57,8 +58,16 @@ export const gatewaySelectorOnlyInPlatformNamespace: StackRule = {
     }
     const platform = new Set([ns, mesh.rootNamespace]);
     for (const service of ofKind(objects, KIND.VirtualService).filter(outside)) {
-      const bound = texts(specOf(service).gateways).filter((g) =>
-        platform.has(splitNamespacedHost(g).namespace ?? ""),
+      const own = namespaceOf(service) ?? "default";
+      const spec = specOf(service);
+      const refs = [
+        ...texts(spec.gateways),
+        ...["http", "tls", "tcp"].flatMap((p) =>
+          fieldsList(spec[p]).flatMap((r) => fieldsList(r.match).flatMap((m) => texts(m.gateways))),
+        ),
+      ];
+      const bound = [...new Set(refs)].filter((g) =>
+        platform.has(splitNamespacedHost(resolveGatewayName(g, own)).namespace ?? ""),
       );
       if (bound.length === 0) continue;
       out.push(

@@ -1,4 +1,4 @@
-import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject } from "../contract";
+import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject, resolveGatewayName } from "../contract";
 import {
   dig,
   Fields,
@@ -145,8 +145,7 @@ export function gatewaySelects(gateway: KubernetesObject, labels: Readonly<Recor
 export function virtualRoutes(virtualService: KubernetesObject): VirtualRoute[] {
   const spec = specOf(virtualService);
   const namespace = namespaceOf(virtualService) ?? "default";
-  const resolve = (ref: string): string =>
-    ref === "mesh" || ref.includes("/") ? ref : `${namespace}/${ref}`;
+  const resolve = (ref: string): string => resolveGatewayName(ref, namespace);
   const specGateways = texts(spec.gateways);
   const defaultGateways = specGateways.length > 0 ? specGateways : ["mesh"];
   const hosts = texts(spec.hosts);
