@@ -1,7 +1,8 @@
+import { TENANT_PROXY_CONFIG_SPEC_FIELDS } from "../../policy/contract";
 import { Guardrail } from "./guardrail";
 
-/** What a tenant ProxyConfig may set: the CRD's spec has these and environmentVariables and image (unknown fields are pruned). */
-const TENANT_PROXY_CONFIG_SPEC = ["selector", "concurrency"];
+/** What a tenant ProxyConfig may set, shared with the pack: the CRD's spec has these and environmentVariables and image (unknown fields are pruned). */
+const TENANT_PROXY_CONFIG_SPEC = TENANT_PROXY_CONFIG_SPEC_FIELDS;
 
 /**
  * A ProxyConfig (networking.istio.io) in a tenant namespace configures every proxy it selects at injection: its

@@ -41,6 +41,12 @@ export const TENANT_PROXY_CONFIG_FIELDS: readonly string[] = [
   "terminationDrainDuration",
   "concurrency",
 ];
+/**
+ * The spec fields a tenant ProxyConfig object (networking.istio.io) may set. Its CRD also has environmentVariables
+ * (the proxy's env, read by the CNI plugin and the agent: DISABLE_ENVOY, ISTIO_DUAL_STACK, …) and image (another
+ * proxy image); any other field is pruned by the API server.
+ */
+export const TENANT_PROXY_CONFIG_SPEC_FIELDS: readonly string[] = ["selector", "concurrency"];
 const PROXY_CONFIG_ENTRY = `[ \\t]*"?(${TENANT_PROXY_CONFIG_FIELDS.join("|")})"?[ \\t]*:[ \\t]*"?[A-Za-z0-9.]+"?[ \\t]*`;
 const PROXY_CONFIG = `^\\s*\\{?\\s*${PROXY_CONFIG_ENTRY}([,\\n]\\s*${PROXY_CONFIG_ENTRY})*,?\\s*\\}?\\s*$`;
 

@@ -35,6 +35,8 @@ export const KIND = {
   DestinationRule: { group: "networking.istio.io", kind: "DestinationRule" },
   Sidecar: { group: "networking.istio.io", kind: "Sidecar" },
   EnvoyFilter: { group: "networking.istio.io", kind: "EnvoyFilter" },
+  /** Per-workload proxy settings applied at injection (networking.istio.io/v1beta1). */
+  ProxyConfig: { group: "networking.istio.io", kind: "ProxyConfig" },
   AuthorizationPolicy: { group: "security.istio.io", kind: "AuthorizationPolicy" },
   PeerAuthentication: { group: "security.istio.io", kind: "PeerAuthentication" },
   Telemetry: { group: "telemetry.istio.io", kind: "Telemetry" },

@@ -10,11 +10,12 @@ import {
   REVISION_KEY,
   ROLE_LABEL,
   TENANT_POD_KNOB_BY_KEY,
+  TENANT_PROXY_CONFIG_SPEC_FIELDS,
   WORKLOAD_KINDS,
 } from "../contract";
 import { chartRelease, isGatewayChart, isIstiodChart } from "./mesh-object-readers";
 import { MeshTopology } from "./mesh-topology";
-import { labelsOf, ofKind, specOf, text } from "./object-fields";
+import { labelsOf, namespaceOf, ofKind, specOf, text } from "./object-fields";
 import { podView, PodView } from "./pod-readers";
 import { StackRule, Violation, violation } from "./rule";
 import { inTenants, judgedTenants } from "./tenant-scope";
@@ -92,19 +93,33 @@ export const tenantPodIstioKnobsAllowed: StackRule = {
     '`includeOutboundIPRanges` only `"*"` (what the injector writes with Istio CNI), interception only REDIRECT, ' +
     "`proxy.istio.io/config` only start-up, drain and concurrency fields, `istio.io/rev` only a revision the platform " +
     "runs (when the input shows which). Anything else (injection off in any spelling, interceptionMode NONE, excludeInterfaces, custom injection " +
-    "templates, another proxy image) lets the pod's traffic skip the sidecar.",
+    "templates, another proxy image) lets the pod's traffic skip the sidecar. The same knobs as an object: a tenant " +
+    `ProxyConfig sets only ${TENANT_PROXY_CONFIG_SPEC_FIELDS.map((f) => "`" + f + "`").join(" and ")}, no ` +
+    "environmentVariables (DISABLE_ENVOY, ISTIO_DUAL_STACK) and no image.",
   severity: "high",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
     "Remove the Istio label or annotation from the pod template, or ask the platform team to list it as safe.",
-  kinds: [...WORKLOAD_KINDS],
+  kinds: [...WORKLOAD_KINDS, KIND.ProxyConfig],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const revisions = knownRevisions(objects);
     const out: Violation[] = [];
-    for (const object of inTenants(objects, judgedTenants(objects, mesh))) {
+    const tenants = judgedTenants(objects, mesh);
+    for (const config of inTenants(ofKind(objects, KIND.ProxyConfig), tenants)) {
+      const extra = Object.keys(specOf(config)).filter((f) => !TENANT_PROXY_CONFIG_SPEC_FIELDS.includes(f));
+      if (extra.length === 0) continue;
+      out.push(
+        violation(
+          config,
+          `ProxyConfig in tenant namespace ${namespaceOf(config) ?? "default"} sets ${extra.join(", ")}: environmentVariables become the selected proxies' environment (DISABLE_ENVOY or ISTIO_DUAL_STACK=false leave pods uncaptured) and image swaps the proxy`,
+          `keep only ${TENANT_PROXY_CONFIG_SPEC_FIELDS.join(" and ")} in the ProxyConfig; ask the platform team for a mesh-wide proxy setting`,
+        ),
+      );
+    }
+    for (const object of inTenants(objects, tenants)) {
       const pod = podView(object);
       if (!pod) continue;
       for (const refusal of refusedIstioKnobs(pod, revisions)) {
