@@ -64,6 +64,11 @@ export const KIND = {
   CalicoGlobalNetworkPolicy: { group: "projectcalico.org", kind: "GlobalNetworkPolicy" },
   CalicoCrdNetworkPolicy: { group: "crd.projectcalico.org", kind: "NetworkPolicy" },
   CalicoCrdGlobalNetworkPolicy: { group: "crd.projectcalico.org", kind: "GlobalNetworkPolicy" },
+  /** Calico's named address sets: a policy selector matching one allows its nets (global() for the global ones). */
+  CalicoNetworkSet: { group: "projectcalico.org", kind: "NetworkSet" },
+  CalicoGlobalNetworkSet: { group: "projectcalico.org", kind: "GlobalNetworkSet" },
+  CalicoCrdNetworkSet: { group: "crd.projectcalico.org", kind: "NetworkSet" },
+  CalicoCrdGlobalNetworkSet: { group: "crd.projectcalico.org", kind: "GlobalNetworkSet" },
   /** Flux: how `mesh-egress render` shows a Helm chart. */
   HelmRelease: { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease" },
   /** `kubernetes:helm.sh/v4:Chart` (and v3) as CrossGuard sees it at preview, turned into an object. */

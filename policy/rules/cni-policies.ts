@@ -54,7 +54,25 @@ const CILIUM_PEERS = [
   "toGroups",
   "toRequires",
 ];
+const CALICO_SET_KINDS: readonly ObjectKind[] = [
+  KIND.CalicoNetworkSet,
+  KIND.CalicoGlobalNetworkSet,
+  KIND.CalicoCrdNetworkSet,
+  KIND.CalicoCrdGlobalNetworkSet,
+];
 const EVERYWHERE = ["0.0.0.0/0", "::/0"];
+
+/**
+ * The `reserved:` identities (world, host, …) a Cilium endpoint selector names. Cilium scopes toEndpoints to the
+ * policy's namespace unless the selector names one, so `reserved:world` there reaches the internet as the entity would.
+ */
+function reservedIdentities(selector: Fields): string[] {
+  const keys = [
+    ...Object.keys(fields(selector.matchLabels)),
+    ...fieldsList(selector.matchExpressions).map((e) => text(e.key) ?? ""),
+  ];
+  return keys.filter((k) => /^(k8s:|any:)?reserved[:.]/.test(k));
+}
 
 /** Whether a rule's ports are DNS alone (53), the one thing commonly allowed to any peer. */
 function dnsPortsOnly(ports: readonly unknown[]): boolean {
@@ -76,6 +94,10 @@ function ciliumRuleGaps(rule: Fields, index: string, clusterRanges: readonly str
     gaps.push(`egress rule ${index} allows names (toFQDNs), outside the cluster`);
   if (list(rule.toGroups).length > 0)
     gaps.push(`egress rule ${index} allows cloud groups (toGroups), outside the cluster`);
+  for (const reserved of [...new Set(fieldsList(rule.toEndpoints).flatMap(reservedIdentities))])
+    gaps.push(
+      `egress rule ${index} selects the identity ${reserved} in toEndpoints, outside the policy's namespace`,
+    );
   for (const cidr of texts(rule.toCIDR)) {
     if (beyond(cidr, [])) gaps.push(`egress rule ${index} allows toCIDR ${cidr}`);
   }
@@ -139,6 +161,10 @@ function calicoRuleGaps(rule: Fields, index: number, clusterRanges: readonly str
   }
   if (list(destination.domains).length > 0)
     gaps.push(`egress rule ${index} allows domains, outside the cluster`);
+  if ((text(destination.namespaceSelector) ?? "").includes("global("))
+    gaps.push(
+      `egress rule ${index} selects global() in its destination namespaceSelector, so any GlobalNetworkSet's nets`,
+    );
   for (const cidr of nets.length > 0 ? nets : notNets.length > 0 ? EVERYWHERE : []) {
     const ranges = ipBlockRanges(cidr, notNets);
     if (ranges === undefined || reachesBeyondTenantOpenable(ranges, clusterRanges)) {
@@ -155,6 +181,20 @@ function calicoGaps(policy: KubernetesObject, clusterRanges: readonly string[]):
   const types = texts(spec.types);
   if (types.length > 0 && !types.includes("Egress")) return [];
   return fieldsList(spec.egress).flatMap((rule, index) => calicoRuleGaps(rule, index, clusterRanges));
+}
+
+/** What one Calico (Global)NetworkSet holds beyond the tenant-openable ranges, as phrases: policy selectors reach it. */
+function networkSetGaps(set: KubernetesObject, clusterRanges: readonly string[]): string[] {
+  const spec = specOf(set);
+  const gaps: string[] = [];
+  for (const cidr of texts(spec.nets)) {
+    const ranges = ipBlockRanges(cidr, []);
+    if (ranges === undefined || reachesBeyondTenantOpenable(ranges, clusterRanges))
+      gaps.push(`holds nets ${cidr}, which any policy selecting the set allows`);
+  }
+  if (list(spec.allowedEgressDomains).length > 0)
+    gaps.push("holds allowedEgressDomains, names outside the cluster any policy selecting the set allows");
+  return gaps;
 }
 
 /** Whether a cluster-wide policy is scoped to the gateway namespace alone (the platform's own egress). */
@@ -177,26 +217,32 @@ export const cniPolicyNoInternetEgress: StackRule = {
     "No CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy or Calico NetworkPolicy/GlobalNetworkPolicy " +
     "(projectcalico.org/v3 or crd.projectcalico.org/v1) outside the egress gateway's namespace allows egress " +
     "beyond the ranges a tenant may open: no toFQDNs or domains, no toCIDR/toCIDRSet/nets reaching public space, " +
-    "link-local metadata or NAT64, no toEntities world or all, no rule without a peer (unless DNS only), no Calico " +
-    "Pass. These CNIs add their allow rules to our NetworkPolicy's, so one such rule undoes the egress lock.",
+    "link-local metadata or NAT64, no toEntities world or all, no reserved: identity (world) in toEndpoints, no " +
+    "toGroups, no rule without a peer (unless DNS only), no Calico Pass or global() namespaceSelector, and no Calico " +
+    "NetworkSet or GlobalNetworkSet holding such nets or allowedEgressDomains (a policy selector matching it allows them). These CNIs add their allow rules to our NetworkPolicy's, so one such rule undoes the egress lock.",
   severity: "critical",
   concern: "tenant-isolation",
   defaultEnforcement: "mandatory",
   availability: false,
   remediation:
     "Remove the rule (or narrow it to in-cluster peers and ranges) and route external traffic through the egress gateway.",
-  kinds: [...CILIUM_KINDS, ...CALICO_KINDS],
+  kinds: [...CILIUM_KINDS, ...CALICO_KINDS, ...CALICO_SET_KINDS],
   scope: "stack",
   check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
     const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
     const out: Violation[] = [];
-    for (const policy of [...CILIUM_KINDS, ...CALICO_KINDS].flatMap((k) => ofKind(objects, k))) {
+    for (const policy of [...CILIUM_KINDS, ...CALICO_KINDS, ...CALICO_SET_KINDS].flatMap((k) =>
+      ofKind(objects, k),
+    )) {
       const namespace = namespaceOf(policy);
       if (namespace !== undefined && namespace === mesh.gatewayNamespace) continue;
       if (namespace === undefined && scopedToGateway(policy, mesh.gatewayNamespace)) continue;
       if (isBreakGlassObject(policy)) continue;
-      const cilium = CILIUM_KINDS.some((k) => isKind(policy, k));
-      const gaps = cilium ? ciliumGaps(policy, clusterRanges) : calicoGaps(policy, clusterRanges);
+      const gaps = CILIUM_KINDS.some((k) => isKind(policy, k))
+        ? ciliumGaps(policy, clusterRanges)
+        : CALICO_SET_KINDS.some((k) => isKind(policy, k))
+          ? networkSetGaps(policy, clusterRanges)
+          : calicoGaps(policy, clusterRanges);
       for (const gap of gaps) {
         out.push(
           violation(
