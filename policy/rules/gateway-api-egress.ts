@@ -81,6 +81,17 @@ function backendRefs(route: KubernetesObject): ParentRef[] {
     .map((b) => objectRef(b, { group: "", kind: "Service", namespace }));
 }
 
+/** The backendRefs of a route's requestMirror filters, on its rules and on their backendRefs: each gets a copy of every request. */
+function mirrorRefs(route: KubernetesObject): ParentRef[] {
+  const namespace = namespaceOf(route) ?? "default";
+  return fieldsList(specOf(route).rules)
+    .flatMap((r) => [r, ...fieldsList(r.backendRefs)])
+    .flatMap((holder) => fieldsList(holder.filters))
+    .map((f) => dig(f, "requestMirror", "backendRef"))
+    .filter((b) => b !== undefined)
+    .map((b) => objectRef(b as Readonly<Record<string, unknown>>, { group: "", kind: "Service", namespace }));
+}
+
 const describeObjectRef = (ref: ParentRef): string =>
   `${ref.kind}${ref.group ? ` (${ref.group})` : ""} ${ref.namespace}/${ref.name}`;
 
@@ -116,6 +127,12 @@ function tenantGatewayApiGaps(object: KubernetesObject, platform: ReadonlySet<st
       `sends to ${describeObjectRef(backend)}: a tenant route sends only to Services of its own namespace (an outside host or the egress gateway comes from the registry)`,
     );
   }
+  for (const mirror of mirrorRefs(object)) {
+    if (mirror.group === "" && mirror.kind === "Service" && mirror.namespace === namespace) continue;
+    gaps.push(
+      `mirrors requests (requestMirror) to ${describeObjectRef(mirror)}: a tenant route mirrors only to Services of its own namespace (an outside host or the egress gateway comes from the registry)`,
+    );
+  }
   return gaps;
 }
 
@@ -145,8 +162,9 @@ export const gatewayApiEgressInPlatform: StackRule = {
     "(`allowedRoutes.namespaces.from: Same`), and no route attached to a ServiceEntry (applied by every sidecar) " +
     "sends an external host straight to a `Hostname` backend around the gateway. In a tenant namespace a Gateway " +
     "sets no `addresses` (which would bind the egress gateway's deployment), and a route (HTTPRoute, TLSRoute, " +
-    "TCPRoute, GRPCRoute, UDPRoute) attaches only to the tenant's own Gateways or Services and sends only to " +
-    "Services of its own namespace: never through the egress gateway, never to an outside host.",
+    "TCPRoute, GRPCRoute, UDPRoute) attaches only to the tenant's own Gateways or Services and sends (and mirrors, " +
+    "`requestMirror` on a rule or a backendRef) only to Services of its own namespace: never through the egress " +
+    "gateway, never to an outside host.",
   severity: "high",
   concern: "gateway-integrity",
   defaultEnforcement: "mandatory",
