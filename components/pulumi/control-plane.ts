@@ -7,7 +7,7 @@ export interface ControlPlaneArgs {
   readonly manifests: ControlPlaneManifests;
 }
 
-/** Istio base (CRDs) and istiod, for stacks that own their cluster's mesh. */
+/** Istio base (CRDs), Istio CNI where declared, and istiod, for stacks that own their cluster's mesh. */
 export class ControlPlane extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** The last chart installed (istiod): what the gateway waits for. */
