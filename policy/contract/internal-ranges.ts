@@ -45,6 +45,3 @@ export const NEVER_TENANT_OPENABLE_RANGES: readonly string[] = [
   "64:ff9b::/96",
   "64:ff9b:1::/48",
 ];
-
-/** @deprecated the gateway's list under its old name; new code says GATEWAY_EXCLUDED_RANGES or TENANT_OPENABLE_RANGES. */
-export const INTERNAL_RANGES: readonly string[] = GATEWAY_EXCLUDED_RANGES;

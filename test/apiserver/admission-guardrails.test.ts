@@ -1,10 +1,6 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse, stringify } from "yaml";
 import { renderDocuments } from "../../cli/render";
 import type { KubernetesObject } from "../../components/kubernetes-object";
-import { loadStackText } from "../../stacks/load-config";
 import {
   COMPLIANT_PODS,
   Case,
@@ -34,7 +30,12 @@ import type { KubectlResult } from "../support/envtest/kubectl";
 import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import { installStandInCrds, removeStandInCrds } from "../support/envtest/stand-in-crds";
-import { PROJECT_DIR, projectStack } from "../support/stacks";
+import { projectStack } from "../support/stacks";
+import {
+  assertAdmitted,
+  assertDeniedBy,
+  prodRenderForGuardrails,
+} from "../support/envtest/guardrail-verdicts";
 
 /** Bindings reach the admission chain through an informer: wait until the probe sees them (10 s at most). */
 async function untilEnforced(probe: () => Promise<boolean>): Promise<void> {
@@ -61,18 +62,6 @@ const hijack = () =>
 
 /** The user the suite's kubectl runs as (its client certificate's CN, in system:masters): the cluster admin. */
 const ENVTEST_USER = "envtest-admin";
-
-/** The prod stack with the suite's deployer as break-glass requester and a CI service account as platform identity. */
-function prodRender(): KubernetesObject[] {
-  const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
-  const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
-  stack.config["mesh-egress:guardrails"] = {
-    ...(stack.config["mesh-egress:guardrails"] ?? {}),
-    breakGlassRequesters: [ENVTEST_USER],
-    platformIdentities: [PLATFORM_USER],
-  };
-  return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
-}
 
 /** RFC 3339, `hours` from the real clock: the API server judges break-glass against its own creationTimestamp. */
 const fromNow = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
@@ -289,17 +278,6 @@ const NON_TENANT_CASES: readonly (Case & { neighbour: string; admitted: Kubernet
 const asList = (objects: readonly KubernetesObject[]) =>
   JSON.stringify({ apiVersion: "v1", kind: "List", items: objects });
 
-/** The denial names the guardrail's policy and carries its message with a Fix. */
-function assertDeniedBy(result: KubectlResult, guardrail: string): void {
-  assert.notEqual(result.status, 0, `admitted, but ${guardrail} should deny it`);
-  assert.match(
-    result.stderr,
-    new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${guardrail}'`),
-    result.stderr,
-  );
-  assert.match(result.stderr, new RegExp(`mesh-egress guardrail ${guardrail}: .*Fix: `, "s"), result.stderr);
-}
-
 /**
  * On Pods (ephemeral containers included) the prod tenant namespace also enforces Pod Security baseline (the mesh
  * runs Istio CNI), which runs ahead of the guardrails: a baseline refusal by Kubernetes itself counts too.
@@ -310,10 +288,6 @@ function assertPodDeniedBy(result: KubectlResult, guardrail: string): void {
     return;
   }
   assertDeniedBy(result, guardrail);
-}
-
-function assertAdmitted(result: KubectlResult): void {
-  assert.equal(result.status, 0, result.stderr);
 }
 
 /** How a tenant can send a new object: create, and server-side apply (which creates through a patch). */
@@ -335,7 +309,7 @@ describeWithApiServer(
 
     before(async function () {
       this.timeout(180_000);
-      documents = prodRender();
+      documents = prodRenderForGuardrails({ breakGlassRequesters: [ENVTEST_USER] });
       await installStandInCrds(server());
       await ensurePreexistingNamespaces(server(), [
         ...documents,
@@ -679,76 +653,41 @@ describeWithApiServer(
             "tenant-pod-security",
           );
         });
+        /** What `kubectl debug` sends: a patch of the pods/ephemeralcontainers subresource, as the tenant. */
+        const addEphemeralContainer = (securityContext?: Record<string, unknown>) =>
+          tenant([
+            "patch",
+            "pod",
+            "app",
+            "-n",
+            TENANT,
+            "--subresource=ephemeralcontainers",
+            "--type=strategic",
+            "-p",
+            JSON.stringify({
+              spec: {
+                ephemeralContainers: [
+                  {
+                    name: "debug",
+                    image: "registry.example/debug:1",
+                    ...(securityContext ? { securityContext } : {}),
+                  },
+                ],
+              },
+            }),
+            "--dry-run=server",
+          ]);
         it("tenant-pod-security: denies an ephemeral container adding NET_ADMIN", async () => {
-          const patch = {
-            spec: {
-              ephemeralContainers: [
-                {
-                  name: "debug",
-                  image: "registry.example/debug:1",
-                  securityContext: { capabilities: { add: ["NET_ADMIN"] } },
-                },
-              ],
-            },
-          };
           assertPodDeniedBy(
-            await tenant([
-              "patch",
-              "pod",
-              "app",
-              "-n",
-              TENANT,
-              "--subresource=ephemeralcontainers",
-              "--type=strategic",
-              "-p",
-              JSON.stringify(patch),
-              "--dry-run=server",
-            ]),
+            await addEphemeralContainer({ capabilities: { add: ["NET_ADMIN"] } }),
             "tenant-pod-security",
           );
         });
         it("tenant-pod-security: denies an ephemeral container running as UID 1337", async () => {
-          const patch = {
-            spec: {
-              ephemeralContainers: [
-                { name: "debug", image: "registry.example/debug:1", securityContext: { runAsUser: 1337 } },
-              ],
-            },
-          };
-          assertPodDeniedBy(
-            await tenant([
-              "patch",
-              "pod",
-              "app",
-              "-n",
-              TENANT,
-              "--subresource=ephemeralcontainers",
-              "--type=strategic",
-              "-p",
-              JSON.stringify(patch),
-              "--dry-run=server",
-            ]),
-            "tenant-pod-security",
-          );
+          assertPodDeniedBy(await addEphemeralContainer({ runAsUser: 1337 }), "tenant-pod-security");
         });
         it("admits a plain ephemeral debug container", async () => {
-          const patch = {
-            spec: { ephemeralContainers: [{ name: "debug", image: "registry.example/debug:1" }] },
-          };
-          assertAdmitted(
-            await tenant([
-              "patch",
-              "pod",
-              "app",
-              "-n",
-              TENANT,
-              "--subresource=ephemeralcontainers",
-              "--type=strategic",
-              "-p",
-              JSON.stringify(patch),
-              "--dry-run=server",
-            ]),
-          );
+          assertAdmitted(await addEphemeralContainer());
         });
         it("admits scaling the Deployment (an update that keeps the template)", async () => {
           assertAdmitted(

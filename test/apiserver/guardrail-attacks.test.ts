@@ -1,10 +1,5 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { parse, stringify } from "yaml";
-import { renderDocuments } from "../../cli/render";
 import type { KubernetesObject } from "../../components/kubernetes-object";
-import { loadStackText } from "../../stacks/load-config";
 import { object, POD_KINDS, PROXY_IMAGE, TENANT } from "../support/admission-guardrail-cases";
 import {
   grantPlatformAdmin,
@@ -13,11 +8,14 @@ import {
   PLATFORM_USER,
   TENANT_USER,
 } from "../support/envtest/identities";
-import type { KubectlResult } from "../support/envtest/kubectl";
 import { applyStrict, ensurePreexistingNamespaces, uninstall } from "../support/envtest/server-side-apply";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import { installStandInCrds, removeStandInCrds } from "../support/envtest/stand-in-crds";
-import { PROJECT_DIR } from "../support/stacks";
+import {
+  assertAdmitted,
+  assertDeniedBy,
+  prodRenderForGuardrails,
+} from "../support/envtest/guardrail-verdicts";
 
 /**
  * A red team's second pass over the prod guardrails: shapes the first table did not list, each admitted before its
@@ -372,31 +370,6 @@ const NETWORK_SET_CRD = {
   },
 };
 
-/** The prod stack with the suite's platform identity, as the existing guardrail suite renders it. */
-function prodRender(): KubernetesObject[] {
-  const file = path.join(PROJECT_DIR, "Pulumi.prod.yaml");
-  const stack = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
-  stack.config["mesh-egress:guardrails"] = {
-    ...(stack.config["mesh-egress:guardrails"] ?? {}),
-    platformIdentities: [PLATFORM_USER],
-  };
-  return renderDocuments(loadStackText(stringify(stack), file, PROJECT_DIR));
-}
-
-function assertDeniedBy(result: KubectlResult, guardrail: string): void {
-  assert.notEqual(result.status, 0, `admitted, but ${guardrail} should deny it`);
-  assert.match(
-    result.stderr,
-    new RegExp(`ValidatingAdmissionPolicy 'mesh-egress-${guardrail}'`),
-    result.stderr,
-  );
-  assert.match(result.stderr, new RegExp(`mesh-egress guardrail ${guardrail}: .*Fix: `, "s"), result.stderr);
-}
-
-function assertAdmitted(result: KubectlResult): void {
-  assert.equal(result.status, 0, result.stderr);
-}
-
 const SSA_DRY_RUN = ["apply", "--server-side", "--field-manager=tenant", "--dry-run=server", "-f", "-"];
 
 describeWithApiServer(
@@ -407,7 +380,7 @@ describeWithApiServer(
 
     before(async function () {
       this.timeout(180_000);
-      documents = prodRender();
+      documents = prodRenderForGuardrails();
       await installStandInCrds(server());
       await server().kubectlOrThrow(
         ["apply", "--server-side", "--field-manager=envtest", "-f", "-"],
