@@ -11,6 +11,7 @@ import { buildCertManagerManifests, CertManagerManifests } from "./cert-manager"
 import { buildControlPlaneManifests, ControlPlaneManifests } from "./control-plane";
 import { buildEgressGatewayManifests, EgressGatewayManifests } from "./egress-gateway";
 import { buildExternalServiceManifests } from "./external-service";
+import { APPLY_ORDER, ApplyPart } from "./apply-order";
 import type { HelmChartSpec, KubernetesObject } from "./kubernetes-object";
 import {
   buildObservabilityManifests,
@@ -83,36 +84,71 @@ export interface ChartManifest {
 
 export type Manifest = { readonly object: KubernetesObject } | ChartManifest;
 
+/** What a part contributes to each phase of the render: namespaces first, then charts, then objects. */
+interface PartManifests {
+  readonly namespaces: readonly KubernetesObject[];
+  /** In the order they install; the last is the one later parts wait for. */
+  readonly charts: readonly HelmChartSpec[];
+  readonly objects: readonly KubernetesObject[];
+}
+
+function partManifests(platform: PlatformManifests, part: ApplyPart): PartManifests {
+  const none: PartManifests = { namespaces: [], charts: [], objects: [] };
+  switch (part) {
+    case "controlPlane":
+      return platform.controlPlane
+        ? { namespaces: [platform.controlPlane.namespace], charts: platform.controlPlane.charts, objects: [] }
+        : none;
+    case "certManager":
+      return platform.certManager
+        ? { namespaces: [platform.certManager.namespace], charts: [platform.certManager.chart], objects: [] }
+        : none;
+    case "guardrails":
+      return { ...none, objects: platform.guardrails ?? [] };
+    case "gateway":
+      return {
+        namespaces: [platform.gateway.namespace],
+        charts: [platform.gateway.chart],
+        objects: platform.gateway.objects,
+      };
+    case "observability":
+      return { ...none, objects: platform.observability.objects };
+    case "certificates":
+      return { ...none, objects: originationObjectsInApplyOrder(platform.certificates) };
+    case "services":
+      return { ...none, objects: platform.services.flatMap(({ objects }) => objects) };
+    case "rateLimits":
+      return { ...none, objects: platform.rateLimits.objects };
+    case "tenants":
+      return {
+        namespaces: platform.tenants.map(({ manifests }) => manifests.namespace),
+        charts: [],
+        objects: platform.tenants.flatMap(({ manifests }) => manifests.objects),
+      };
+    case "breakGlass":
+      return { ...none, objects: platform.breakGlass.entries.flatMap(({ objects }) => objects) };
+    case "clusterEgressLock":
+      return { ...none, objects: platform.clusterEgressLock };
+  }
+}
+
 /**
- * The order `pulumi up` enforces with dependsOn, flattened: namespaces, then charts (CRDs, istiod,
- * cert-manager, the gateway), the admission guardrails, then gateway-wide objects and their monitoring, the origination roots (issuers before the
- * certificates they sign), services, the tenants' locks, the active break-glass exceptions, and finally the
- * cluster-wide lock.
+ * The platform flattened in `APPLY_ORDER`, as `kubectl apply` or Flux needs it: every part's namespaces,
+ * then its charts (a part's charts chained, its first waiting on the last chart of each part it is
+ * `after`), then its objects.
  */
 export function manifestsInApplyOrder(platform: PlatformManifests): Manifest[] {
-  const objects = (list: readonly KubernetesObject[]) => list.map((object) => ({ object }));
-  const controlPlaneCharts = platform.controlPlane?.charts ?? [];
-  const lastControlPlaneChart = controlPlaneCharts.slice(-1);
+  const parts = new Map(APPLY_ORDER.map(({ part }) => [part, partManifests(platform, part)]));
+  const steps = APPLY_ORDER.map((step) => ({ step, manifests: parts.get(step.part)! }));
+  const lastChartOf = (part: ApplyPart) => parts.get(part)!.charts.slice(-1);
   return [
-    ...(platform.controlPlane ? [{ object: platform.controlPlane.namespace }] : []),
-    ...(platform.certManager ? [{ object: platform.certManager.namespace }] : []),
-    { object: platform.gateway.namespace },
-    ...platform.tenants.map(({ manifests }) => ({ object: manifests.namespace })),
-    // base before istiod; cert-manager on its own; the gateway after istiod when the stack installs it.
-    ...controlPlaneCharts.map((chart, i) => ({ chart, dependsOn: controlPlaneCharts.slice(i - 1, i) })),
-    ...(platform.certManager ? [{ chart: platform.certManager.chart, dependsOn: [] }] : []),
-    { chart: platform.gateway.chart, dependsOn: lastControlPlaneChart },
-    // Admission guardrails need only the API server (and the CRDs base installs): in place before any tenant object.
-    ...objects(platform.guardrails ?? []),
-    ...objects(platform.gateway.objects),
-    ...objects(platform.observability.objects),
-    ...objects(originationObjectsInApplyOrder(platform.certificates)),
-    ...platform.services.flatMap(({ objects: list }) => objects(list)),
-    // After the services: the filters patch the listeners their Gateways create.
-    ...objects(platform.rateLimits.objects),
-    ...platform.tenants.flatMap(({ manifests }) => objects(manifests.objects)),
-    ...platform.breakGlass.entries.flatMap(({ objects: list }) => objects(list)),
-    // Last: every other namespace loses the internet only once the gateway path exists.
-    ...objects(platform.clusterEgressLock),
+    ...steps.flatMap(({ manifests }) => manifests.namespaces.map((object) => ({ object }))),
+    ...steps.flatMap(({ step, manifests }) =>
+      manifests.charts.map((chart, i) => ({
+        chart,
+        dependsOn: i > 0 ? [manifests.charts[i - 1]!] : step.after.flatMap(lastChartOf),
+      })),
+    ),
+    ...steps.flatMap(({ manifests }) => manifests.objects.map((object) => ({ object }))),
   ];
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../../stacks/egress-config";
 import { registrySummary, RegistryEntry } from "../egress-platform";
+import { ApplyPart, partsBefore } from "../apply-order";
 import { gatewayServiceHost } from "../gateway-endpoint";
 import { hasOriginationCertificates } from "../origination-certificates";
 import { buildPlatformManifests, PlatformManifests } from "../platform-manifests";
@@ -26,11 +27,9 @@ export interface EgressPlatformArgs {
 }
 
 /**
- * The whole egress path. Order is explicit: control plane (CRDs) → gateway (namespace, chart) →
- * origination roots (cert-manager and its CRDs → issuers → certificates) → external services
- * (routes; a service waits for its own certificate and server roots) → tenants (the lock closes
- * only once the routes it uses exist). Components wait on Resources, never on components: a
- * component in dependsOn expands to one edge per resource below it.
+ * The whole egress path, its parts created and ordered as `APPLY_ORDER` declares (render reads the same
+ * declaration). Components wait on Resources, never on components: a component in dependsOn expands to one
+ * edge per resource below it.
  */
 export class EgressPlatform extends pulumi.ComponentResource {
   public readonly gatewayServiceHost: pulumi.Output<string>;
@@ -42,46 +41,53 @@ export class EgressPlatform extends pulumi.ComponentResource {
     const { config } = args;
     const manifests = args.manifests ?? buildPlatformManifests(config);
 
-    const controlPlane = manifests.controlPlane
-      ? new ControlPlane(`${name}-control-plane`, { manifests: manifests.controlPlane }, { parent: this })
-      : undefined;
-    const gateway = new EgressGateway(
-      `${name}-gateway`,
-      {
-        manifests: manifests.gateway,
-        serviceHost: gatewayServiceHost(config),
-        after: controlPlane ? [controlPlane.ready] : [],
-      },
-      { parent: this },
-    );
+    // What each part offers the parts after it; `after(part)` reads APPLY_ORDER's edges, so the component graph
+    // and render cannot disagree. A part may narrow an edge to what it needs (a tenant waits only on its routes).
+    const ready = new Map<ApplyPart, readonly pulumi.Resource[]>();
+    const after = (part: ApplyPart, narrowed: Partial<Record<ApplyPart, readonly pulumi.Resource[]>> = {}) =>
+      partsBefore(part).flatMap((before) => narrowed[before] ?? ready.get(before) ?? []);
+
+    if (manifests.controlPlane) {
+      const controlPlane = new ControlPlane(
+        `${name}-control-plane`,
+        { manifests: manifests.controlPlane },
+        { parent: this },
+      );
+      ready.set("controlPlane", [controlPlane.ready]);
+    }
+    if (manifests.certManager) {
+      const certManager = new CertManagerInstallation(
+        `${name}-cert-manager`,
+        { manifests: manifests.certManager },
+        { parent: this },
+      );
+      ready.set("certManager", [certManager.release]);
+    }
     if (manifests.guardrails) {
       new AdmissionGuardrails(
         `${name}-guardrails`,
-        // They match Istio's kinds: after the CRDs when the stack installs them.
-        { objects: manifests.guardrails, after: controlPlane ? [controlPlane.ready] : [] },
+        { objects: manifests.guardrails, after: after("guardrails") },
         { parent: this },
       );
     }
-    // Monitors and rules need the Prometheus Operator's CRDs, which the cluster brings.
-    new Observability(
-      `${name}-observability`,
-      { manifests: manifests.observability, after: [gateway.chart] },
+    const gateway = new EgressGateway(
+      `${name}-gateway`,
+      { manifests: manifests.gateway, serviceHost: gatewayServiceHost(config), after: after("gateway") },
       { parent: this },
     );
-    const certManager = manifests.certManager
-      ? new CertManagerInstallation(
-          `${name}-cert-manager`,
-          { manifests: manifests.certManager },
-          { parent: this },
-        )
-      : undefined;
+    ready.set("gateway", [gateway.chart]);
+    new Observability(
+      `${name}-observability`,
+      { manifests: manifests.observability, after: after("observability") },
+      { parent: this },
+    );
     const certificates = hasOriginationCertificates(manifests.certificates)
       ? new OriginationCertificates(
           `${name}-certificates`,
+          // Issuers need only the gateway's namespace, not its pods.
           {
             manifests: manifests.certificates,
-            // Issuers live in the gateway namespace and need cert-manager's CRDs.
-            after: [gateway.namespaceResource, ...(certManager ? [certManager.release] : [])],
+            after: after("certificates", { gateway: [gateway.namespaceResource] }),
           },
           { parent: this },
         )
@@ -93,17 +99,20 @@ export class EgressPlatform extends pulumi.ComponentResource {
         {
           hosts: service.hosts,
           objects,
-          // Routes name the gateway's subsets; an origination rule names its certificate and roots.
-          after: [gateway.chart, gateway.subsets, ...(certificates?.dependenciesOf(service.name) ?? [])],
+          // Routes name the gateway's subsets; an origination rule names only its own certificate and roots.
+          after: after("services", {
+            gateway: [gateway.chart, gateway.subsets],
+            certificates: certificates?.dependenciesOf(service.name) ?? [],
+          }),
         },
         { parent: this },
       );
       routesOf.set(service.name, external.routes);
     }
-    // The filters patch listeners istiod builds whenever they appear: they need the gateway, not each route.
+    ready.set("services", [...routesOf.values()].flat());
     new RateLimits(
       `${name}-rate-limits`,
-      { manifests: manifests.rateLimits, redisUrl: redisUrlSecretData(config), after: [gateway.chart] },
+      { manifests: manifests.rateLimits, redisUrl: redisUrlSecretData(config), after: after("rateLimits") },
       { parent: this },
     );
     const tenantNamespaces: pulumi.Resource[] = [];
@@ -114,25 +123,26 @@ export class EgressPlatform extends pulumi.ComponentResource {
           manifests: tenantManifests,
           allowedDestinations: allowedDestinations(tenant, config),
           // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
-          after: [gateway.chart, ...tenant.allow.flatMap((service) => routesOf.get(service) ?? [])],
+          after: after("tenants", {
+            services: tenant.allow.flatMap((service) => routesOf.get(service) ?? []),
+          }),
         },
         { parent: this },
       );
       tenantNamespaces.push(tenantComponent.namespaceResource);
     }
+    ready.set("tenants", tenantNamespaces);
     if (manifests.breakGlass.entries.length > 0) {
       new BreakGlass(
         `${name}-break-glass`,
-        // Routes and rules live in the gateway namespace; direct NetworkPolicies in the tenants'.
-        { manifests: manifests.breakGlass, after: [gateway.chart, ...tenantNamespaces] },
+        { manifests: manifests.breakGlass, after: after("breakGlass") },
         { parent: this },
       );
     }
-
     if (manifests.clusterEgressLock.length > 0) {
       new ClusterEgressLock(
         `${name}-cluster-egress-lock`,
-        { objects: manifests.clusterEgressLock, after: [gateway.chart] },
+        { objects: manifests.clusterEgressLock, after: after("clusterEgressLock") },
         { parent: this },
       );
     }
