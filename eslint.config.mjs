@@ -82,11 +82,14 @@ export default tseslint.config(
     ["cli/**/*.ts", "components/**/*.ts", "stacks/**/*.ts"],
     ["components/pulumi/**", "stacks/load-pulumi-config.ts"],
   ),
-  // The rules (run by `lint`) keep the pack's own boundary as well; policy/rules/x.ts is one folder deep.
-  sdkFreeRule(
-    ["policy/rules/*.ts"],
-    PACK_IGNORES,
-    packEscapeRule(1).rules["no-restricted-imports"][1].patterns,
+  // The engine, mesh readers and rules (run by `lint`) keep the pack's own boundary as well:
+  // policy/engine/x.ts and policy/mesh/x.ts are one folder deep, policy/rules/<concern>/x.ts two.
+  ...[1, 2].map((depth) =>
+    sdkFreeRule(
+      [`policy/{engine,mesh,rules}/${"*/".repeat(depth - 1)}*.ts`],
+      PACK_IGNORES,
+      packEscapeRule(depth).rules["no-restricted-imports"][1].patterns,
+    ),
   ),
   {
     // The pack installs from policy/package.json alone: it may use only the packages listed there.

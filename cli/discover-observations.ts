@@ -1,5 +1,5 @@
-import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/rules/address-ranges";
-import { isInClusterHost } from "../policy/rules/tls";
+import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/mesh/address-ranges";
+import { isInClusterHost } from "../policy/rules/tls/origination-tls-not-disabled";
 import { externalHost } from "../stacks/schema";
 import type { AccessLogRecord } from "./envoy-access-log";
 

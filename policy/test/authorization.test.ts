@@ -8,7 +8,7 @@ import {
   gatewayAuthzNoIdentityLessAdmission,
   gatewayAuthzRulesNameSources,
   peerAuthenticationMtlsRequired,
-} from "../rules/authorization";
+} from "../rules/authorization/gateway-authz-no-http-fields-on-tls";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";

@@ -5,9 +5,9 @@ import {
   breakGlassExpiringSoon,
   breakGlassExpiryValid,
   isBreakGlassObject,
-} from "../rules/break-glass";
-import { allRules } from "../rules/catalog";
-import type { ResourceRule } from "../rules/rule";
+} from "../rules/break-glass/break-glass-expiry-valid";
+import { allRules } from "../engine/catalog";
+import type { ResourceRule } from "../engine/rule";
 
 const NOW = "2026-11-29T12:00:00Z";
 const inHours = (hours: number) => new Date(Date.parse(NOW) + hours * 3_600_000).toISOString();

@@ -8,7 +8,7 @@ import {
   issuerKeysOutsideGatewayNamespace,
   mutualOriginationCredentialProvided,
   mutualOriginationServerRootsProvided,
-} from "../rules/certificates";
+} from "../rules/tls/client-certificate-max-lifetime";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { asEngineResource, urnOf } from "./crossguard-harness";

@@ -3,9 +3,12 @@ import {
   envoyFilterHasWorkloadSelector,
   envoyFilterHttpPatchApplies,
   envoyFilterNoRemovalAtGateway,
-} from "../rules/envoy-filters";
+} from "../rules/envoy-filters/envoy-filter-http-patch-applies";
 import { KubernetesObject } from "../contract";
-import { gatewayAccessLoggingConfigured, gatewayAccessLoggingNotDisabled } from "../rules/observability";
+import {
+  gatewayAccessLoggingConfigured,
+  gatewayAccessLoggingNotDisabled,
+} from "../rules/observability/gateway-access-logging-configured";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

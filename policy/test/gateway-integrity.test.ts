@@ -5,18 +5,21 @@ import {
   gatewayHaDisruptionBudget,
   gatewayHaMinReplicas,
   gatewayHaZoneSpread,
-} from "../rules/gateway-availability";
-import { gatewayEgressExcludesInternalRanges, gatewayServiceClusterIp } from "../rules/gateway-exposure";
+} from "../rules/gateway-integrity/gateway-ha-min-replicas";
+import {
+  gatewayEgressExcludesInternalRanges,
+  gatewayServiceClusterIp,
+} from "../rules/gateway-integrity/gateway-egress-excludes-internal-ranges";
 import {
   controlPlaneScopesGateways,
   gatewaySelectorOnlyInPlatformNamespace,
   gatewayServerHostsNamespaceQualified,
-} from "../rules/gateway-hijack";
+} from "../rules/gateway-integrity/gateway-selector-only-in-platform-namespace";
 import {
   gatewayRoutesStripInternalHeaders,
   gatewayRoutesToDeclaredHost,
   meshRoutesExternalHostsViaGateway,
-} from "../rules/gateway-routing";
+} from "../rules/gateway-integrity/mesh-routes-external-hosts-via-gateway";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 

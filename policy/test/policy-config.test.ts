@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allRules } from "../rules/catalog";
-import { enforcementLevels, PolicyConfigError, ruleSettings } from "../rules/enforcement";
-import { evaluate } from "../rules/evaluate";
+import { allRules } from "../engine/catalog";
+import { enforcementLevels, PolicyConfigError, ruleSettings } from "../engine/enforcement";
+import { evaluate } from "../engine/evaluate";
 import { compliantPlatform } from "./compliant-platform";
 
 const CONFIG_DIR = path.join(__dirname, "..", "config");

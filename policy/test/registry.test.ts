@@ -6,7 +6,7 @@ import {
   serviceEntryInPlatformNamespace,
   serviceEntryHostNotWildcardOrIp,
   serviceEntryResolutionNotNone,
-} from "../rules/registry";
+} from "../rules/registry/service-entry-in-platform-namespace";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, findings, rulesFired } from "./rule-harness";
 

@@ -8,7 +8,7 @@ import {
   tenantEgressDefaultDeny,
   tenantEgressPlatformNamespacesPortScoped,
   tenantSidecarInjectionEnabled,
-} from "../rules/tenant-isolation";
+} from "../rules/tenant-isolation/sidecar-registry-only";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

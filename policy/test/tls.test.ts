@@ -7,7 +7,7 @@ import {
   originationRuleGatewayOnly,
   originationTlsNotDisabled,
   originationTlsSniAndSans,
-} from "../rules/tls";
+} from "../rules/tls/origination-tls-not-disabled";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";

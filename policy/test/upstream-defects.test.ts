@@ -2,14 +2,17 @@ import { stringify as stringifyYaml } from "yaml";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import { evaluate } from "../rules/evaluate";
-import { serviceNotExternalAlias } from "../rules/kubernetes-egress";
-import { controlPlaneRegistryOnly, serviceEntryAddressesInternalOnly } from "../rules/registry";
-import { mutualOriginationServerRootsProvided } from "../rules/certificates";
-import { gatewayAccessLoggingConfigured } from "../rules/observability";
-import { tenantPodIstioKnobsAllowed } from "../rules/pod-istio-knobs";
-import { sidecarInterceptionNotNarrowed } from "../rules/sidecar-bypass";
-import { originationRuleGatewayOnly } from "../rules/tls";
+import { evaluate } from "../engine/evaluate";
+import { serviceNotExternalAlias } from "../rules/tenant-isolation/service-not-external-alias";
+import {
+  controlPlaneRegistryOnly,
+  serviceEntryAddressesInternalOnly,
+} from "../rules/registry/service-entry-in-platform-namespace";
+import { mutualOriginationServerRootsProvided } from "../rules/tls/client-certificate-max-lifetime";
+import { gatewayAccessLoggingConfigured } from "../rules/observability/gateway-access-logging-configured";
+import { tenantPodIstioKnobsAllowed } from "../rules/tenant-isolation/tenant-pod-istio-knobs-allowed";
+import { sidecarInterceptionNotNarrowed } from "../rules/tenant-isolation/sidecar-interception-not-narrowed";
+import { originationRuleGatewayOnly } from "../rules/tls/origination-tls-not-disabled";
 import { compliantPlatform, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, findings } from "./rule-harness";
 

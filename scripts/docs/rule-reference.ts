@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { allRules } from "../../policy/rules/catalog";
-import { enforcementLevels } from "../../policy/rules/enforcement";
-import type { Rule } from "../../policy/rules/rule";
+import { allRules } from "../../policy/engine/catalog";
+import { enforcementLevels } from "../../policy/engine/enforcement";
+import type { Rule } from "../../policy/engine/rule";
 
 const POLICY_CONFIG_DIR = path.join(__dirname, "..", "..", "policy", "config");
 
