@@ -6,7 +6,7 @@ import {
   parseRfc3339,
   SERVICE_LABEL,
 } from "../policy/contract";
-import { isBreakGlassObject } from "../policy/rules/break-glass/break-glass-expiry-valid";
+import { isBreakGlassObject } from "../policy/mesh/break-glass-objects";
 import { meshConfigSources } from "../policy/mesh/mesh-config";
 import { describeMesh, MeshOverrides } from "../policy/mesh/mesh-inference";
 import { GatewayServer, VirtualRoute } from "../policy/mesh/mesh-object-readers";

@@ -1,6 +1,6 @@
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
-import { MIN_GATEWAY_REPLICAS } from "../policy/rules/gateway-integrity/gateway-ha-min-replicas";
+import { MIN_GATEWAY_REPLICAS } from "../policy/contract";
 import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
 import { parseCidr } from "../policy/mesh/address-ranges";

@@ -106,3 +106,6 @@ export function toRef(ref: ObjectRef | KubernetesObject): ObjectRef {
   }
   return ref as ObjectRef;
 }
+
+/** A Namespace as a violation's object. */
+export const namespaceRef = (name: string): ObjectRef => ({ kind: "Namespace", name });

@@ -11,7 +11,7 @@ import {
   TENANT_LABEL,
   WORKLOAD_KINDS,
 } from "../contract";
-import { gatewayApiEgressGateways } from "../rules/gateway-integrity/gateway-api-egress-in-platform";
+import { gatewayApiEgressGateways } from "./gateway-api-gateways";
 import {
   egressGatewayReleases,
   egressGatewayWorkloads,

@@ -1,11 +1,9 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import {
-  breakGlassDirectHasTicket,
-  breakGlassExpiringSoon,
-  breakGlassExpiryValid,
-  isBreakGlassObject,
-} from "../rules/break-glass/break-glass-expiry-valid";
+import { breakGlassDirectHasTicket } from "../rules/break-glass/break-glass-direct-has-ticket";
+import { breakGlassExpiringSoon } from "../rules/break-glass/break-glass-expiring-soon";
+import { breakGlassExpiryValid } from "../rules/break-glass/break-glass-expiry-valid";
+import { isBreakGlassObject } from "../mesh/break-glass-objects";
 import { allRules } from "../engine/catalog";
 import type { ResourceRule } from "../engine/rule";
 

@@ -5,12 +5,10 @@ import { runRule } from "../engine/evaluate";
 import { describeMesh } from "../mesh/mesh-inference";
 import { serviceNotExternalAlias } from "../rules/tenant-isolation/service-not-external-alias";
 import { gatewaySelectorOnlyInPlatformNamespace } from "../rules/gateway-integrity/gateway-selector-only-in-platform-namespace";
-import {
-  knownRevisions,
-  tenantPodIstioKnobsAllowed,
-} from "../rules/tenant-isolation/tenant-pod-istio-knobs-allowed";
-import { tenantPodsWithinBaseline } from "../rules/tenant-isolation/proxy-identity-only-for-injected-containers";
-import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation/sidecar-registry-only";
+import { knownRevisions } from "../mesh/istio-revisions";
+import { tenantPodIstioKnobsAllowed } from "../rules/tenant-isolation/tenant-pod-istio-knobs-allowed";
+import { tenantPodsWithinBaseline } from "../rules/tenant-isolation/tenant-pods-within-baseline";
+import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation/tenant-sidecar-injection-enabled";
 import { compliantPlatform, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -4,15 +4,13 @@ import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
 import { evaluate } from "../engine/evaluate";
 import { serviceNotExternalAlias } from "../rules/tenant-isolation/service-not-external-alias";
-import {
-  controlPlaneRegistryOnly,
-  serviceEntryAddressesInternalOnly,
-} from "../rules/registry/service-entry-in-platform-namespace";
-import { mutualOriginationServerRootsProvided } from "../rules/tls/client-certificate-max-lifetime";
+import { controlPlaneRegistryOnly } from "../rules/registry/control-plane-registry-only";
+import { serviceEntryAddressesInternalOnly } from "../rules/registry/service-entry-addresses-internal-only";
+import { mutualOriginationServerRootsProvided } from "../rules/tls/mutual-origination-server-roots-provided";
 import { gatewayAccessLoggingConfigured } from "../rules/observability/gateway-access-logging-configured";
 import { tenantPodIstioKnobsAllowed } from "../rules/tenant-isolation/tenant-pod-istio-knobs-allowed";
 import { sidecarInterceptionNotNarrowed } from "../rules/tenant-isolation/sidecar-interception-not-narrowed";
-import { originationRuleGatewayOnly } from "../rules/tls/origination-tls-not-disabled";
+import { originationRuleGatewayOnly } from "../rules/tls/origination-rule-gateway-only";
 import { compliantPlatform, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, findings } from "./rule-harness";
 

@@ -2,33 +2,8 @@ import { KIND, KubernetesObject } from "../../contract";
 import { GatewayServer, VirtualRoute } from "../../mesh/mesh-object-readers";
 import { isGatewayRef, policyAppliesToGateway } from "../../mesh/mesh-queries";
 import { MeshTopology } from "../../mesh/mesh-topology";
-import { dig, fieldsList, integer, list, ofKind, specOf, stringMap, text } from "../../mesh/object-fields";
-import { ResourceRule, StackRule, Violation, violation } from "../../engine/rule";
-
-export const envoyFilterHasWorkloadSelector: ResourceRule = {
-  name: "envoy-filter-has-workload-selector",
-  description:
-    "Every EnvoyFilter names the workloads it patches (`workloadSelector.labels`, or `targetRefs`). Without one " +
-    "it patches every proxy of its namespace, and in the root namespace every proxy of the mesh.",
-  severity: "high",
-  concern: "envoy-filters",
-  defaultEnforcement: "mandatory",
-  availability: false,
-  remediation: "Add workloadSelector.labels (for the egress gateway: istio: egressgateway).",
-  kinds: [KIND.EnvoyFilter],
-  scope: "resource",
-  check(filter: KubernetesObject): Violation[] {
-    const labels = stringMap(dig(filter.spec, "workloadSelector", "labels"));
-    if (Object.keys(labels).length > 0 || list(specOf(filter).targetRefs).length > 0) return [];
-    return [
-      violation(
-        filter,
-        "has no workloadSelector, so it patches every proxy in its namespace (every proxy of the mesh in the root namespace)",
-        "set spec.workloadSelector.labels to the workloads it is meant for (istio: egressgateway for the gateway)",
-      ),
-    ];
-  },
-};
+import { dig, fieldsList, integer, ofKind, specOf, text } from "../../mesh/object-fields";
+import { StackRule, Violation, violation } from "../../engine/rule";
 
 const httpRouteIndexes = new WeakMap<MeshTopology, Map<string, VirtualRoute[]>>();
 
@@ -138,53 +113,3 @@ export const envoyFilterHttpPatchApplies: StackRule = {
     return out;
   },
 };
-
-const DESTRUCTIVE_OPERATIONS = new Set(["REMOVE", "REPLACE"]);
-
-export const envoyFilterNoRemovalAtGateway: StackRule = {
-  name: "envoy-filter-no-removal-at-gateway",
-  description:
-    "No EnvoyFilter at the egress gateway removes or replaces parts of its configuration (patch operation " +
-    "REMOVE or REPLACE). Istio enforces AuthorizationPolicy and writes access logs through the gateway's own " +
-    "filters; a patch that removes or swaps them (the RBAC filter, the connection manager) silently turns " +
-    "authorization or logging off.",
-  severity: "critical",
-  concern: "envoy-filters",
-  defaultEnforcement: "mandatory",
-  availability: false,
-  remediation:
-    "Add behaviour with INSERT_BEFORE/INSERT_AFTER/ADD/MERGE patches; never remove or replace Istio's filters.",
-  kinds: [KIND.EnvoyFilter],
-  scope: "stack",
-  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-    const out: Violation[] = [];
-    for (const filter of ofKind(objects, KIND.EnvoyFilter)) {
-      if (!policyAppliesToGateway(mesh, filter, dig(filter.spec, "workloadSelector", "labels"))) continue;
-      fieldsList(specOf(filter).configPatches).forEach((patch, index) => {
-        const context = text(dig(patch.match, "context")) ?? "ANY";
-        if (context === "SIDECAR_INBOUND" || context === "SIDECAR_OUTBOUND") return;
-        const operation = text(dig(patch.patch, "operation")) ?? "";
-        if (!DESTRUCTIVE_OPERATIONS.has(operation)) return;
-        const target =
-          text(dig(patch.match, "listener", "filterChain", "filter", "subFilter", "name")) ??
-          text(dig(patch.match, "listener", "filterChain", "filter", "name")) ??
-          text(patch.applyTo) ??
-          "configuration";
-        out.push(
-          violation(
-            filter,
-            `patch ${index} ${operation}s ${target} at the egress gateway, which can switch off its authorization or access logging`,
-            "express the change as an added filter (INSERT_BEFORE/INSERT_AFTER) or a MERGE, or drop the patch",
-          ),
-        );
-      });
-    }
-    return out;
-  },
-};
-
-export const envoyFilterRules = [
-  envoyFilterHasWorkloadSelector,
-  envoyFilterHttpPatchApplies,
-  envoyFilterNoRemovalAtGateway,
-];

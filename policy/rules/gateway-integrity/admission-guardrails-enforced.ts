@@ -1,44 +1,23 @@
-import { GATEWAY_ROLE, KIND, KubernetesObject, ObjectKind, ROLE_LABEL } from "../../contract";
+import {
+  GATEWAY_ROLE,
+  KIND,
+  KubernetesObject,
+  ObjectKind,
+  REQUIRED_GUARDRAILS,
+  ROLE_LABEL,
+} from "../../contract";
 import { MeshTopology } from "../../mesh/mesh-topology";
 import { list, ofKind, specOf } from "../../mesh/object-fields";
 import { StackRule, Violation, violation } from "../../engine/rule";
 
-export const VALIDATING_ADMISSION_POLICY: ObjectKind = {
+const VALIDATING_ADMISSION_POLICY: ObjectKind = {
   group: "admissionregistration.k8s.io",
   kind: "ValidatingAdmissionPolicy",
 };
-export const VALIDATING_ADMISSION_POLICY_BINDING: ObjectKind = {
+const VALIDATING_ADMISSION_POLICY_BINDING: ObjectKind = {
   group: "admissionregistration.k8s.io",
   kind: "ValidatingAdmissionPolicyBinding",
 };
-
-/**
- * The admission guardrails the program deploys (components/admission-guardrails.ts), by the suffix of
- * their `mesh-egress-<name>` policy and binding. A test keeps the two lists equal.
- */
-export const REQUIRED_GUARDRAILS: readonly string[] = [
-  "gateway-selector",
-  "service-entry-registry",
-  "network-policy-internal-egress",
-  "destination-rule-gateway-host",
-  "envoy-filter-gateway",
-  "sidecar-registry-only",
-  "platform-objects",
-  "tenant-namespace",
-  "tenant-pod-security",
-  "tenant-pod-istio-knobs",
-  "tenant-service-entry",
-  "tenant-workload-entry",
-  "tenant-service-endpoints",
-  "tenant-envoy-filter",
-  "tenant-gateway-api",
-  "tenant-virtual-service-gateways",
-  "tenant-routing-export",
-  "tenant-telemetry",
-  "tenant-cni-policies",
-  "tenant-proxy-config",
-  "tenant-proxy-exec",
-];
 
 /**
  * Guardrails present wherever there are tenants; with `requireDeny` (the default, and prod's config)
@@ -112,4 +91,5 @@ export function admissionGuardrailsEnforced(requireDeny = true): StackRule {
   };
 }
 
-export const admissionGuardrailRules = [admissionGuardrailsEnforced()];
+/** The rule at its defaults, as the catalog lists it; `settings.configure` applies a policy config. */
+export const admissionGuardrailsEnforcedRule = admissionGuardrailsEnforced();

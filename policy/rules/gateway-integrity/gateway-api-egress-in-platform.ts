@@ -1,24 +1,18 @@
-import { KIND, KubernetesObject, ObjectKind } from "../../contract";
+import { KIND, KubernetesObject } from "../../contract";
 import { MeshTopology } from "../../mesh/mesh-topology";
-import { externalHosts } from "../../mesh/mesh-queries";
-import { dig, fieldsList, nameOf, namespaceOf, ofKind, specOf, text, texts } from "../../mesh/object-fields";
+import { dig, fieldsList, nameOf, namespaceOf, ofKind, specOf, text } from "../../mesh/object-fields";
 import { StackRule, Violation, violation } from "../../engine/rule";
 import { inTenants, judgedTenants } from "../../mesh/tenant-scope";
-
-/**
- * Egress built with the Kubernetes Gateway API (gateway.networking.k8s.io) that Istio programs: a Gateway of
- * an Istio class is a gateway deployment of its own, and routes attach either to it or, with a ServiceEntry
- * parent, to every sidecar. The guarantees of the Istio API apply: external hosts leave only through the
- * platform's gateway, and sidecars never send them straight out.
- */
-
-export const ROUTE_KINDS: readonly ObjectKind[] = [
-  KIND.HTTPRoute,
-  KIND.TLSRoute,
-  KIND.TCPRoute,
-  KIND.GRPCRoute,
-  KIND.UDPRoute,
-];
+import {
+  ParentRef,
+  objectRef,
+  parentRefs,
+  GATEWAY_API_GROUP,
+  ROUTE_KINDS,
+  gatewayApiEgressGateways,
+  hostnameBackends,
+  routes,
+} from "../../mesh/gateway-api-gateways";
 
 /** Whether a DestinationRule originates TLS (SIMPLE or MUTUAL) anywhere in its traffic policy. */
 function originatesTls(rule: KubernetesObject): boolean {
@@ -29,48 +23,6 @@ function originatesTls(rule: KubernetesObject): boolean {
       dig(p, "tls", "mode"),
       ...fieldsList(dig(p, "portLevelSettings")).map((l) => dig(l, "tls", "mode")),
     ].some((m) => m === "SIMPLE" || m === "MUTUAL"),
-  );
-}
-
-/** Istio programs Gateways of class `istio` (and `istio-*` variants such as istio-waypoint). */
-export function isIstioGateway(gateway: KubernetesObject): boolean {
-  return /^istio(-|$)/.test(text(specOf(gateway).gatewayClassName) ?? "");
-}
-
-/** A backendRef to an external name: Istio's `kind: Hostname` backend. */
-function hostnameBackends(route: KubernetesObject): string[] {
-  return fieldsList(specOf(route).rules)
-    .flatMap((r) => fieldsList(r.backendRefs))
-    .filter((b) => text(b.kind) === "Hostname")
-    .map((b) => text(b.name) ?? "");
-}
-
-interface ParentRef {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/** A parentRef or backendRef with Gateway API's defaults filled in (a parent is a Gateway, a backend a Service). */
-function objectRef(
-  ref: Readonly<Record<string, unknown>>,
-  defaults: { group: string; kind: string; namespace: string },
-): ParentRef {
-  return {
-    group: text(ref.group) ?? defaults.group,
-    kind: text(ref.kind) ?? defaults.kind,
-    namespace: text(ref.namespace) ?? defaults.namespace,
-    name: text(ref.name) ?? "",
-  };
-}
-
-const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
-
-function parentRefs(route: KubernetesObject): ParentRef[] {
-  const namespace = namespaceOf(route) ?? "default";
-  return fieldsList(specOf(route).parentRefs).map((p) =>
-    objectRef(p, { group: GATEWAY_API_GROUP, kind: "Gateway", namespace }),
   );
 }
 
@@ -134,24 +86,6 @@ function tenantGatewayApiGaps(object: KubernetesObject, platform: ReadonlySet<st
     );
   }
   return gaps;
-}
-
-const routes = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
-  ROUTE_KINDS.flatMap((k) => ofKind(objects, k));
-
-/** Istio-class Gateways that send traffic to external hosts: egress gateways, whatever they are called. */
-export function gatewayApiEgressGateways(objects: readonly KubernetesObject[]): KubernetesObject[] {
-  const external = externalHosts(objects);
-  const egress = new Set<string>();
-  for (const route of routes(objects)) {
-    const leaves = hostnameBackends(route).some((h) => h !== "");
-    const serves = texts(specOf(route).hostnames).some((h) => external.has(h));
-    if (!leaves && !serves) continue;
-    for (const p of parentRefs(route)) if (p.kind === "Gateway") egress.add(`${p.namespace}/${p.name}`);
-  }
-  return ofKind(objects, KIND.KubernetesGateway).filter(
-    (g) => isIstioGateway(g) && egress.has(`${namespaceOf(g) ?? "default"}/${nameOf(g)}`),
-  );
 }
 
 export const gatewayApiEgressInPlatform: StackRule = {

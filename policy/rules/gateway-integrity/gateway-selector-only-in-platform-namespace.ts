@@ -1,10 +1,7 @@
-import { CHART_KINDS, GATEWAY_SELECTOR, KIND, KubernetesObject, resolveGatewayName } from "../../contract";
-import { chartRelease, gatewaySelects, isIstiodChart } from "../../mesh/mesh-object-readers";
+import { KIND, KubernetesObject, resolveGatewayName } from "../../contract";
 import { MeshTopology } from "../../mesh/mesh-topology";
 import {
-  dig,
   fieldsList,
-  list,
   namespaceOf,
   ofKind,
   specOf,
@@ -12,7 +9,7 @@ import {
   stringMap,
   texts,
 } from "../../mesh/object-fields";
-import { ResourceRule, StackRule, Violation, violation } from "../../engine/rule";
+import { StackRule, Violation, violation } from "../../engine/rule";
 
 /** Gateway integrity, hijack: only the platform may attach servers to the shared egress gateway's pods. */
 
@@ -79,85 +76,5 @@ export const gatewaySelectorOnlyInPlatformNamespace: StackRule = {
       );
     }
     return out;
-  },
-};
-
-export const gatewayServerHostsNamespaceQualified: StackRule = {
-  name: "gateway-server-hosts-namespace-qualified",
-  description:
-    "Every server host of an egress Gateway is namespace-qualified (`<namespace>/<host>`) and names one host: " +
-    "never `*`, `*/…` or a wildcard domain. Unqualified hosts let a VirtualService in any namespace bind to " +
-    "the egress gateway and route through it.",
-  severity: "high",
-  concern: "gateway-integrity",
-  defaultEnforcement: "mandatory",
-  availability: false,
-  remediation: "Write each host as <platform-namespace>/<exact host>.",
-  kinds: [KIND.Gateway],
-  scope: "stack",
-  check(objects: readonly KubernetesObject[], mesh: MeshTopology): Violation[] {
-    const out: Violation[] = [];
-    for (const gateway of ofKind(objects, KIND.Gateway)) out.push(...unqualifiedHosts(gateway, mesh));
-    return out;
-  },
-};
-
-/** The qualification problems of one Gateway's server hosts; the fix names the platform namespace. */
-function unqualifiedHosts(gateway: KubernetesObject, mesh: MeshTopology): Violation[] {
-  if (!gatewaySelects(gateway, GATEWAY_SELECTOR)) return [];
-  const out: Violation[] = [];
-  // Qualify with the platform's namespace (where the Gateway belongs), not wherever this one sits.
-  const fix = `write it as ${mesh.gatewayNamespace ?? namespaceOf(gateway) ?? "<platform-namespace>"}/<exact host>`;
-  for (const server of fieldsList(specOf(gateway).servers)) {
-    for (const entry of texts(server.hosts)) {
-      const { namespace, host } = splitNamespacedHost(entry);
-      if (host.includes("*")) {
-        out.push(violation(gateway, `server host "${entry}" is a wildcard`, fix));
-      } else if (namespace === undefined) {
-        out.push(
-          violation(
-            gateway,
-            `server host "${entry}" is not namespace-qualified, so any namespace may bind to it`,
-            fix,
-          ),
-        );
-      } else if (namespace === "*") {
-        out.push(violation(gateway, `server host "${entry}" lets any namespace bind to it`, fix));
-      }
-    }
-    if (list(server.hosts).length === 0) {
-      out.push(violation(gateway, "has a server without hosts", fix));
-    }
-  }
-  return out;
-}
-
-export const controlPlaneScopesGateways: ResourceRule = {
-  name: "control-plane-scopes-gateways",
-  description:
-    "When the stack installs istiod, it runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true`, so a Gateway " +
-    "only programs gateway pods in its own namespace. Without it a Gateway written in any namespace can " +
-    "attach servers to the shared egress gateway (gateway hijack).",
-  severity: "high",
-  concern: "gateway-integrity",
-  defaultEnforcement: "mandatory",
-  availability: false,
-  remediation: 'Set values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE: "true" on the istiod release.',
-  kinds: [...CHART_KINDS],
-  scope: "resource",
-  check(object: KubernetesObject): Violation[] {
-    const release = chartRelease(object);
-    if (!release || !isIstiodChart(release.chart)) return [];
-    const value =
-      dig(release.values, "env", "PILOT_SCOPE_GATEWAY_TO_NAMESPACE") ??
-      dig(release.values, "pilot", "env", "PILOT_SCOPE_GATEWAY_TO_NAMESPACE");
-    if (String(value) === "true") return [];
-    return [
-      violation(
-        object,
-        `istiod runs without PILOT_SCOPE_GATEWAY_TO_NAMESPACE=true (${value === undefined ? "unset" : `set to ${String(value)}`}), so a Gateway in any namespace can program the egress gateway`,
-        'set values.env.PILOT_SCOPE_GATEWAY_TO_NAMESPACE to "true"',
-      ),
-    ];
   },
 };

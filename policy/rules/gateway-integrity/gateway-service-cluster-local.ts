@@ -14,7 +14,7 @@ import { StackRule, Violation, violation } from "../../engine/rule";
  * the gateway chart releases' names (the chart names its Service after the release), else the names
  * the topology knows.
  */
-export function gatewayServiceHosts(mesh: MeshTopology): string[] {
+function gatewayServiceHosts(mesh: MeshTopology): string[] {
   const ns = mesh.gatewayNamespace;
   if (!ns) return [];
   const releases = egressGatewayReleases(mesh.objects)
@@ -25,7 +25,7 @@ export function gatewayServiceHosts(mesh: MeshTopology): string[] {
 }
 
 /** Whether istiod's mesh config marks `host` cluster-local (an exact host, `*.<ns>.svc.cluster.local` or `*`). */
-export function markedClusterLocal(release: ChartRelease, host: string): boolean {
+function markedClusterLocal(release: ChartRelease, host: string): boolean {
   const suffix = host.slice(host.indexOf("."));
   return fieldsList(dig(release.values, "meshConfig", "serviceSettings")).some(
     (entry) =>
@@ -67,5 +67,3 @@ export const gatewayServiceClusterLocal: StackRule = {
     return out;
   },
 };
-
-export const multiClusterRules = [gatewayServiceClusterLocal];

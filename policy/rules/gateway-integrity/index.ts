@@ -1,27 +1,21 @@
-import { gatewayEgressNarrowingEffective } from "../registry/pinned-service-entry-static";
-import {
-  gatewayHaDisruptionBudget,
-  gatewayHaMinReplicas,
-  gatewayHaZoneSpread,
-} from "./gateway-ha-min-replicas";
-import {
-  gatewayEgressExcludesInternalRanges,
-  gatewayServiceClusterIp,
-} from "./gateway-egress-excludes-internal-ranges";
-import {
-  controlPlaneScopesGateways,
-  gatewaySelectorOnlyInPlatformNamespace,
-  gatewayServerHostsNamespaceQualified,
-} from "./gateway-selector-only-in-platform-namespace";
-import {
-  gatewayRoutesStripInternalHeaders,
-  gatewayRoutesToDeclaredHost,
-  meshRoutesExternalHostsViaGateway,
-} from "./mesh-routes-external-hosts-via-gateway";
+import { gatewayHaMinReplicas } from "./gateway-ha-min-replicas";
+import { gatewayHaDisruptionBudget } from "./gateway-ha-disruption-budget";
+import { gatewayHaZoneSpread } from "./gateway-ha-zone-spread";
+import { gatewayServiceClusterIp } from "./gateway-service-cluster-ip";
+import { gatewayEgressExcludesInternalRanges } from "./gateway-egress-excludes-internal-ranges";
+import { gatewayEgressNarrowingEffective } from "./gateway-egress-narrowing-effective";
+import { gatewaySelectorOnlyInPlatformNamespace } from "./gateway-selector-only-in-platform-namespace";
+import { gatewayServerHostsNamespaceQualified } from "./gateway-server-hosts-namespace-qualified";
+import { controlPlaneScopesGateways } from "./control-plane-scopes-gateways";
+import { meshRoutesExternalHostsViaGateway } from "./mesh-routes-external-hosts-via-gateway";
+import { gatewayRoutesToDeclaredHost } from "./gateway-routes-to-declared-host";
+import { gatewayRoutesStripInternalHeaders } from "./gateway-routes-strip-internal-headers";
 import { gatewayApiEgressInPlatform } from "./gateway-api-egress-in-platform";
+import { gatewayServiceClusterLocal } from "./gateway-service-cluster-local";
+import { admissionGuardrailsEnforcedRule } from "./admission-guardrails-enforced";
 import { Rule } from "../../engine/rule";
 
-/** The gateway-integrity rules, in catalog order: availability, exposure, hijack, routing. */
+/** The gateway-integrity rules, in catalog order (docs/reference/rules.md and CrossGuard list them so). */
 export const gatewayIntegrityRules: readonly Rule[] = [
   gatewayHaMinReplicas,
   gatewayHaDisruptionBudget,
@@ -36,4 +30,6 @@ export const gatewayIntegrityRules: readonly Rule[] = [
   gatewayRoutesToDeclaredHost,
   gatewayRoutesStripInternalHeaders,
   gatewayApiEgressInPlatform,
+  gatewayServiceClusterLocal,
+  admissionGuardrailsEnforcedRule,
 ];

@@ -7,7 +7,7 @@ import { dig, Fields, fields, fieldsList, isFields, ofKind, specOf, text } from 
 import { StackRule, Violation, violation } from "../../engine/rule";
 
 /** The command operator that puts the caller's SPIFFE ID in a log line. */
-export const CALLER_IDENTITY_OPERATOR = "%DOWNSTREAM_PEER_URI_SAN%";
+const CALLER_IDENTITY_OPERATOR = "%DOWNSTREAM_PEER_URI_SAN%";
 
 const ISTIO_OPERATOR = { group: "install.istio.io", kind: "IstioOperator" } as const;
 const CONFIG_MAP = { group: "", kind: "ConfigMap" } as const;

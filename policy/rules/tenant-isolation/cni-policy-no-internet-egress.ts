@@ -1,6 +1,6 @@
 import { KIND, KubernetesObject, ObjectKind, TENANT_OPENABLE_RANGES } from "../../contract";
 import { ipBlockRanges, reachesBeyondTenantOpenable } from "../../mesh/address-ranges";
-import { isBreakGlassObject } from "../break-glass/break-glass-expiry-valid";
+import { isBreakGlassObject } from "../../mesh/break-glass-objects";
 import { declaredClusterRanges } from "../../mesh/cluster-ranges";
 import { MeshTopology } from "../../mesh/mesh-topology";
 import {

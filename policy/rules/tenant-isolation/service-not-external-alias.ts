@@ -13,7 +13,7 @@ import {
   texts,
 } from "../../mesh/object-fields";
 import { StackRule, Violation, violation } from "../../engine/rule";
-import { destinationContext, outsideDestination } from "../registry/tenant-workload-entries-in-cluster";
+import { destinationContext, outsideDestination } from "../../mesh/tenant-destinations";
 import { inTenants } from "../../mesh/tenant-scope";
 
 /**

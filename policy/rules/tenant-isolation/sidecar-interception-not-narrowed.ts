@@ -19,7 +19,7 @@ const ranges = (value: string): string[] =>
     .filter((r) => r !== "");
 
 /** What in these annotations lets outbound traffic to the internet skip the sidecar, as phrases. */
-export function interceptionGaps(annotations: Readonly<Record<string, string>>): string[] {
+function interceptionGaps(annotations: Readonly<Record<string, string>>): string[] {
   const gaps: string[] = [];
   const include = annotations[INCLUDE_RANGES];
   if (include !== undefined && !ranges(include).includes("*")) {

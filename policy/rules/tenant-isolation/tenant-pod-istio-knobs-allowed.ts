@@ -1,24 +1,18 @@
 import {
-  CHART_KINDS,
-  DEFAULT_REVISION,
-  NAMESPACE_INJECTION_LABEL,
-  NAMESPACE_INJECTION_ON,
-  GATEWAY_ROLE,
   isIstioKey,
   KIND,
   KubernetesObject,
   REVISION_KEY,
-  ROLE_LABEL,
   TENANT_POD_KNOB_BY_KEY,
   TENANT_PROXY_CONFIG_SPEC_FIELDS,
   WORKLOAD_KINDS,
 } from "../../contract";
-import { chartRelease, isGatewayChart, isIstiodChart } from "../../mesh/mesh-object-readers";
 import { MeshTopology } from "../../mesh/mesh-topology";
-import { labelsOf, namespaceOf, ofKind, specOf, text } from "../../mesh/object-fields";
+import { namespaceOf, ofKind, specOf } from "../../mesh/object-fields";
 import { podView, PodView } from "../../mesh/pod-readers";
 import { StackRule, Violation, violation } from "../../engine/rule";
 import { inTenants, judgedTenants } from "../../mesh/tenant-scope";
+import { runsRevision, knownRevisions } from "../../mesh/istio-revisions";
 
 /**
  * Tenant isolation, Istio's pod knobs as a positive model: every Istio label or annotation on a tenant pod or
@@ -26,40 +20,8 @@ import { inTenants, judgedTenants } from "../../mesh/tenant-scope";
  * a revision the platform runs. Whatever bypass Istio adds next is refused until someone lists it.
  */
 
-/**
- * The control-plane revisions the input shows: the platform namespace's `istio.io/rev` (or `default` for its
- * `istio-injection=enabled`), the charts' and IstioOperators' `revision`, the injector webhooks' revision label.
- * Empty when the input shows none: then no revision can be judged.
- */
-export function knownRevisions(objects: readonly KubernetesObject[]): Set<string> {
-  const revisions = new Set<string>();
-  const add = (value: string | undefined): void => {
-    if (value) revisions.add(value);
-  };
-  for (const namespace of ofKind(objects, KIND.Namespace)) {
-    const labels = labelsOf(namespace);
-    if (labels[ROLE_LABEL] !== GATEWAY_ROLE) continue;
-    add(labels[REVISION_KEY]);
-    if (labels[NAMESPACE_INJECTION_LABEL] === NAMESPACE_INJECTION_ON) add(DEFAULT_REVISION);
-  }
-  for (const object of CHART_KINDS.flatMap((k) => ofKind(objects, k))) {
-    const release = chartRelease(object);
-    if (release && (isIstiodChart(release.chart) || isGatewayChart(release.chart)))
-      add(text(release.values.revision));
-  }
-  for (const operator of ofKind(objects, KIND.IstioOperator)) add(text(specOf(operator).revision));
-  for (const webhook of ofKind(objects, KIND.MutatingWebhookConfiguration))
-    add(labelsOf(webhook)[REVISION_KEY]);
-  return revisions;
-}
-
-/** Whether a revision is one the platform runs; with none shown, any is taken on trust. */
-export function runsRevision(revisions: ReadonlySet<string>, revision: string): boolean {
-  return revisions.size === 0 || revisions.has(revision);
-}
-
 /** The Istio keys of one pod a tenant may not set, or not to that value, as phrases naming key and value. */
-export function refusedIstioKnobs(pod: PodView, revisions: ReadonlySet<string>): string[] {
+function refusedIstioKnobs(pod: PodView, revisions: ReadonlySet<string>): string[] {
   const refused: string[] = [];
   const judge = (where: "label" | "annotation", key: string, value: string): void => {
     if (!isIstioKey(key)) return;
