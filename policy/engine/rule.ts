@@ -7,7 +7,7 @@ export type Severity = "critical" | "high" | "medium" | "low";
 /** What a violation does to a deployment; the levels `--policy-pack-config` accepts. */
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
 
-/** The concern a rule protects; `policy/rules/` groups rules by concern (gateway integrity in four `gateway-*` files). */
+/** The concern a rule protects, and the folder of its file: `policy/rules/<concern>/<rule name>.ts`. */
 export type Concern =
   | "registry"
   | "tenant-isolation"
