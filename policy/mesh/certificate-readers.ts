@@ -1,6 +1,11 @@
 import { goDurationSeconds, isGoDuration, KIND, KubernetesObject, ObjectKind } from "../contract";
 import { fields, fieldsList, namespaceOf, ofKind, specOf, text, texts } from "./object-fields";
 
+/**
+ * The roots of TLS origination (issue 4): cert-manager Certificates that authenticate the egress
+ * gateway to partners, and the credentials and server roots its MUTUAL DestinationRules name.
+ */
+
 /** Seconds of a Go duration (what cert-manager reads), or undefined when it is not one. */
 export function durationSeconds(value: unknown): number | undefined {
   const raw = text(value);
@@ -59,6 +64,7 @@ export interface MutualCredentialUse {
   secret(name: string): KubernetesObject | undefined;
 }
 
+/** Each credential a MUTUAL DestinationRule names, with the Certificate and Secrets of its namespace to check it against. */
 export function* mutualCredentialUses(objects: readonly KubernetesObject[]): Generator<MutualCredentialUse> {
   const certificates = indexBy(objects, KIND.Certificate, (c) => text(specOf(c).secretName));
   const secrets = indexBy(objects, KIND.Secret, (s) => text(s.metadata?.name));

@@ -10,6 +10,7 @@ export interface TlsSetting {
   readonly subset?: string;
 }
 
+/** Every `tls` block of a DestinationRule: top level, per port, per subset and their ports. */
 export function tlsSettings(rule: KubernetesObject): TlsSetting[] {
   const out: TlsSetting[] = [];
   const collect = (policy: unknown, where: string, subset?: string): void => {
@@ -39,4 +40,5 @@ export function tlsSettings(rule: KubernetesObject): TlsSetting[] {
   return out;
 }
 
+/** The TLS modes in which the gateway originates TLS toward the host. */
 export const ORIGINATING_MODES = new Set(["SIMPLE", "MUTUAL"]);

@@ -9,6 +9,7 @@ import { fieldsList, nameOf, namespaceOf, ofKind, specOf, text, texts } from "./
  * platform's gateway, and sidecars never send them straight out.
  */
 
+/** The Gateway API route kinds, each of which may attach to a Gateway or a ServiceEntry. */
 export const ROUTE_KINDS: readonly ObjectKind[] = [
   KIND.HTTPRoute,
   KIND.TLSRoute,
@@ -30,6 +31,7 @@ export function hostnameBackends(route: KubernetesObject): string[] {
     .map((b) => text(b.name) ?? "");
 }
 
+/** A route's parent or backend reference, its defaults filled in. */
 export interface ParentRef {
   readonly group: string;
   readonly kind: string;
@@ -50,8 +52,10 @@ export function objectRef(
   };
 }
 
+/** The API group of the Kubernetes Gateway API. */
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
+/** What a route attaches to (Gateways unless it says otherwise), in its own namespace unless it names one. */
 export function parentRefs(route: KubernetesObject): ParentRef[] {
   const namespace = namespaceOf(route) ?? "default";
   return fieldsList(specOf(route).parentRefs).map((p) =>
@@ -59,6 +63,7 @@ export function parentRefs(route: KubernetesObject): ParentRef[] {
   );
 }
 
+/** Every route of the Gateway API kinds. */
 export const routes = (objects: readonly KubernetesObject[]): KubernetesObject[] =>
   ROUTE_KINDS.flatMap((k) => ofKind(objects, k));
 

@@ -13,6 +13,7 @@ export interface GatewayAuthzRule {
   readonly when: readonly Fields[];
 }
 
+/** Every rule of the AuthorizationPolicies that apply to the egress gateway, with its policy and action. */
 export function gatewayAuthzRules(
   objects: readonly KubernetesObject[],
   mesh: MeshTopology,
@@ -32,6 +33,7 @@ export function gatewayAuthzRules(
     });
 }
 
+/** Whether a source or operation sets any field: an empty one constrains nothing. */
 export const nonEmpty = (f: Fields): boolean =>
   Object.values(f).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined));
 
@@ -46,8 +48,10 @@ export function admitsIdentityLess(from: Fields): boolean {
   return texts(dig(from, "source", "notPrincipals")).includes("*");
 }
 // `host:*` is the any-port form HTTP rules list beside the bare host.
+/** A host without its `:port` (or `:*`), as the gateway's servers name it. */
 export const stripPort = (host: string): string => host.replace(/:(\d+|\*)$/, "");
 
+/** The SNI values a rule's `connection.sni` conditions admit. */
 export function sniValues(rule: GatewayAuthzRule): string[] {
   return rule.when.filter((w) => text(w.key) === "connection.sni").flatMap((w) => texts(w.values));
 }

@@ -8,6 +8,7 @@ import {
 import { MeshTopology } from "./mesh-topology";
 import { isKind, namespaceOf, stringMap, text } from "./object-fields";
 
+/** The kinds that carry the gateway's availability settings: its chart releases and its Deployment. */
 export const HA_KINDS = [...CHART_KINDS, KIND.Deployment];
 
 /**
@@ -22,6 +23,7 @@ export type HaEvidence =
     }
   | { readonly source: "values"; readonly release: ChartRelease };
 
+/** The availability evidence of each egress gateway in the objects. */
 export function haEvidence(objects: readonly KubernetesObject[], mesh: MeshTopology): HaEvidence[] {
   const inPlatform = (ns: string | undefined): boolean =>
     !mesh.gatewayNamespace || ns === mesh.gatewayNamespace;
@@ -40,6 +42,7 @@ export function haEvidence(objects: readonly KubernetesObject[], mesh: MeshTopol
     .map((release) => ({ source: "values", release }));
 }
 
+/** The object a violation about this evidence names. */
 export function evidenceObject(e: HaEvidence): KubernetesObject {
   return e.source === "rendered" ? e.workload : e.release.object;
 }

@@ -3,6 +3,7 @@ import { policyAppliesToGateway } from "./mesh-queries";
 import { MeshTopology } from "./mesh-topology";
 import { dig, ofKind } from "./object-fields";
 
+/** The Telemetry objects that apply to the egress gateway (mesh-wide, its namespace, or selecting its pods). */
 export function gatewayTelemetries(
   objects: readonly KubernetesObject[],
   mesh: MeshTopology,

@@ -10,6 +10,7 @@ import { MeshTopology } from "./mesh-topology";
 import { dig, Fields, fields, fieldsList, ofKind, specOf, text } from "./object-fields";
 import { typedConfigOf } from "./typed-config";
 
+/** The typed_config type of each rate-limit filter, by the filter's name. */
 export const TYPE_NAMES: Readonly<Record<string, string>> = {
   [HTTP_LOCAL_RATE_LIMIT]: "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
   [NETWORK_LOCAL_RATE_LIMIT]: "envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit",
@@ -45,6 +46,7 @@ export function addedFilters(filter: KubernetesObject, kind: string): AddedFilte
   return out;
 }
 
+/** The EnvoyFilters that apply to the egress gateway. */
 export function gatewayFilters(objects: readonly KubernetesObject[], mesh: MeshTopology): KubernetesObject[] {
   return ofKind(objects, KIND.EnvoyFilter).filter((f) =>
     policyAppliesToGateway(mesh, f, dig(f.spec, "workloadSelector", "labels")),

@@ -9,6 +9,7 @@ import { inTenants, judgedTenants } from "./tenant-scope";
  * lets the proxy's UID/GID out untouched and that the injector's container names are Istio's.
  */
 
+/** The kinds that hold a pod or a pod template. */
 export const POD_KINDS = WORKLOAD_KINDS;
 
 /** Every pod view in the judged tenant namespaces. */

@@ -3,11 +3,6 @@ import { integer, specOf, text } from "../../mesh/object-fields";
 import { ResourceRule, Violation, violation } from "../../engine/rule";
 import { isClientCertificate, durationSeconds } from "../../mesh/certificate-readers";
 
-/**
- * The roots of TLS origination (issue 4): cert-manager Certificates that authenticate the egress
- * gateway to partners, and the credentials and server roots its MUTUAL DestinationRules name.
- */
-
 /** The prod ceiling on a client certificate's lifetime unless the policy config says otherwise. */
 const DEFAULT_MAX_CLIENT_CERTIFICATE_DAYS = 90;
 
