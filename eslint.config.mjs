@@ -50,6 +50,35 @@ function sdkFreeRule(files, ignores, extraPatterns = []) {
   };
 }
 
+const RULE_FILE_MESSAGE =
+  "a rule file (policy/rules/<concern>/<rule>.ts) is imported only by its concern's index.ts and by tests, and a concern only by the catalog (policy/engine/catalog.ts): helpers several rules share belong in policy/mesh/, constants the program shares in policy/contract/.";
+
+// Any relative path into policy/rules/ ("../policy/rules/tls/x", "./rules/tls", "../rules").
+const INTO_RULES = { regex: "^\\.{1,2}/(.*/)?rules(/|$)", message: RULE_FILE_MESSAGE };
+// From the catalog: a file inside a concern folder rather than the concern's index.
+const INTO_RULE_FILE = { regex: "^\\.\\./rules/[^/]+/", message: RULE_FILE_MESSAGE };
+// From policy/rules/<concern>/: a sibling ("./x") or another concern ("../tls/x"); "../../" leaves policy/rules/.
+const FROM_RULE_TO_SIBLING = { regex: "^\\./", message: RULE_FILE_MESSAGE };
+const FROM_RULE_TO_CONCERN = { regex: "^\\.\\./(?!\\.\\./)", message: RULE_FILE_MESSAGE };
+
+/**
+ * A layer of the pack `depth` folders below policy/: it stays inside the pack, SDK-free unless told
+ * otherwise, plus its own patterns (one config per file set, since a later no-restricted-imports replaces an earlier one).
+ */
+function packLayerRule(files, depth, extraPatterns, { sdkFree = true, ignores = [] } = {}) {
+  const escape = packEscapeRule(depth).rules["no-restricted-imports"][1].patterns;
+  return {
+    files,
+    ignores: [...PACK_IGNORES, ...ignores],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...extraPatterns, ...escape, ...(sdkFree ? SDK_PATTERNS : [])] },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "policy/node_modules/**", "dist/**"] },
   js.configs.recommended,
@@ -81,13 +110,33 @@ export default tseslint.config(
   sdkFreeRule(
     ["cli/**/*.ts", "components/**/*.ts", "stacks/**/*.ts"],
     ["components/pulumi/**", "stacks/load-pulumi-config.ts"],
+    [INTO_RULES],
   ),
-  // The rules (run by `lint`) keep the pack's own boundary as well; policy/rules/x.ts is one folder deep.
-  sdkFreeRule(
-    ["policy/rules/*.ts"],
-    PACK_IGNORES,
-    packEscapeRule(1).rules["no-restricted-imports"][1].patterns,
-  ),
+  {
+    // What may load the SDK still reaches the rules only through the catalog.
+    files: [
+      "index.ts",
+      "components/pulumi/**/*.ts",
+      "stacks/load-pulumi-config.ts",
+      "scripts/**/*.ts",
+      "bench/**/*.ts",
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: [INTO_RULES] }] },
+  },
+  // The pack's top level (policies.ts, the CrossGuard entry point) reads the rules through the catalog too.
+  packLayerRule(["policy/*.ts"], 0, [INTO_RULES], { sdkFree: false }),
+  // The engine and the mesh readers (run by `lint`, so SDK-free) are one folder deep; only the catalog
+  // names the rules, and then by concern (its index.ts), never a rule file.
+  packLayerRule(["policy/engine/*.ts", "policy/mesh/*.ts"], 1, [INTO_RULES], {
+    ignores: ["policy/engine/catalog.ts"],
+  }),
+  packLayerRule(["policy/engine/catalog.ts"], 1, [INTO_RULE_FILE]),
+  // A rule file (policy/rules/<concern>/<rule>.ts) imports the engine, the mesh readers and the contract,
+  // never another rule; its concern's index.ts imports that concern's rules only.
+  packLayerRule(["policy/rules/*/*.ts"], 2, [FROM_RULE_TO_SIBLING, FROM_RULE_TO_CONCERN], {
+    ignores: ["policy/rules/*/index.ts"],
+  }),
+  packLayerRule(["policy/rules/*/index.ts"], 2, [FROM_RULE_TO_CONCERN]),
   {
     // The pack installs from policy/package.json alone: it may use only the packages listed there.
     files: ["policy/**/*.ts"],

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseManifests } from "../cli/read-manifests";
 import { renderDocuments, toMultiDocumentYaml } from "../cli/render";
-import { evaluate } from "../policy/rules/evaluate";
+import { evaluate } from "../policy/engine/evaluate";
 import { parseEgressConfig } from "../stacks/load-config";
 import { syntheticStack } from "./synthetic-stack";
 

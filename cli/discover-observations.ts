@@ -1,5 +1,5 @@
-import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/rules/address-ranges";
-import { isInClusterHost } from "../policy/rules/tls";
+import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/mesh/address-ranges";
+import { isInClusterHost } from "../policy/mesh/in-cluster-hosts";
 import { externalHost } from "../stacks/schema";
 import type { AccessLogRecord } from "./envoy-access-log";
 

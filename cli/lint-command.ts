@@ -7,10 +7,10 @@ import {
   PolicyConfigError,
   RuleSettingValues,
   ruleSettings,
-} from "../policy/rules/enforcement";
+} from "../policy/engine/enforcement";
 import { parseRfc3339 } from "../policy/contract";
-import { allRules } from "../policy/rules/catalog";
-import { evaluate, Finding } from "../policy/rules/evaluate";
+import { allRules } from "../policy/engine/catalog";
+import { evaluate, Finding } from "../policy/engine/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { TextInputError } from "../stacks/bounded-text";
 import { isDnsLabel } from "../stacks/kubernetes-values";

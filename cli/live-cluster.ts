@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { KIND, type KubernetesObject, type ObjectKind } from "../policy/contract";
-import { allRules } from "../policy/rules/catalog";
+import { allRules } from "../policy/engine/catalog";
 
 /** Where to read from: a kubeconfig file and context, each kubectl's own default when absent. */
 export interface LiveClusterTarget {

@@ -3,7 +3,7 @@ import * as path from "path";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { Document, isMap, isSeq, parseDocument } from "yaml";
-import { evaluate, Finding } from "../policy/rules/evaluate";
+import { evaluate, Finding } from "../policy/engine/evaluate";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import {
   CONFIG_NAMESPACE,

@@ -1,7 +1,7 @@
 import { KIND, KubernetesObject, TENANT_LABEL } from "../policy/contract";
-import { policyAppliesToGateway } from "../policy/rules/mesh-queries";
-import type { MeshTopology } from "../policy/rules/mesh-topology";
-import { dig, Fields, fields, fieldsList, ofKind, specOf, text, texts } from "../policy/rules/object-fields";
+import { policyAppliesToGateway } from "../policy/mesh/mesh-queries";
+import type { MeshTopology } from "../policy/mesh/mesh-topology";
+import { dig, Fields, fields, fieldsList, ofKind, specOf, text, texts } from "../policy/mesh/object-fields";
 
 /**
  * How the egress gateway's AuthorizationPolicies decide one connection or request (Istio's order: CUSTOM,

@@ -4,9 +4,9 @@ import {
   parseCidr,
   reachesPublicAddresses,
   subtractRanges,
-} from "../policy/rules/address-ranges";
-import { selectsNamespace } from "../policy/rules/namespace-selectors";
-import { egressReach, egressRules, policyTypes } from "../policy/rules/network-policies";
+} from "../policy/mesh/address-ranges";
+import { selectsNamespace } from "../policy/mesh/namespace-selectors";
+import { egressReach, egressRules, policyTypes } from "../policy/mesh/network-policies";
 import {
   Fields,
   fields,
@@ -19,7 +19,7 @@ import {
   stringMap,
   text,
   texts,
-} from "../policy/rules/object-fields";
+} from "../policy/mesh/object-fields";
 
 /**
  * How Kubernetes NetworkPolicies (and the AdminNetworkPolicy lock) decide one connection, for trace: the

@@ -6,12 +6,12 @@ import {
   parseRfc3339,
   SERVICE_LABEL,
 } from "../policy/contract";
-import { isBreakGlassObject } from "../policy/rules/break-glass";
-import { meshConfigSources } from "../policy/rules/mesh-config";
-import { describeMesh, MeshOverrides } from "../policy/rules/mesh-inference";
-import { GatewayServer, VirtualRoute } from "../policy/rules/mesh-object-readers";
-import { isGatewayServiceHost, serversFor } from "../policy/rules/mesh-queries";
-import type { MeshTopology } from "../policy/rules/mesh-topology";
+import { isBreakGlassObject } from "../policy/mesh/break-glass-objects";
+import { meshConfigSources } from "../policy/mesh/mesh-config";
+import { describeMesh, MeshOverrides } from "../policy/mesh/mesh-inference";
+import { GatewayServer, VirtualRoute } from "../policy/mesh/mesh-object-readers";
+import { isGatewayServiceHost, serversFor } from "../policy/mesh/mesh-queries";
+import type { MeshTopology } from "../policy/mesh/mesh-topology";
 import {
   annotationsOf,
   dig,
@@ -27,7 +27,7 @@ import {
   stringMap,
   text,
   texts,
-} from "../policy/rules/object-fields";
+} from "../policy/mesh/object-fields";
 import { authorizeAtGateway } from "./trace-authorization";
 import {
   adminEgressToInternet,

@@ -1,7 +1,7 @@
 import { KIND, KubernetesObject } from "../policy/contract";
-import { policyAppliesToGateway } from "../policy/rules/mesh-queries";
-import type { MeshTopology } from "../policy/rules/mesh-topology";
-import { dig, fields, fieldsList, integer, ofKind, specOf, text } from "../policy/rules/object-fields";
+import { policyAppliesToGateway } from "../policy/mesh/mesh-queries";
+import type { MeshTopology } from "../policy/mesh/mesh-topology";
+import { dig, fields, fieldsList, integer, ofKind, specOf, text } from "../policy/mesh/object-fields";
 
 /** Which local rate limit bucket at the gateway a tenant's traffic to a host spends, for trace. */
 

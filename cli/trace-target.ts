@@ -1,5 +1,5 @@
 import { isDnsLabel } from "../stacks/kubernetes-values";
-import { isAddressLiteral } from "../policy/rules/address-ranges";
+import { isAddressLiteral } from "../policy/mesh/address-ranges";
 
 /** `--from <namespace>[/<serviceaccount>]` and `--to <host>[:<port>]`, read with errors that name the flag. */
 

@@ -9,10 +9,10 @@ import {
 } from "@pulumi/policy";
 import { KubernetesObject, ObjectKind } from "./contract";
 import { toKubernetesObject } from "./crossguard-objects";
-import { allRules } from "./rules/catalog";
-import { describeMesh } from "./rules/mesh-inference";
-import { isKind } from "./rules/object-fields";
-import { ResourceRule, Rule, StackRule, Violation } from "./rules/rule";
+import { allRules } from "./engine/catalog";
+import { describeMesh } from "./mesh/mesh-inference";
+import { isKind } from "./mesh/object-fields";
+import { ResourceRule, Rule, StackRule, Violation } from "./engine/rule";
 
 /**
  * The rules of `rules/` as CrossGuard policies. Each policy's enforcement level is the rule's default

@@ -20,7 +20,7 @@ import {
   SERVER_ROOTS_SUFFIX,
   serverRootsSecretName,
 } from "../policy/contract";
-import { isAddressLiteral, normaliseCidr } from "../policy/rules/address-ranges";
+import { isAddressLiteral, normaliseCidr } from "../policy/mesh/address-ranges";
 import {
   chartSource,
   dns1123Label,

@@ -1,4 +1,4 @@
-import { parseCidr } from "../policy/rules/address-ranges";
+import { parseCidr } from "../policy/mesh/address-ranges";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
 import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "./rate-limit-schema";

@@ -1,9 +1,9 @@
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
-import { MIN_GATEWAY_REPLICAS } from "../policy/rules/gateway-availability";
+import { MIN_GATEWAY_REPLICAS } from "../policy/contract";
 import { quantityValue } from "./quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
-import { parseCidr } from "../policy/rules/address-ranges";
+import { parseCidr } from "../policy/mesh/address-ranges";
 import { hostCidr } from "./pinned-addresses";
 import { inClusterHostProblem } from "./in-cluster-hosts";
 import { BREAK_GLASS_NAME_PREFIX } from "./break-glass";

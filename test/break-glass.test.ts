@@ -4,7 +4,7 @@ import { registrySummary } from "../components/egress-platform";
 import { buildPlatformManifests } from "../components/platform-manifests";
 import { renderDocuments } from "../cli/render";
 import { loadPolicyConfig } from "../cli/lint-command";
-import { evaluate } from "../policy/rules/evaluate";
+import { evaluate } from "../policy/engine/evaluate";
 import { ConfigError, formatIssue } from "../stacks/config-error";
 import { expiredBreakGlassWarnings } from "../stacks/break-glass";
 import type { KubernetesObject } from "../components/kubernetes-object";

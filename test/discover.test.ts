@@ -10,7 +10,7 @@ import { loadPolicyConfig } from "../cli/lint-command";
 import { renderDocuments } from "../cli/render";
 import { ACCESS_LOG_FIELDS } from "../components/gateway-access-log";
 import type { KubernetesObject } from "../policy/contract";
-import { evaluate } from "../policy/rules/evaluate";
+import { evaluate } from "../policy/engine/evaluate";
 import { loadStackFile } from "../stacks/load-config";
 import { describeWithPrometheusTools } from "./support/prometheus-tools";
 import {

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { allRules } from "../policy/rules/catalog";
+import { allRules } from "../policy/engine/catalog";
 import { configKeyRows, staleDescriptionKeys } from "../scripts/docs/config-reference";
 import { renderRuleReference } from "../scripts/docs/rule-reference";
 import { buildPage, GENERATED_PAGES, PROJECT_DIR } from "../scripts/docs/generated-pages";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { renderDocuments } from "../cli/render";
 import { loadPolicyConfig } from "../cli/lint-command";
-import { evaluate } from "../policy/rules/evaluate";
+import { evaluate } from "../policy/engine/evaluate";
 import type { KubernetesObject } from "../policy/contract";
 import { ConfigError } from "../stacks/config-error";
 import { parseEgressConfig, selectNamespacedValues } from "../stacks/load-config";

@@ -18,7 +18,10 @@ describe("import boundaries (eslint.config.mjs)", function () {
   this.timeout(60_000);
 
   it("lets the pack's rules import the contract, and the program import the pack's contract", async () => {
-    assert.deepEqual(await lintAs("policy/rules/probe.ts", 'export { KIND } from "../contract";\n'), []);
+    assert.deepEqual(
+      await lintAs("policy/rules/tls/probe.ts", 'export { KIND } from "../../contract";\n'),
+      [],
+    );
     assert.deepEqual(
       await lintAs("components/probe.ts", 'export { GATEWAY_SELECTOR } from "../policy/contract";\n'),
       [],
@@ -27,8 +30,8 @@ describe("import boundaries (eslint.config.mjs)", function () {
 
   it("refuses a policy rule that imports the program", async () => {
     const messages = await lintAs(
-      "policy/rules/probe.ts",
-      'export { ownedLabels } from "../../components/kubernetes-object";\n',
+      "policy/rules/tls/probe.ts",
+      'export { ownedLabels } from "../../../components/kubernetes-object";\n',
     );
     assert.deepEqual(ruleIds(messages), ["no-restricted-imports"]);
     assert.match(messages[0]!.message, /policy\/ is its own package/);
@@ -54,7 +57,7 @@ describe("import boundaries (eslint.config.mjs)", function () {
   });
 
   it("refuses a pack import of a package that policy/package.json does not list", async () => {
-    const messages = await lintAs("policy/rules/probe.ts", 'export { z } from "zod";\n');
+    const messages = await lintAs("policy/rules/tls/probe.ts", 'export { z } from "zod";\n');
     assert.deepEqual(ruleIds(messages), ["import-x/no-extraneous-dependencies"]);
   });
 
@@ -86,12 +89,19 @@ describe("import boundaries (eslint.config.mjs)", function () {
 
   it("refuses a policy rule that imports @pulumi/policy, and keeps refusing one that leaves the pack", async () => {
     assert.deepEqual(
-      ruleIds(await lintAs("policy/rules/probe.ts", 'export { PolicyPack } from "@pulumi/policy";\n')),
+      ruleIds(await lintAs("policy/rules/tls/probe.ts", 'export { PolicyPack } from "@pulumi/policy";\n')),
       ["no-restricted-imports"],
     );
+    for (const file of ["policy/engine/probe.ts", "policy/mesh/probe.ts"]) {
+      assert.deepEqual(
+        ruleIds(await lintAs(file, 'export { PolicyPack } from "@pulumi/policy";\n')),
+        ["no-restricted-imports"],
+        file,
+      );
+    }
     const escape = await lintAs(
-      "policy/rules/probe.ts",
-      'export { ownedLabels } from "../../components/kubernetes-object";\n',
+      "policy/rules/tls/probe.ts",
+      'export { ownedLabels } from "../../../components/kubernetes-object";\n',
     );
     assert.match(escape[0]!.message, /policy\/ is its own package/);
   });
@@ -110,8 +120,58 @@ describe("import boundaries (eslint.config.mjs)", function () {
     );
   });
 
+  it("refuses a rule file imported from the program, the CLI, scripts or the pack's engine and mesh readers", async () => {
+    for (const [file, code] of [
+      [
+        "cli/probe.ts",
+        'export { originationTlsNotDisabled } from "../policy/rules/tls/origination-tls-not-disabled";\n',
+      ],
+      ["stacks/probe.ts", 'export { gatewayIntegrityRules } from "../policy/rules/gateway-integrity";\n'],
+      ["components/probe.ts", 'export { tlsRules } from "../policy/rules/tls/index";\n'],
+      ["components/pulumi/probe.ts", 'export { tlsRules } from "../../policy/rules/tls";\n'],
+      ["scripts/docs/probe.ts", 'export { tlsRules } from "../../policy/rules/tls";\n'],
+      ["policy/probe.ts", 'export { tlsRules } from "./rules/tls";\n'],
+      [
+        "policy/mesh/probe.ts",
+        'export { breakGlassExpiryValid } from "../rules/break-glass/break-glass-expiry-valid";\n',
+      ],
+      ["policy/engine/probe.ts", 'export { breakGlassRules } from "../rules/break-glass";\n'],
+    ]) {
+      const messages = await lintAs(file!, code!);
+      assert.deepEqual(ruleIds(messages), ["no-restricted-imports"], file);
+      assert.match(messages[0]!.message, /imported only by its concern's index\.ts/, file);
+    }
+  });
+
+  it("lets the catalog import the concern indexes but not a rule file, and a concern's index its own rules only", async () => {
+    const catalog = "policy/engine/catalog.ts";
+    const source = fs.readFileSync(path.join(ROOT, catalog), "utf8");
+    assert.deepEqual(await lintAs(catalog, source), [], "the catalog as it is");
+    const reaching = `${source}export { certificateKeyStrength } from "../rules/tls/certificate-key-strength";\n`;
+    assert.deepEqual(ruleIds(await lintAs(catalog, reaching)), ["no-restricted-imports"]);
+    const index = "policy/rules/tls/index.ts";
+    const indexSource = fs.readFileSync(path.join(ROOT, index), "utf8");
+    assert.deepEqual(await lintAs(index, indexSource), [], "the tls index as it is");
+    assert.deepEqual(
+      ruleIds(await lintAs(index, `${indexSource}export { breakGlassRules } from "../break-glass";\n`)),
+      ["no-restricted-imports"],
+    );
+  });
+
+  it("refuses a rule file that imports another rule, of its concern or another", async () => {
+    const file = "policy/rules/tls/origination-tls-not-disabled.ts";
+    const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+    assert.deepEqual(await lintAs(file, source), [], "the rule as it is");
+    for (const code of [
+      'export { certificateKeyStrength } from "./certificate-key-strength";\n',
+      'export { breakGlassDirectHasTicket } from "../break-glass/break-glass-direct-has-ticket";\n',
+    ]) {
+      assert.deepEqual(ruleIds(await lintAs(file, `${source}${code}`)), ["no-restricted-imports"], code);
+    }
+  });
+
   it("reports an import circle: rule.ts importing the catalog, which imports every rule", async () => {
-    const file = "policy/rules/rule.ts";
+    const file = "policy/engine/rule.ts";
     const source = fs.readFileSync(path.join(ROOT, file), "utf8");
     assert.deepEqual(await lintAs(file, source), [], "rule.ts as it is imports no circle");
     const circular = `import { allRules } from "./catalog";\nexport const everyRule = allRules;\n${source}`;

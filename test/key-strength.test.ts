@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { certificateKeyStrength } from "../policy/rules/certificates";
+import { certificateKeyStrength } from "../policy/rules/tls/certificate-key-strength";
 import { KEY_ALGORITHMS } from "../policy/contract/key-strength";
 import { privateKeySchema } from "../stacks/schema";
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseManifests } from "../cli/read-manifests";
-import { evaluate } from "../policy/rules/evaluate";
+import { evaluate } from "../policy/engine/evaluate";
 
 /**
  * Upstream's own egress examples (istio/istio.io egress tasks, istio/istio samples and test data), each with

@@ -25,3 +25,6 @@ export function resolveGatewayName(ref: string, namespace: string): string {
   const next = rest.indexOf(".");
   return `${next < 0 ? rest : rest.slice(0, next)}/${ref.slice(0, dot)}`;
 }
+
+/** The fewest gateway replicas the HPA may run: all egress goes through the gateway, so it must not go down. */
+export const MIN_GATEWAY_REPLICAS = 3;

@@ -20,3 +20,4 @@ export * from "./istio-pod-knobs";
 export * from "./ownership";
 export * from "./pod-security";
 export * from "./gateway-pod-labels";
+export * from "./admission-guardrails";

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { gatewayAccessLogRecordsCaller } from "../rules/access-log-provider";
+import { gatewayAccessLogRecordsCaller } from "../rules/observability/gateway-access-log-records-caller";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";

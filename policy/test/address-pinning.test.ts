@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import { gatewayEgressNarrowingEffective, pinnedServiceEntryStatic } from "../rules/address-pinning";
-import { gatewayEgressExcludesInternalRanges } from "../rules/gateway-exposure";
+import { gatewayEgressNarrowingEffective } from "../rules/gateway-integrity/gateway-egress-narrowing-effective";
+import { pinnedServiceEntryStatic } from "../rules/registry/pinned-service-entry-static";
+import { gatewayEgressExcludesInternalRanges } from "../rules/gateway-integrity/gateway-egress-excludes-internal-ranges";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -9,7 +9,7 @@ import {
   parseAddress,
   parseCidr,
   reachesPublicAddresses,
-} from "../rules/address-ranges";
+} from "../mesh/address-ranges";
 
 const INTERNAL_V4 = [
   "10.0.0.0/8",

@@ -1,14 +1,12 @@
 import * as assert from "node:assert/strict";
-import {
-  gatewayAuthzDefaultDeny,
-  gatewayAuthzHostsRegistered,
-  gatewayAuthzHttpHostsAnyPort,
-  gatewayAuthzNoAllowAll,
-  gatewayAuthzNoHttpFieldsOnTls,
-  gatewayAuthzNoIdentityLessAdmission,
-  gatewayAuthzRulesNameSources,
-  peerAuthenticationMtlsRequired,
-} from "../rules/authorization";
+import { gatewayAuthzDefaultDeny } from "../rules/authorization/gateway-authz-default-deny";
+import { gatewayAuthzHostsRegistered } from "../rules/authorization/gateway-authz-hosts-registered";
+import { gatewayAuthzHttpHostsAnyPort } from "../rules/authorization/gateway-authz-http-hosts-any-port";
+import { gatewayAuthzNoAllowAll } from "../rules/authorization/gateway-authz-no-allow-all";
+import { gatewayAuthzNoHttpFieldsOnTls } from "../rules/authorization/gateway-authz-no-http-fields-on-tls";
+import { gatewayAuthzNoIdentityLessAdmission } from "../rules/authorization/gateway-authz-no-identity-less-admission";
+import { gatewayAuthzRulesNameSources } from "../rules/authorization/gateway-authz-rules-name-sources";
+import { peerAuthenticationMtlsRequired } from "../rules/authorization/peer-authentication-mtls-required";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";

@@ -1,13 +1,11 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import {
-  breakGlassDirectHasTicket,
-  breakGlassExpiringSoon,
-  breakGlassExpiryValid,
-  isBreakGlassObject,
-} from "../rules/break-glass";
-import { allRules } from "../rules/catalog";
-import type { ResourceRule } from "../rules/rule";
+import { breakGlassDirectHasTicket } from "../rules/break-glass/break-glass-direct-has-ticket";
+import { breakGlassExpiringSoon } from "../rules/break-glass/break-glass-expiring-soon";
+import { breakGlassExpiryValid } from "../rules/break-glass/break-glass-expiry-valid";
+import { isBreakGlassObject } from "../mesh/break-glass-objects";
+import { allRules } from "../engine/catalog";
+import type { ResourceRule } from "../engine/rule";
 
 const NOW = "2026-11-29T12:00:00Z";
 const inHours = (hours: number) => new Date(Date.parse(NOW) + hours * 3_600_000).toISOString();

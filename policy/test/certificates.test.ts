@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
 import { ResourceValidationArgs } from "@pulumi/policy";
 import { resourcePolicy } from "../policies";
+import { certificateKeyStrength } from "../rules/tls/certificate-key-strength";
 import {
-  certificateKeyStrength,
   clientCertificateMaxLifetime,
   clientCertificateMaxLifetimeRule,
-  issuerKeysOutsideGatewayNamespace,
-  mutualOriginationCredentialProvided,
-  mutualOriginationServerRootsProvided,
-} from "../rules/certificates";
+} from "../rules/tls/client-certificate-max-lifetime";
+import { issuerKeysOutsideGatewayNamespace } from "../rules/tls/issuer-keys-outside-gateway-namespace";
+import { mutualOriginationCredentialProvided } from "../rules/tls/mutual-origination-credential-provided";
+import { mutualOriginationServerRootsProvided } from "../rules/tls/mutual-origination-server-roots-provided";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { asEngineResource, urnOf } from "./crossguard-harness";

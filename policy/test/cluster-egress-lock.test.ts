@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import { clusterEgressLockedOutsideGateway } from "../rules/cluster-egress-lock";
+import { clusterEgressLockedOutsideGateway } from "../rules/tenant-isolation/cluster-egress-locked-outside-gateway";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -1,5 +1,4 @@
-import { INTERNAL_REQUEST_HEADERS, KubernetesObject } from "../contract";
-import { REQUIRED_GUARDRAILS } from "../rules/admission-guardrails";
+import { INTERNAL_REQUEST_HEADERS, KubernetesObject, REQUIRED_GUARDRAILS } from "../contract";
 
 /**
  * A compliant platform, shaped like `mesh-egress render` output (istio-egress.md §1–3): the gateway

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policies, resourcePolicy } from "../policies";
-import { allRules } from "../rules/catalog";
+import { allRules } from "../engine/catalog";
 import { KubernetesObject } from "../contract";
-import { ResourceRule } from "../rules/rule";
+import { ResourceRule } from "../engine/rule";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import {
   asEngineResource,

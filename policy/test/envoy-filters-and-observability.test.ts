@@ -1,11 +1,10 @@
 import * as assert from "node:assert/strict";
-import {
-  envoyFilterHasWorkloadSelector,
-  envoyFilterHttpPatchApplies,
-  envoyFilterNoRemovalAtGateway,
-} from "../rules/envoy-filters";
+import { envoyFilterHasWorkloadSelector } from "../rules/envoy-filters/envoy-filter-has-workload-selector";
+import { envoyFilterHttpPatchApplies } from "../rules/envoy-filters/envoy-filter-http-patch-applies";
+import { envoyFilterNoRemovalAtGateway } from "../rules/envoy-filters/envoy-filter-no-removal-at-gateway";
 import { KubernetesObject } from "../contract";
-import { gatewayAccessLoggingConfigured, gatewayAccessLoggingNotDisabled } from "../rules/observability";
+import { gatewayAccessLoggingConfigured } from "../rules/observability/gateway-access-logging-configured";
+import { gatewayAccessLoggingNotDisabled } from "../rules/observability/gateway-access-logging-not-disabled";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -1,22 +1,17 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
-import {
-  gatewayHaDisruptionBudget,
-  gatewayHaMinReplicas,
-  gatewayHaZoneSpread,
-} from "../rules/gateway-availability";
-import { gatewayEgressExcludesInternalRanges, gatewayServiceClusterIp } from "../rules/gateway-exposure";
-import {
-  controlPlaneScopesGateways,
-  gatewaySelectorOnlyInPlatformNamespace,
-  gatewayServerHostsNamespaceQualified,
-} from "../rules/gateway-hijack";
-import {
-  gatewayRoutesStripInternalHeaders,
-  gatewayRoutesToDeclaredHost,
-  meshRoutesExternalHostsViaGateway,
-} from "../rules/gateway-routing";
+import { gatewayHaDisruptionBudget } from "../rules/gateway-integrity/gateway-ha-disruption-budget";
+import { gatewayHaMinReplicas } from "../rules/gateway-integrity/gateway-ha-min-replicas";
+import { gatewayHaZoneSpread } from "../rules/gateway-integrity/gateway-ha-zone-spread";
+import { gatewayEgressExcludesInternalRanges } from "../rules/gateway-integrity/gateway-egress-excludes-internal-ranges";
+import { gatewayServiceClusterIp } from "../rules/gateway-integrity/gateway-service-cluster-ip";
+import { controlPlaneScopesGateways } from "../rules/gateway-integrity/control-plane-scopes-gateways";
+import { gatewaySelectorOnlyInPlatformNamespace } from "../rules/gateway-integrity/gateway-selector-only-in-platform-namespace";
+import { gatewayServerHostsNamespaceQualified } from "../rules/gateway-integrity/gateway-server-hosts-namespace-qualified";
+import { gatewayRoutesStripInternalHeaders } from "../rules/gateway-integrity/gateway-routes-strip-internal-headers";
+import { gatewayRoutesToDeclaredHost } from "../rules/gateway-integrity/gateway-routes-to-declared-host";
+import { meshRoutesExternalHostsViaGateway } from "../rules/gateway-integrity/mesh-routes-external-hosts-via-gateway";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, rulesFired } from "./rule-harness";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import { describeMesh } from "../rules/mesh-inference";
-import { hostTraffic } from "../rules/mesh-queries";
+import { describeMesh } from "../mesh/mesh-inference";
+import { hostTraffic } from "../mesh/mesh-queries";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 
 const without = (objects: KubernetesObject[], kind: string): KubernetesObject[] =>

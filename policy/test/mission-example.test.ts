@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadEnforcementLevels } from "../../cli/lint-command";
 import { parseManifests } from "../../cli/read-manifests";
-import { evaluate, Finding } from "../rules/evaluate";
+import { evaluate, Finding } from "../engine/evaluate";
 
 /**
  * The example configuration of the mission document (egress-gateway-patterns.txt, steps 2, 3, 6, 7

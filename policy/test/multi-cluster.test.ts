@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
 import { KubernetesObject } from "../contract";
-import { gatewayServiceClusterLocal } from "../rules/multi-cluster";
+import { gatewayServiceClusterLocal } from "../rules/gateway-integrity/gateway-service-cluster-local";
 import { compliantPlatform, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

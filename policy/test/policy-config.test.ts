@@ -1,12 +1,27 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allRules } from "../rules/catalog";
-import { enforcementLevels, PolicyConfigError, ruleSettings } from "../rules/enforcement";
-import { evaluate } from "../rules/evaluate";
+import { allRules } from "../engine/catalog";
+import { enforcementLevels, PolicyConfigError, ruleSettings } from "../engine/enforcement";
+import { evaluate } from "../engine/evaluate";
 import { compliantPlatform } from "./compliant-platform";
 
 const CONFIG_DIR = path.join(__dirname, "..", "config");
+/** Each rule's settings as it runs: its schema's defaults, overridden by the config's entry (as CrossGuard fills them). */
+const effectiveSettings = (config: unknown): Map<string, Record<string, unknown>> =>
+  new Map(
+    allRules.map((rule) => [
+      rule.name,
+      {
+        ...Object.fromEntries(
+          Object.entries(rule.settings?.schema ?? {})
+            .filter(([, schema]) => "default" in schema)
+            .map(([key, schema]) => [key, schema.default]),
+        ),
+        ...ruleSettings(config).get(rule.name),
+      },
+    ]),
+  );
 const readConfig = (env: string): Record<string, unknown> =>
   JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, `${env}.json`), "utf8")) as Record<string, unknown>;
 
@@ -40,10 +55,38 @@ describe("the rule catalog and the per-environment policy config", () => {
 
   it("runs every rule as mandatory in prod, but the break-glass expiry warning, which is advisory by design", () => {
     const levels = enforcementLevels(readConfig("prod"));
-    assert.deepEqual(Object.keys(readConfig("prod")).sort(), allRules.map((r) => r.name).sort());
     for (const rule of allRules) {
       const expected = rule.name === "break-glass-expiring-soon" ? "advisory" : "mandatory";
       assert.equal(levels.get(rule.name), expected, rule.name);
+    }
+  });
+
+  it("runs prod with client certificates of at most 90 days, every guardrail bound to Deny and break-glass of at most 24 hours", () => {
+    const settings = effectiveSettings(readConfig("prod"));
+    assert.deepEqual(settings.get("client-certificate-max-lifetime"), { maxDays: 90 });
+    assert.deepEqual(settings.get("admission-guardrails-enforced"), { requireDeny: true });
+    assert.deepEqual(settings.get("break-glass-expiry-valid"), { maxHours: 24 });
+    assert.deepEqual(settings.get("break-glass-expiring-soon"), {});
+  });
+
+  it("runs dev with guardrails that may only warn and break-glass of at most 7 days, other settings as prod", () => {
+    const settings = effectiveSettings(readConfig("dev"));
+    assert.deepEqual(settings.get("client-certificate-max-lifetime"), { maxDays: 90 });
+    assert.deepEqual(settings.get("admission-guardrails-enforced"), { requireDeny: false });
+    assert.deepEqual(settings.get("break-glass-expiry-valid"), { maxHours: 168 });
+  });
+
+  it("lists in prod.json only what differs from a rule's default level and settings", () => {
+    const prod = readConfig("prod");
+    for (const [name, entry] of Object.entries(prod)) {
+      const rule = allRules.find((r) => r.name === name);
+      assert.ok(rule, `${name}: no such rule`);
+      const { enforcementLevel, ...values } =
+        typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
+      const differs =
+        (enforcementLevel !== undefined && enforcementLevel !== rule.defaultEnforcement) ||
+        Object.entries(values).some(([key, value]) => value !== rule.settings?.schema[key]?.default);
+      assert.ok(differs, `${name}: prod.json repeats the rule's default`);
     }
   });
 
@@ -81,9 +124,11 @@ describe("the rule catalog and the per-environment policy config", () => {
 });
 
 describe("rule settings from the policy config, as lint applies them", () => {
-  it("reads the client certificate lifetime ceiling from prod.json", () => {
-    const settings = ruleSettings(readConfig("prod"));
-    assert.deepEqual(settings.get("client-certificate-max-lifetime"), { maxDays: 90 });
+  it("reads the client certificate lifetime ceiling from a config entry", () => {
+    const settings = ruleSettings({
+      "client-certificate-max-lifetime": { enforcementLevel: "mandatory", maxDays: 60 },
+    });
+    assert.deepEqual(settings.get("client-certificate-max-lifetime"), { maxDays: 60 });
   });
 
   it("applies a stricter ceiling from the config to the rule", () => {

@@ -97,7 +97,7 @@ describe("the policy pack served over gRPC, as the Pulumi CLI runs it", function
     assert.equal(info.getName(), "egress-guardrails");
     assert.equal(info.getVersion(), "0.1.0");
     const names = info.getPoliciesList().map((p: any) => p.getName());
-    const { allRules } = await import("../rules/catalog");
+    const { allRules } = await import("../engine/catalog");
     assert.deepEqual(
       names,
       allRules.map((r) => r.name),

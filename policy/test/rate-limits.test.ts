@@ -2,16 +2,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseManifests } from "../../cli/read-manifests";
-import { runRule } from "../rules/evaluate";
+import { runRule } from "../engine/evaluate";
 import { KubernetesObject, RATE_LIMIT_EXEMPT_ANNOTATION } from "../contract";
-import { describeMesh } from "../rules/mesh-inference";
-import {
-  envoyFilterInGatewayNamespace,
-  globalRateLimitHasLocalFloor,
-  httpRateLimitOneChainPerPort,
-  localRateLimitEnforced,
-  tenantEgressRateLimited,
-} from "../rules/rate-limits";
+import { describeMesh } from "../mesh/mesh-inference";
+import { envoyFilterInGatewayNamespace } from "../rules/envoy-filters/envoy-filter-in-gateway-namespace";
+import { globalRateLimitHasLocalFloor } from "../rules/envoy-filters/global-rate-limit-has-local-floor";
+import { httpRateLimitOneChainPerPort } from "../rules/envoy-filters/http-rate-limit-one-chain-per-port";
+import { localRateLimitEnforced } from "../rules/envoy-filters/local-rate-limit-enforced";
+import { tenantEgressRateLimited } from "../rules/envoy-filters/tenant-egress-rate-limited";
 import { compliantPlatform, find, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

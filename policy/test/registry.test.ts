@@ -1,12 +1,10 @@
 import * as assert from "node:assert/strict";
 import { meshConfigForAccessLog } from "../../components/gateway-access-log";
-import {
-  controlPlaneRegistryOnly,
-  serviceEntryExportScoped,
-  serviceEntryInPlatformNamespace,
-  serviceEntryHostNotWildcardOrIp,
-  serviceEntryResolutionNotNone,
-} from "../rules/registry";
+import { controlPlaneRegistryOnly } from "../rules/registry/control-plane-registry-only";
+import { serviceEntryExportScoped } from "../rules/registry/service-entry-export-scoped";
+import { serviceEntryInPlatformNamespace } from "../rules/registry/service-entry-in-platform-namespace";
+import { serviceEntryHostNotWildcardOrIp } from "../rules/registry/service-entry-host-not-wildcard-or-ip";
+import { serviceEntryResolutionNotNone } from "../rules/registry/service-entry-resolution-not-none";
 import { compliantPlatform, find, GATEWAY_CLUSTER_LOCAL, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses, findings, rulesFired } from "./rule-harness";
 

@@ -3,7 +3,7 @@ import { loadPolicyConfig } from "../../cli/lint-command";
 import { renderDocuments } from "../../cli/render";
 import { loadStackFile } from "../../stacks/load-config";
 import { KubernetesObject } from "../contract";
-import { evaluate, Finding } from "../rules/evaluate";
+import { evaluate, Finding } from "../engine/evaluate";
 
 /** The shipped stacks the policy tests render: the platform's own output is the compliant baseline. */
 const PROJECT_DIR = path.join(__dirname, "..", "..");

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import { evaluate, EvaluateOptions, Finding, runRule } from "../rules/evaluate";
+import { evaluate, EvaluateOptions, Finding, runRule } from "../engine/evaluate";
 import { KubernetesObject } from "../contract";
-import { describeMesh } from "../rules/mesh-inference";
-import { Rule } from "../rules/rule";
+import { describeMesh } from "../mesh/mesh-inference";
+import { Rule } from "../engine/rule";
 
 /** Every finding over the objects, all rules at their default (mandatory) level. */
 export function findings(objects: readonly KubernetesObject[], options: EvaluateOptions = {}): Finding[] {

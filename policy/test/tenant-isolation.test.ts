@@ -1,14 +1,12 @@
 import * as assert from "node:assert/strict";
-import {
-  namespaceInjectionLabelsNotMixed,
-  networkPolicyNoInternetEgress,
-  sidecarEgressHostsScoped,
-  sidecarImportsGatewayHostsByName,
-  sidecarRegistryOnly,
-  tenantEgressDefaultDeny,
-  tenantEgressPlatformNamespacesPortScoped,
-  tenantSidecarInjectionEnabled,
-} from "../rules/tenant-isolation";
+import { namespaceInjectionLabelsNotMixed } from "../rules/tenant-isolation/namespace-injection-labels-not-mixed";
+import { networkPolicyNoInternetEgress } from "../rules/tenant-isolation/network-policy-no-internet-egress";
+import { sidecarEgressHostsScoped } from "../rules/tenant-isolation/sidecar-egress-hosts-scoped";
+import { sidecarImportsGatewayHostsByName } from "../rules/tenant-isolation/sidecar-imports-gateway-hosts-by-name";
+import { sidecarRegistryOnly } from "../rules/tenant-isolation/sidecar-registry-only";
+import { tenantEgressDefaultDeny } from "../rules/tenant-isolation/tenant-egress-default-deny";
+import { tenantEgressPlatformNamespacesPortScoped } from "../rules/tenant-isolation/tenant-egress-platform-namespaces-port-scoped";
+import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation/tenant-sidecar-injection-enabled";
 import { compliantPlatform, find, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
-import { cniPolicyNoInternetEgress } from "../rules/cni-policies";
-import { runRule } from "../rules/evaluate";
-import { describeMesh } from "../rules/mesh-inference";
-import { serviceNotExternalAlias } from "../rules/kubernetes-egress";
-import { gatewaySelectorOnlyInPlatformNamespace } from "../rules/gateway-hijack";
-import { knownRevisions, tenantPodIstioKnobsAllowed } from "../rules/pod-istio-knobs";
-import { tenantPodsWithinBaseline } from "../rules/pod-security";
-import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation";
+import { cniPolicyNoInternetEgress } from "../rules/tenant-isolation/cni-policy-no-internet-egress";
+import { runRule } from "../engine/evaluate";
+import { describeMesh } from "../mesh/mesh-inference";
+import { serviceNotExternalAlias } from "../rules/tenant-isolation/service-not-external-alias";
+import { gatewaySelectorOnlyInPlatformNamespace } from "../rules/gateway-integrity/gateway-selector-only-in-platform-namespace";
+import { knownRevisions } from "../mesh/istio-revisions";
+import { tenantPodIstioKnobsAllowed } from "../rules/tenant-isolation/tenant-pod-istio-knobs-allowed";
+import { tenantPodsWithinBaseline } from "../rules/tenant-isolation/tenant-pods-within-baseline";
+import { tenantSidecarInjectionEnabled } from "../rules/tenant-isolation/tenant-sidecar-injection-enabled";
 import { compliantPlatform, GATEWAY_NS } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
 

@@ -1,13 +1,11 @@
 import * as assert from "node:assert/strict";
-import {
-  destinationRuleNoInsecureSkipVerify,
-  gatewayDestinationRuleNotShadowed,
-  istioMutualSubsetNotPassthrough,
-  meshRouteHasGatewayRoute,
-  originationRuleGatewayOnly,
-  originationTlsNotDisabled,
-  originationTlsSniAndSans,
-} from "../rules/tls";
+import { destinationRuleNoInsecureSkipVerify } from "../rules/tls/destination-rule-no-insecure-skip-verify";
+import { gatewayDestinationRuleNotShadowed } from "../rules/tls/gateway-destination-rule-not-shadowed";
+import { istioMutualSubsetNotPassthrough } from "../rules/tls/istio-mutual-subset-not-passthrough";
+import { meshRouteHasGatewayRoute } from "../rules/tls/mesh-route-has-gateway-route";
+import { originationRuleGatewayOnly } from "../rules/tls/origination-rule-gateway-only";
+import { originationTlsNotDisabled } from "../rules/tls/origination-tls-not-disabled";
+import { originationTlsSniAndSans } from "../rules/tls/origination-tls-sni-and-sans";
 import { KubernetesObject } from "../contract";
 import { compliantPlatform, find, Mutable } from "./compliant-platform";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";

@@ -9,7 +9,7 @@ import { renderDocuments, toMultiDocumentYaml } from "../../cli/render";
 import { runTrace, TraceOptions } from "../../cli/trace-command";
 import type { TraceResult } from "../../cli/trace-path";
 import type { KubernetesObject } from "../../components/kubernetes-object";
-import { isKind } from "../../policy/rules/object-fields";
+import { isKind } from "../../policy/mesh/object-fields";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import {
   applyStrict,

@@ -4,7 +4,7 @@ import {
   buildAdmissionGuardrailManifests,
 } from "../../components/admission-guardrails";
 import { buildPlatformManifests } from "../../components/platform-manifests";
-import { REQUIRED_GUARDRAILS } from "../../policy/rules/admission-guardrails";
+import { REQUIRED_GUARDRAILS } from "../../policy/contract";
 import { ConfigError } from "../../stacks/config-error";
 import { parseEgressConfig } from "../../stacks/load-config";
 import { projectStack } from "../support/stacks";

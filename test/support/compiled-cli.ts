@@ -2,8 +2,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "./stacks";
 
-/** The folders `npm run build` compiles into dist/ (tsconfig.build.json), the pack's rules reached through cli/. */
-const SOURCE_DIRS = ["cli", "components", "stacks", "policy/rules", "policy/contract"];
+/** The folders `npm run build` compiles into dist/ (tsconfig.build.json), the pack's engine, mesh readers and rules reached through cli/. */
+const SOURCE_DIRS = [
+  "cli",
+  "components",
+  "stacks",
+  "policy/engine",
+  "policy/mesh",
+  "policy/rules",
+  "policy/contract",
+];
 
 function newestSource(dir: string): number {
   let newest = 0;
