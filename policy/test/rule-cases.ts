@@ -53,7 +53,7 @@ const ruleCase = z
     settings: jsonObject.optional(),
     /** Platform objects to drop (each must exist). */
     remove: z.array(objectRef).optional(),
-    /** JSON merge patches (RFC 7386: null deletes, arrays are replaced) onto platform objects. */
+    /** JSON merge patches (RFC 7386: null deletes, arrays are replaced), applied last. */
     patch: z.array(objectRef.extend({ merge: jsonObject })).optional(),
     /** Objects to add; one of the same group, kind, namespace and name replaces the platform's. */
     objects: z.array(kubernetesObject).optional(),
@@ -175,7 +175,10 @@ function indexOf(objects: readonly KubernetesObject[], ref: ObjectRef): number {
       : [],
   );
   const described = `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
-  if (hits.length === 0) throw new RuleCasesError(`${described} is not in the compliant platform`);
+  if (hits.length === 0)
+    throw new RuleCasesError(
+      `${described} is neither in the compliant platform nor among the case's objects`,
+    );
   if (hits.length > 1)
     throw new RuleCasesError(`${described} names ${hits.length} objects: add its apiVersion`);
   return hits[0]!;
@@ -193,18 +196,21 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** The compliant platform with the case's removals, then patches, then objects applied. */
+/**
+ * The compliant platform with the case's removals, then objects (added, or replacing their namesake), then
+ * patches applied: a patch may adjust an object the case added, so one anchored object serves many cases.
+ */
 export function caseObjects(c: RuleCase): KubernetesObject[] {
   const objects = compliantPlatform();
   for (const ref of c.remove ?? []) objects.splice(indexOf(objects, ref), 1);
-  for (const { merge, ...ref } of c.patch ?? []) {
-    const i = indexOf(objects, ref);
-    objects[i] = mergePatch(objects[i], merge) as KubernetesObject;
-  }
-  for (const added of (c.objects ?? []) as KubernetesObject[]) {
+  for (const added of JSON.parse(JSON.stringify(c.objects ?? [])) as KubernetesObject[]) {
     const i = objects.findIndex((o) => sameObject(o, added));
     if (i >= 0) objects[i] = added;
     else objects.push(added);
+  }
+  for (const { merge, ...ref } of c.patch ?? []) {
+    const i = indexOf(objects, ref);
+    objects[i] = mergePatch(objects[i], merge) as KubernetesObject;
   }
   return objects;
 }
