@@ -22,7 +22,7 @@ const PROJECT_DIR = path.join(__dirname, "..", "..");
 /** The instant every case is judged at unless it names its own: test data never reads the clock. */
 export const CASES_NOW = "2026-11-29T12:00:00Z";
 
-/** Names an object of the compliant platform; apiVersion only where a kind exists in two groups (Gateway). */
+/** Names an object of the platform or of the case; apiVersion only where a kind exists in two groups (Gateway). */
 const objectRef = z.strictObject({
   kind: z.string().min(1),
   name: z.string().min(1),
