@@ -29,9 +29,18 @@ export function assertOnlyRuleFires(
   return all;
 }
 
-/** Asserts that the rule finds nothing in the objects. */
-export function assertRulePasses(objects: readonly KubernetesObject[], rule: Rule): void {
-  const found = runRule(rule, objects, describeMesh(objects));
+/**
+ * Asserts that the rule finds nothing in the objects. With options, the rule runs as `evaluate` runs it
+ * (its settings from `options.settings` applied, unnamed namespaces defaulted), whatever its level.
+ */
+export function assertRulePasses(
+  objects: readonly KubernetesObject[],
+  rule: Rule,
+  options?: EvaluateOptions,
+): void {
+  const found = options
+    ? findings(objects, { ...options, rules: [rule], levels: new Map([[rule.name, "mandatory"]]) })
+    : runRule(rule, objects, describeMesh(objects));
   assert.deepEqual(
     found.map((v) => v.message),
     [],
