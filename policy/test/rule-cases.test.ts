@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { allRules } from "../rules/catalog";
-import { evaluate } from "../rules/evaluate";
+import { allRules } from "../engine/catalog";
+import { evaluate } from "../engine/evaluate";
 import { compliantPlatform } from "./compliant-platform";
 import {
   CASES_NOW,
@@ -12,7 +12,7 @@ import {
   RuleCase,
 } from "./rule-cases";
 import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
-import { Rule } from "../rules/rule";
+import { Rule } from "../engine/rule";
 
 /** Every policy/rules/<concern>/<rule>.cases.yaml, one test a case, judged on the compliant platform. */
 
@@ -37,6 +37,19 @@ describe("rule test data (policy/rules/**/*.cases.yaml)", () => {
       );
     });
   }
+
+  it("gives every catalog rule a cases file with a violation and a compliant neighbour", () => {
+    const files = new Map(findCaseFiles().map((file) => [ruleOfFile(file, allRules).name, file]));
+    const uncovered = allRules.flatMap((rule) => {
+      const file = files.get(rule.name);
+      if (!file) return [`${rule.name}: no policy/rules/${rule.concern}/${rule.name}.cases.yaml`];
+      const expected = new Set(readCases(file).map((c) => c.expect));
+      return (["violation", "pass"] as const)
+        .filter((expect) => !expected.has(expect))
+        .map((expect) => `${file}: no ${expect} case`);
+    });
+    assert.deepEqual(uncovered, []);
+  });
 
   for (const file of findCaseFiles()) {
     describe(file, () => {

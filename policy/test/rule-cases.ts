@@ -3,10 +3,10 @@ import * as path from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { KubernetesObject } from "../contract";
-import { enforcementLevels, ruleSettings } from "../rules/enforcement";
-import { EvaluateOptions } from "../rules/evaluate";
-import { allRules } from "../rules/catalog";
-import { Rule } from "../rules/rule";
+import { enforcementLevels, ruleSettings } from "../engine/enforcement";
+import { EvaluateOptions } from "../engine/evaluate";
+import { allRules } from "../engine/catalog";
+import { Rule } from "../engine/rule";
 import { compliantPlatform } from "./compliant-platform";
 
 /**
@@ -100,7 +100,7 @@ export function ruleOfFile(file: string, rules: readonly Rule[]): Rule {
   const name = path.basename(file, CASES_SUFFIX);
   const rule = rules.find((r) => r.name === name);
   if (!rule)
-    throw new RuleCasesError(`${file}: no rule named "${name}" in the catalog (policy/rules/catalog.ts)`);
+    throw new RuleCasesError(`${file}: no rule named "${name}" in the catalog (policy/engine/catalog.ts)`);
   const folder = path.basename(path.dirname(file));
   if (folder !== rule.concern)
     throw new RuleCasesError(
