@@ -1,5 +1,5 @@
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig } from "../stacks/model/egress-config";
 
 /** A Prometheus duration of one unit (30d, 12h, 90m): what the audit window and timeout accept. */
 const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d|w|y)$/;

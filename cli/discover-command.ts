@@ -5,16 +5,10 @@ import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import type { Document } from "yaml";
 import { parseRfc3339 } from "../policy/contract";
-import { ConfigError, formatIssue } from "../stacks/config-error";
+import { ConfigError, formatIssue } from "../stacks/model/config-error";
 import { loadStackFile, loadStackText, PROJECT_DIR } from "../stacks/load-config";
-import {
-  applyPromotion,
-  documentText,
-  planPromotion,
-  RegistryDocument,
-  sourceEntries,
-} from "../stacks/promotion";
-import { isDnsLabel } from "../stacks/kubernetes-values";
+import { applyPromotion, documentText, planPromotion, RegistryDocument, sourceEntries } from "./promotion";
+import { isDnsLabel } from "../stacks/schema/values/kubernetes-values";
 import { durationMs } from "./audit-segments";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { buildProposal, proposalDocument } from "./discover-fragment";

@@ -1,6 +1,6 @@
 import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER } from "../components/egress-metrics";
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
 import { AuditQueryName, UNKNOWN_DESTINATION } from "./audit-queries";
 import { breakGlassStartMs } from "./audit-segments";
 import type { VectorSample } from "./prometheus-client";

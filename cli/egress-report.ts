@@ -5,7 +5,7 @@ import {
   tenantConnectionLimits,
 } from "../components/rate-limit-model";
 import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
 import { breakGlassTable, BreakGlassReport, buildBreakGlassReport } from "./break-glass-report";
 import { ReportDocument, Table } from "./report-document";
 

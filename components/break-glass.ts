@@ -9,9 +9,9 @@ import {
   REASON_ANNOTATION,
   TICKET_ANNOTATION,
 } from "../policy/contract";
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { clusterInternalRanges } from "../stacks/internal-ranges";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { clusterInternalRanges } from "../stacks/schema/values/internal-ranges";
 import { passAheadOfLock } from "./cluster-egress-lock";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";

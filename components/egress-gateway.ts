@@ -1,6 +1,6 @@
-import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
-import { clusterInternalRanges } from "../stacks/internal-ranges";
-import { hostCidr } from "../stacks/pinned-addresses";
+import type { EgressConfig, SpreadPolicy } from "../stacks/model/egress-config";
+import { clusterInternalRanges } from "../stacks/schema/values/internal-ranges";
+import { hostCidr } from "../stacks/schema/values/pinned-addresses";
 import { PROXY_STATS_INCLUSION_REGEXPS } from "./egress-metrics";
 import { gatewaySubsets } from "./external-service";
 import {

@@ -5,10 +5,10 @@ import {
   SERVER_ROOTS_SECRET_ANNOTATION,
   SERVICE_LABEL,
 } from "../policy/contract";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { grantedTenants } from "../stacks/model/break-glass";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
-import { originationCredentialName } from "../stacks/server-trust";
+import { originationCredentialName } from "../stacks/model/server-trust";
 import { httpGatewayRef } from "./gateway-http-server";
 import { chainTenants, sniTenants, tenantSni, tenantsThroughGateway } from "./tenant-sni";
 import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";

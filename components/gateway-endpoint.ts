@@ -1,4 +1,4 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
 import { ModePort, traitsOf } from "../stacks/routing-modes";
 
 /** Port on which the gateway receives plain HTTP (wrapped in Istio mTLS) for the origination modes. */

@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { traitsOf } from "../stacks/routing-modes";
 import type { KubernetesObject } from "./kubernetes-object";
 import { buildIssuerManifests, IssuerManifests } from "./origination-issuers";

@@ -1,4 +1,4 @@
-import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
 import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
 import {

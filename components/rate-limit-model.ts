@@ -1,7 +1,7 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/rate-limit-baselines";
-import { RateUnit, UNIT_SECONDS } from "../stacks/rate-limit-schema";
-import { grantedServices, grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/model/rate-limit-baselines";
+import { RateUnit, UNIT_SECONDS } from "../stacks/schema/rate-limits";
+import { grantedServices, grantedTenants } from "../stacks/model/break-glass";
 import { originatesTls } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
 import { chainTenants, hasTenantChains } from "./tenant-sni";

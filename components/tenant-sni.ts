@@ -1,5 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { directTenants, grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { directTenants, grantedTenants } from "../stacks/model/break-glass";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
 

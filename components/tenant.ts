@@ -1,5 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
-import { grantedServices } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
+import { grantedServices } from "../stacks/model/break-glass";
 import { traitsOf } from "../stacks/routing-modes";
 import {
   DEFAULT_TENANT_POD_SECURITY,

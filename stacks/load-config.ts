@@ -1,22 +1,22 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
+import { resolveCertManager, resolveGateway, resolveGuardrails } from "./model/baselines";
 import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
-import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
-import { temporaryServices, withTemporaryServices } from "./break-glass-destinations";
-import { ConfigError, ConfigIssue, formatPath } from "./config-error";
+import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./model/break-glass";
+import { temporaryServices, withTemporaryServices } from "./relations/temporary-services";
+import { ConfigError, ConfigIssue, formatPath } from "./model/config-error";
 import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
-import type { EgressConfig } from "./egress-config";
+import type { EgressConfig } from "./model/egress-config";
 import { stackConfigSchema } from "./schema";
-import { resolveRateLimits } from "./rate-limit-baselines";
+import { resolveRateLimits } from "./model/rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { evaluationTime } from "./evaluation-time";
-import { validateRateLimits } from "./validate-rate-limits";
+import { validateRateLimits } from "./validation/validate-rate-limits";
 import { yamlProblem } from "./yaml-problem";
 import { PROJECT_DIR } from "./project-dir";
-import { validateReferences } from "./validate-references";
+import { validateReferences } from "./validation/validate-references";
 
 export { CONFIG_NAMESPACE, selectNamespacedValues };
 

@@ -30,14 +30,14 @@ import {
   labelMap,
   labelValue,
   trustDomain,
-} from "./kubernetes-values";
-import { quantityValue } from "./quantity";
-import { isClusterDnsAddress, nodeLocalDnsAddress } from "./node-local-dns";
-import { pinnedAddresses } from "./pinned-addresses";
-import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./break-glass";
-import { parsePemCertificates } from "./pem-certificates";
-import { DecryptedSecret } from "./pulumi-secrets";
-import { rateLimitsSchema } from "./rate-limit-schema";
+} from "./schema/values/kubernetes-values";
+import { quantityValue } from "./schema/values/quantity";
+import { isClusterDnsAddress, nodeLocalDnsAddress } from "./schema/values/node-local-dns";
+import { pinnedAddresses } from "./schema/values/pinned-addresses";
+import { breakGlassEntrySchema, breakGlassMaxHoursSchema } from "./model/break-glass";
+import { parsePemCertificates } from "./schema/values/pem-certificates";
+import { DecryptedSecret } from "./schema/values/pulumi-secrets";
+import { rateLimitsSchema } from "./schema/rate-limits";
 import { modesWhere, type RoutingMode, routingModes, routingModeTraits, traitsOf } from "./routing-modes";
 
 /**

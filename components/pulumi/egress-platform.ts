@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { registrySummary, RegistryEntry } from "../egress-platform";
 import { gatewayServiceHost } from "../gateway-endpoint";
 import { hasOriginationCertificates } from "../origination-certificates";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../policy/contract";
+import { BREAK_GLASS_MAX_HOURS, type BreakGlassScope, parseRfc3339 } from "../../policy/contract";
 import type { ConfigIssue } from "./config-error";
 import type { EgressConfig, Environment, ExternalServiceConfig } from "./egress-config";
-import { inClusterHostProblem } from "./in-cluster-hosts";
-import { originatesTls, traitsOf } from "./routing-modes";
+import { inClusterHostProblem } from "../validation/in-cluster-hosts";
+import { originatesTls, traitsOf } from "../routing-modes";
 
 /**
  * Break-glass entries: time-bounded exceptions to the egress path. The schema checks each entry on

@@ -6,7 +6,7 @@ import {
   parseAddress,
   parseCidr,
   reachesPublicAddresses,
-} from "../policy/rules/address-ranges";
+} from "../../../policy/rules/address-ranges";
 import { isInternalCidr } from "./internal-ranges";
 
 /**

@@ -1,9 +1,9 @@
-import { parseCidr } from "../policy/rules/address-ranges";
-import type { ConfigIssue } from "./config-error";
-import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
-import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "./rate-limit-schema";
-import { UNIT_SECONDS } from "./rate-limit-schema";
-import { originatesTls } from "./schema";
+import { parseCidr } from "../../policy/rules/address-ranges";
+import type { ConfigIssue } from "../model/config-error";
+import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
+import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "../schema/rate-limits";
+import { UNIT_SECONDS } from "../schema/rate-limits";
+import { originatesTls } from "../schema";
 
 type AddIssue = (path: string, message: string) => void;
 

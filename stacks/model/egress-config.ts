@@ -1,9 +1,9 @@
-import type { PodSecurityLevel } from "../policy/contract";
+import type { PodSecurityLevel } from "../../policy/contract";
 import type { BreakGlassState } from "./break-glass";
-import type { DecryptedSecret } from "./pulumi-secrets";
+import type { DecryptedSecret } from "../schema/values/pulumi-secrets";
 import type { RateLimitsConfig } from "./rate-limit-baselines";
-import type { RoutingMode } from "./routing-modes";
-import type { KeyAlgorithm, ValidationAction } from "./schema";
+import type { RoutingMode } from "../routing-modes";
+import type { KeyAlgorithm, ValidationAction } from "../schema";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw

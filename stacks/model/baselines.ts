@@ -1,4 +1,4 @@
-import type { ParsedCertManager, ParsedGateway, ParsedGuardrails } from "./schema";
+import type { ParsedCertManager, ParsedGateway, ParsedGuardrails } from "../schema";
 import type {
   CertManagerComponentSizing,
   CertManagerConfig,

@@ -5,7 +5,7 @@ import type {
   ParsedRateLimits,
   ReplicaSharing,
   RequestLimit,
-} from "./rate-limit-schema";
+} from "../schema/rate-limits";
 
 export type { ConnectionLimit, RequestLimit, ReplicaSharing };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DecryptedSecret } from "./pulumi-secrets";
+import { DecryptedSecret } from "./values/pulumi-secrets";
 
 /**
  * The schema of `mesh-egress:rateLimits`: per-tenant limits the egress gateway's Envoy enforces,

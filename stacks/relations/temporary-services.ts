@@ -1,7 +1,7 @@
-import type { BreakGlassEntry } from "./break-glass";
-import { ConfigIssue, formatPath } from "./config-error";
-import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
-import { externalServiceSchema } from "./schema";
+import type { BreakGlassEntry } from "../model/break-glass";
+import { ConfigIssue, formatPath } from "../model/config-error";
+import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
+import { externalServiceSchema } from "../schema";
 
 /**
  * A `grant` entry's destination is a host not yet in the registry. While the entry is active it is

@@ -4,7 +4,7 @@ import {
   internalRangesReached,
   parseAddress,
   parseCidr,
-} from "../policy/rules/address-ranges";
+} from "../../../policy/rules/address-ranges";
 
 /**
  * Addresses of a node-local DNS cache (NodeLocal DNSCache: a host-network agent on 169.254.20.10, often
