@@ -1,6 +1,6 @@
 import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/rules/address-ranges";
 import { isInClusterHost } from "../policy/rules/tls";
-import { externalHost } from "../stacks/schema";
+import { externalHost } from "../stacks/schema/hosts";
 import type { AccessLogRecord } from "./envoy-access-log";
 
 /**

@@ -6,7 +6,7 @@ import {
   SERVICE_LABEL,
 } from "../policy/contract";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
-import { grantedTenants } from "../stacks/model/break-glass";
+import { grantedTenants } from "../stacks/relations/grants";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { originationCredentialName } from "../stacks/model/server-trust";
 import { httpGatewayRef } from "./gateway-http-server";

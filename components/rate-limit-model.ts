@@ -1,7 +1,7 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
-import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/model/rate-limit-baselines";
+import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/model/rate-limits";
 import { RateUnit, UNIT_SECONDS } from "../stacks/schema/rate-limits";
-import { grantedServices, grantedTenants } from "../stacks/model/break-glass";
+import { grantedServices, grantedTenants } from "../stacks/relations/grants";
 import { originatesTls } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
 import { chainTenants, hasTenantChains } from "./tenant-sni";

@@ -1,5 +1,5 @@
 import type { GatewayConfig } from "../stacks/model/egress-config";
-import type { ReplicaSharing } from "../stacks/model/rate-limit-baselines";
+import type { ReplicaSharing } from "../stacks/model/rate-limits";
 import { RateUnit, UNIT_SECONDS } from "../stacks/schema/rate-limits";
 
 /**

@@ -1,5 +1,5 @@
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
-import { directTenants, grantedTenants } from "../stacks/model/break-glass";
+import { directTenants, grantedTenants } from "../stacks/relations/grants";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
 import { tenantsAllowedTo } from "./gateway-endpoint";
 

@@ -1,5 +1,5 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
-import { grantedServices } from "../stacks/model/break-glass";
+import { grantedServices } from "../stacks/relations/grants";
 import { traitsOf } from "../stacks/routing-modes";
 import {
   DEFAULT_TENANT_POD_SECURITY,

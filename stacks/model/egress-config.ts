@@ -1,9 +1,10 @@
-import type { PodSecurityLevel } from "../../policy/contract";
+import type { KeyAlgorithm, PodSecurityLevel } from "../../policy/contract";
 import type { BreakGlassState } from "./break-glass";
 import type { DecryptedSecret } from "../schema/values/pulumi-secrets";
-import type { RateLimitsConfig } from "./rate-limit-baselines";
+import type { RateLimitsConfig } from "./rate-limits";
 import type { RoutingMode } from "../routing-modes";
-import type { KeyAlgorithm, ValidationAction } from "../schema";
+import type { Environment } from "../schema/environment";
+import type { ValidationAction } from "../schema/guardrails";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw
@@ -18,16 +19,15 @@ export interface EgressConfig {
   readonly issuers: readonly IssuerConfig[];
   readonly services: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
-  /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
+  /** Per-tenant egress limits the gateway's Envoy enforces (model/rate-limit-baselines.ts). */
   readonly rateLimits: RateLimitsConfig;
   readonly guardrails: GuardrailsConfig;
   /** Break-glass entries judged at one instant: only the active ones render anything. */
   readonly breakGlass: BreakGlassState;
 }
 
-export type Environment = "dev" | "prod";
 export type SpreadPolicy = "DoNotSchedule" | "ScheduleAnyway" | "off";
-export type { KeyAlgorithm, RoutingMode, ValidationAction };
+export type { Environment, KeyAlgorithm, RoutingMode, ValidationAction };
 
 export interface ChartSource {
   readonly version: string;

@@ -1,13 +1,13 @@
 import type { BreakGlassEntry } from "../model/break-glass";
 import { ConfigIssue, formatPath } from "../model/config-error";
 import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
-import { externalServiceSchema } from "../schema";
+import { externalServiceSchema } from "../schema/services";
 
 /**
  * A `grant` entry's destination is a host not yet in the registry. While the entry is active it is
  * registered as a temporary service (`break-glass-<id>`), so the gateway routes and checks it exactly
- * as a registered one; its objects carry the entry's labels. Apart from schema.ts, which imports
- * break-glass.ts: the destination is checked with the registry's own service schema.
+ * as a registered one; its objects carry the entry's labels. The destination is checked with the
+ * registry's own service schema.
  */
 export function temporaryServices(
   entries: readonly BreakGlassEntry[],

@@ -3,7 +3,7 @@ import type { ConfigIssue } from "../model/config-error";
 import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
 import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "../schema/rate-limits";
 import { UNIT_SECONDS } from "../schema/rate-limits";
-import { originatesTls } from "../schema";
+import { originatesTls } from "../routing-modes";
 
 type AddIssue = (path: string, message: string) => void;
 
