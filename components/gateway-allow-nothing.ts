@@ -8,7 +8,7 @@ import { KubernetesObject, ownedLabels } from "./kubernetes-object";
  * use the gateway. Undefined when some tenant is granted a service: its own policies keep the deny.
  */
 export function gatewayAllowNothingPolicy(config: EgressConfig): KubernetesObject | undefined {
-  if (config.tenants.some((tenant) => tenant.allow.length > 0)) return undefined;
+  if (config.grants.inForce.some((grant) => grant.source.kind === "allow")) return undefined;
   return {
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",

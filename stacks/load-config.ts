@@ -4,7 +4,8 @@ import { parseDocument } from "yaml";
 import { resolveCertManager, resolveGateway, resolveGuardrails } from "./model/baselines";
 import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
 import { partitionBreakGlass, toBreakGlassEntry } from "./model/break-glass";
-import { temporaryServices, withTemporaryServices } from "./relations/temporary-services";
+import { buildGrantRelation } from "./relations/grants";
+import { temporaryServices } from "./relations/temporary-services";
 import { ConfigError, ConfigIssue, formatPath } from "./model/config-error";
 import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
@@ -82,6 +83,8 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
     ...rest
   } = parsed.data;
   const entries = breakGlass.map(toBreakGlassEntry);
+  const state = partitionBreakGlass(entries, environment, breakGlassMaxHours, now);
+  const temporary = temporaryServices(entries);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
@@ -89,9 +92,11 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
     rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
-    breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
+    breakGlass: state,
+    temporaryServices: state.active.flatMap((entry) => temporary.services.get(entry) ?? []),
+    // Derived once, before validation: the checks read the relation as every builder does.
+    grants: buildGrantRelation({ ...rest, breakGlass: state, temporaryServices: temporary.services }),
   };
-  const temporary = temporaryServices(entries, config.breakGlass.active);
   const issues = [
     ...validateReferences(config),
     ...validateRateLimits(rateLimits, config),
@@ -101,7 +106,7 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
-  return withTemporaryServices(config, temporary.services);
+  return config;
 }
 
 /** Loads and validates a file in the `Pulumi.<stack>.yaml` format, judging break-glass entries at `now`. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EgressConfig } from "../../stacks/model/egress-config";
+import { allowedServices } from "../../stacks/relations/grants";
 import { registrySummary, RegistryEntry } from "../egress-platform";
 import { gatewayServiceHost } from "../gateway-endpoint";
 import { hasOriginationCertificates } from "../origination-certificates";
@@ -114,7 +115,10 @@ export class EgressPlatform extends pulumi.ComponentResource {
           manifests: tenantManifests,
           allowedDestinations: allowedDestinations(tenant, config),
           // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
-          after: [gateway.chart, ...tenant.allow.flatMap((service) => routesOf.get(service) ?? [])],
+          after: [
+            gateway.chart,
+            ...allowedServices(tenant, config).flatMap((service) => routesOf.get(service.name) ?? []),
+          ],
         },
         { parent: this },
       );

@@ -7,13 +7,14 @@ import { externalServiceSchema } from "../schema/services";
  * A `grant` entry's destination is a host not yet in the registry. While the entry is active it is
  * registered as a temporary service (`break-glass-<id>`), so the gateway routes and checks it exactly
  * as a registered one; its objects carry the entry's labels. The destination is checked with the
- * registry's own service schema.
+ * registry's own service schema. Expired entries' services are kept for the grant relation (the audit
+ * judges past traffic by them), never rendered.
  */
-export function temporaryServices(
-  entries: readonly BreakGlassEntry[],
-  active: readonly BreakGlassEntry[],
-): { readonly services: ExternalServiceConfig[]; readonly issues: ConfigIssue[] } {
-  const services: ExternalServiceConfig[] = [];
+export function temporaryServices(entries: readonly BreakGlassEntry[]): {
+  readonly services: ReadonlyMap<BreakGlassEntry, ExternalServiceConfig>;
+  readonly issues: ConfigIssue[];
+} {
+  const services = new Map<BreakGlassEntry, ExternalServiceConfig>();
   const issues: ConfigIssue[] = [];
   for (const entry of entries) {
     if (!entry.destination) continue;
@@ -29,15 +30,16 @@ export function temporaryServices(
       }
       continue;
     }
-    if (active.includes(entry)) services.push({ ...parsed.data, breakGlass: entry.id });
+    services.set(entry, { ...parsed.data, breakGlass: entry.id });
   }
   return { services, issues };
 }
 
-/** The config with the active entries' temporary services registered after the declared ones. */
-export function withTemporaryServices(
-  config: EgressConfig,
-  services: readonly ExternalServiceConfig[],
-): EgressConfig {
-  return services.length === 0 ? config : { ...config, services: [...config.services, ...services] };
+/** Every service the gateway routes: the registry's, then the active break-glass entries' temporary ones. */
+export function routedServices(
+  config: Pick<EgressConfig, "services" | "temporaryServices">,
+): readonly ExternalServiceConfig[] {
+  return config.temporaryServices.length === 0
+    ? config.services
+    : [...config.services, ...config.temporaryServices];
 }

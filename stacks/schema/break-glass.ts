@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseRfc3339 } from "../../policy/contract";
+import { modesWhere, type RoutingMode } from "../routing-modes";
 
 /**
  * The schema of a break-glass entry: time-bounded exceptions to the egress path, each checked on its own.
@@ -36,13 +37,15 @@ const entryId = z
 const tenantName = z.string().min(1);
 
 /** Modes a grant's own destination may use: the gateway knows the caller, and no client certificate is needed. */
-export const GRANT_DESTINATION_MODES = ["passthrough-mtls", "originate"] as const;
+export const GRANT_DESTINATION_MODES = modesWhere(
+  (traits) => traits.identityAtGateway && !traits.clientCertificate,
+) as [RoutingMode, ...RoutingMode[]];
 
 /** A host a `grant` entry reaches before it is in the registry. */
 export interface GrantDestination {
   readonly host: string;
   readonly port: number;
-  readonly mode: (typeof GRANT_DESTINATION_MODES)[number];
+  readonly mode: RoutingMode;
 }
 
 export const breakGlassEntrySchema = z.strictObject({

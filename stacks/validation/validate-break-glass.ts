@@ -3,6 +3,7 @@ import type { BreakGlassEntry } from "../model/break-glass";
 import type { ConfigIssue } from "../model/config-error";
 import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
 import { originatesTls, traitsOf } from "../routing-modes";
+import { allowedServices, isAllowed } from "../relations/grants";
 import { inClusterHostProblem } from "./in-cluster-hosts";
 
 const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10}h`;
@@ -16,7 +17,7 @@ export function validateBreakGlass(
   entries: readonly BreakGlassEntry[],
   config: Pick<
     EgressConfig,
-    "environment" | "tenants" | "services" | "guardrails" | "rateLimits" | "cluster"
+    "environment" | "tenants" | "services" | "guardrails" | "rateLimits" | "cluster" | "grants"
   >,
   maxHoursSetting: number | undefined,
   now: Date,
@@ -66,13 +67,12 @@ export function validateBreakGlass(
           add(`${scopeAt}.tenants[${t}]`, `unknown tenant "${name}"; declared tenants: ${knownTenants}`);
           return;
         }
-        for (const serviceName of tenant.allow) {
-          const service = services.get(serviceName);
-          const problem = service && directProblem(service);
+        for (const service of allowedServices(tenant, config)) {
+          const problem = directProblem(service);
           if (problem)
             add(
               `${scopeAt}.tenants[${t}]`,
-              `tenant "${name}" uses service "${serviceName}", which ${problem}`,
+              `tenant "${name}" uses service "${service.name}", which ${problem}`,
             );
         }
       });
@@ -119,7 +119,7 @@ export function validateBreakGlass(
     if (!service) {
       const known = [...services.keys()].join(", ") || "none";
       add(`${scopeAt}.service`, `unknown external service "${entry.service}"; declared services: ${known}`);
-    } else if (tenant?.allow.includes(service.name)) {
+    } else if (tenant && isAllowed(name, service.name, config)) {
       add(`${scopeAt}.service`, `tenant "${name}" is already allowed "${service.name}": no exception needed`);
     } else if (!traitsOf(service).identityAtGateway) {
       add(
