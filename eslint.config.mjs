@@ -79,6 +79,33 @@ function packLayerRule(files, depth, extraPatterns, { sdkFree = true, ignores = 
   };
 }
 
+const STACK_LAYERS_MESSAGE =
+  "stacks/ is layered, imports flowing one way: schema (stacks/schema.ts, stacks/schema/) → model → relations → validation → loading (stacks/*.ts); stacks/routing-modes.ts, the mode table, imports nothing. A lower layer never imports a higher one.";
+
+/** One zone per layer of stacks/: it may import only the layers below it (paths relative to stacks/). */
+function stackLayerRule() {
+  const layers = [
+    ["./routing-modes.ts"],
+    ["./schema.ts", "./schema"],
+    ["./model"],
+    ["./relations"],
+    ["./validation"],
+  ];
+  const zones = layers.map((layer, i) => {
+    const allowed = layers.slice(0, i + 1).flat();
+    return layer.map((target) => ({
+      target: `./stacks/${target.slice(2)}${target.endsWith(".ts") ? "" : "/**"}`,
+      from: "./stacks",
+      except: allowed,
+      message: STACK_LAYERS_MESSAGE,
+    }));
+  });
+  return {
+    files: ["stacks/**/*.ts"],
+    rules: { "import-x/no-restricted-paths": ["error", { zones: zones.flat() }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "policy/node_modules/**", "dist/**"] },
   js.configs.recommended,
@@ -107,6 +134,7 @@ export default tseslint.config(
     },
   },
   ...[0, 1, 2, 3].map(packEscapeRule),
+  stackLayerRule(),
   sdkFreeRule(
     ["cli/**/*.ts", "components/**/*.ts", "stacks/**/*.ts"],
     ["components/pulumi/**", "stacks/load-pulumi-config.ts"],

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EgressPlatform } from "./components/pulumi/egress-platform";
 import { buildPlatformManifests } from "./components/platform-manifests";
-import { expiredBreakGlassWarnings } from "./stacks/break-glass";
+import { expiredBreakGlassWarnings } from "./stacks/model/break-glass";
 import { loadPulumiStackConfig } from "./stacks/load-pulumi-config";
 
 // Validation happens before any resource exists: on a ConfigError nothing is registered.

@@ -7,14 +7,14 @@
 import { performance } from "perf_hooks";
 import { buildEgressAudit, Observations, Observed } from "../cli/egress-audit";
 import { parseEgressConfig } from "../stacks/load-config";
+import { allowedServices } from "../stacks/relations/grants";
 import { syntheticStack } from "./synthetic-stack";
 
 /** Requests, connections and bytes for every host each tenant may reach, plus one undeclared host each. */
 function observationsFor(config: ReturnType<typeof parseEgressConfig>): Observations {
-  const hostsOf = new Map(config.services.map((s) => [s.name, s.hosts]));
   const pairs: Observed[] = config.tenants.flatMap((t) => [
-    ...t.allow.flatMap((name) =>
-      (hostsOf.get(name) ?? []).map((host) => ({ tenant: t.namespace, destination: host, value: 7 })),
+    ...allowedServices(t, config).flatMap((s) =>
+      s.hosts.map((host) => ({ tenant: t.namespace, destination: host, value: 7 })),
     ),
     { tenant: t.namespace, destination: `undeclared.${t.namespace}.example`, value: 1 },
   ]);

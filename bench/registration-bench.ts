@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   ] as const) {
     const config = parseEgressConfig(syntheticStack(services, tenants), "bench");
     const manifests = buildPlatformManifests(config);
-    const pairs = config.tenants.reduce((sum, t) => sum + t.allow.length, 0);
+    const pairs = config.grants.inForce.filter((g) => g.source.kind === "allow").length;
     round++;
     const program = await measure(() => new EgressPlatform(`bench${round}`, { config, manifests }, {}));
     // The floor: the same non-component registrations, flat.

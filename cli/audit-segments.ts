@@ -1,5 +1,6 @@
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig } from "../stacks/model/egress-config";
+import { breakGlassGrants } from "../stacks/relations/grants";
 
 /** A Prometheus duration of one unit (30d, 12h, 90m): what the audit window and timeout accept. */
 const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d|w|y)$/;
@@ -40,12 +41,10 @@ export interface AuditSegment {
 export function auditSegments(config: EgressConfig, end: Date, since: string): AuditSegment[] {
   const endMs = end.getTime();
   const startMs = endMs - (durationMs(since) as number);
-  const grants = [...config.breakGlass.active, ...config.breakGlass.expired].filter(
-    (e) => e.scope === "grant",
-  );
+  const entries = breakGlassGrants(config).map((g) => g.source.entry);
   const cuts = [
     ...new Set(
-      grants
+      entries
         .flatMap((e) => [breakGlassStartMs(e, config.breakGlass.maxHours), e.expiresAtMs])
         .filter((ms) => ms > startMs && ms < endMs),
     ),

@@ -1,4 +1,4 @@
-import type { BreakGlassEntry, BreakGlassState } from "../stacks/break-glass";
+import type { BreakGlassEntry, BreakGlassState } from "../stacks/model/break-glass";
 import type { Table } from "./report-document";
 
 /** One break-glass entry as the report lists it, active or expired. */

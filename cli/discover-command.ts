@@ -5,16 +5,11 @@ import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import type { Document } from "yaml";
 import { parseRfc3339 } from "../policy/contract";
-import { ConfigError, formatIssue } from "../stacks/config-error";
+import { ConfigError, formatIssue } from "../stacks/model/config-error";
 import { loadStackFile, loadStackText, PROJECT_DIR } from "../stacks/load-config";
-import {
-  applyPromotion,
-  documentText,
-  planPromotion,
-  RegistryDocument,
-  sourceEntries,
-} from "../stacks/promotion";
-import { isDnsLabel } from "../stacks/kubernetes-values";
+import { routedServices } from "../stacks/relations/temporary-services";
+import { applyPromotion, documentText, planPromotion, RegistryDocument, sourceEntries } from "./promotion";
+import { isDnsLabel } from "../stacks/schema/values/kubernetes-values";
 import { durationMs } from "./audit-segments";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { buildProposal, proposalDocument } from "./discover-fragment";
@@ -128,8 +123,9 @@ async function discover(options: DiscoverOptions, io: CliIo): Promise<number> {
   if (target) {
     try {
       const config = loadStackFile(target.file, new Date(now));
-      registered = new Set(config.services.flatMap((s) => s.hosts));
-      names = config.services.map((s) => s.name);
+      // Hosts an active break-glass grant registers are reachable too: not proposed again.
+      registered = new Set(routedServices(config).flatMap((s) => s.hosts));
+      names = routedServices(config).map((s) => s.name);
     } catch (e) {
       const issues = (e as { issues?: Parameters<typeof formatIssue>[0][] }).issues;
       throw new DiscoverInputError(

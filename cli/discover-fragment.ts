@@ -1,6 +1,6 @@
 import { Document, isMap, isSeq, YAMLMap, YAMLSeq } from "yaml";
 import { CONFIG_NAMESPACE } from "../stacks/load-config";
-import { documentText } from "../stacks/promotion";
+import { documentText } from "./promotion";
 import type { RoutingMode } from "../stacks/routing-modes";
 import type { Destination, LeftOut, Observations } from "./discover-observations";
 

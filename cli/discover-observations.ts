@@ -1,6 +1,6 @@
 import { isAddressLiteral, nonPublicRangesReached, parseAddress } from "../policy/mesh/address-ranges";
 import { isInClusterHost } from "../policy/mesh/in-cluster-hosts";
-import { externalHost } from "../stacks/schema";
+import { externalHost } from "../stacks/schema/hosts";
 import type { AccessLogRecord } from "./envoy-access-log";
 
 /**

@@ -1,6 +1,9 @@
 import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER } from "../components/egress-metrics";
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { breakGlassGrants } from "../stacks/relations/grants";
+import { routedServices } from "../stacks/relations/temporary-services";
+import { traitsOf } from "../stacks/routing-modes";
 import { AuditQueryName, UNKNOWN_DESTINATION } from "./audit-queries";
 import { breakGlassStartMs } from "./audit-segments";
 import type { VectorSample } from "./prometheus-client";
@@ -105,20 +108,15 @@ class Grants {
   private readonly breakGlassByTenantHost = new Map<string, BreakGlassEntry[]>();
 
   constructor(private readonly config: EgressConfig) {
-    for (const service of config.services)
+    for (const service of routedServices(config))
       for (const host of service.hosts)
         if (!this.serviceByHost.has(host)) this.serviceByHost.set(host, service);
-    for (const tenant of config.tenants)
-      for (const name of tenant.allow) this.granted.add(pairKey(tenant.namespace, name));
-    const services = new Map(config.services.map((s) => [s.name, s]));
-    for (const entry of [...config.breakGlass.active, ...config.breakGlass.expired]) {
-      if (entry.scope !== "grant") continue;
-      const hosts = entry.destination
-        ? [entry.destination.host]
-        : (services.get(entry.service ?? "")?.hosts ?? []);
-      for (const host of hosts) {
-        const key = pairKey(entry.tenants[0], host);
-        this.breakGlassByTenantHost.set(key, [...(this.breakGlassByTenantHost.get(key) ?? []), entry]);
+    for (const grant of config.grants.inForce)
+      if (grant.source.kind === "allow") this.granted.add(pairKey(grant.tenant, grant.service.name));
+    for (const { tenant, service, source } of breakGlassGrants(config)) {
+      for (const host of service.hosts) {
+        const key = pairKey(tenant, host);
+        this.breakGlassByTenantHost.set(key, [...(this.breakGlassByTenantHost.get(key) ?? []), source.entry]);
       }
     }
   }
@@ -129,8 +127,8 @@ class Grants {
 
   isGranted(tenant: string, service: ExternalServiceConfig | undefined): boolean {
     if (!service) return false;
-    // Identity-less traffic is expected on plain passthrough: the gateway admits it by SNI.
-    if (tenant === "") return service.mode === "passthrough";
+    // Identity-less traffic is expected where the mode carries no identity to the gateway: it admits it by SNI.
+    if (tenant === "") return !traitsOf(service).identityAtGateway;
     return this.granted.has(pairKey(tenant, service.name));
   }
 
@@ -263,12 +261,7 @@ export function buildEgressAudit(
   const used = new Set(
     traffic.filter((r) => r.service && moved(r)).map((r) => pairKey(r.tenant, r.service!)),
   );
-  const grantList = config.tenants.flatMap((tenant) =>
-    tenant.allow.flatMap((name) => {
-      const service = config.services.find((s) => s.name === name);
-      return service ? [{ tenant: tenant.namespace, service }] : [];
-    }),
-  );
+  const grantList = config.grants.inForce.filter((g) => g.source.kind === "allow");
   const asGrant = (g: { tenant: string; service: ExternalServiceConfig }) => ({
     tenant: g.tenant,
     service: g.service.name,
@@ -289,9 +282,9 @@ export function buildEgressAudit(
       (a, b) => a.tenant.localeCompare(b.tenant) || a.destination.localeCompare(b.destination),
     ),
     unusedGrants: grantList
-      .filter((g) => g.service.mode !== "passthrough" && !used.has(pairKey(g.tenant, g.service.name)))
+      .filter((g) => traitsOf(g.service).identityAtGateway && !used.has(pairKey(g.tenant, g.service.name)))
       .map(asGrant),
-    unattributableGrants: grantList.filter((g) => g.service.mode === "passthrough").map(asGrant),
+    unattributableGrants: grantList.filter((g) => !traitsOf(g.service).identityAtGateway).map(asGrant),
   };
 }
 

@@ -4,8 +4,11 @@ import {
   serviceConnectionLimits,
   tenantConnectionLimits,
 } from "../components/rate-limit-model";
-import { gatewayPortFor, gatewayServiceHost, tenantsAllowedTo } from "../components/gateway-endpoint";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import { gatewayPortFor, gatewayServiceHost } from "../components/gateway-endpoint";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { allowedTenants, grantsOfTenant } from "../stacks/relations/grants";
+import { routedServices } from "../stacks/relations/temporary-services";
+import { modesWhere, type RoutingModeTraits, traitsOf } from "../stacks/routing-modes";
 import { breakGlassTable, BreakGlassReport, buildBreakGlassReport } from "./break-glass-report";
 import { ReportDocument, Table } from "./report-document";
 
@@ -48,30 +51,32 @@ export interface EgressReport {
   readonly breakGlass: BreakGlassReport;
 }
 
-/** How the gateway knows who is calling, per routing mode (istio-egress.md §1). */
+/** What the gateway matches a destination on, as the report words it. */
+const MATCHED_ON: Readonly<Record<RoutingModeTraits["authorizationMatch"], string>> = {
+  sni: "SNI",
+  "http-host": "host",
+};
+
+/** How the gateway knows who is calling, read from the routing mode's traits (istio-egress.md §1). */
 function identityAtGateway(service: ExternalServiceConfig): string {
-  switch (service.mode) {
-    case "passthrough":
-      return "none (SNI only, no workload identity)";
-    case "passthrough-mtls":
-      return "mTLS peer: namespace + SNI + port";
-    case "originate":
-    case "originate-mutual":
-      return "mTLS peer: namespace + host + port";
-  }
+  const { identityAtGateway: known, authorizationMatch } = traitsOf(service);
+  return known
+    ? `mTLS peer: namespace + ${MATCHED_ON[authorizationMatch]} + port`
+    : `none (${MATCHED_ON[authorizationMatch]} only, no workload identity)`;
 }
 
+/** Who verifies the external server: the app (the gateway forwards its TLS), or the gateway that originates TLS. */
 function tlsVerification(service: ExternalServiceConfig): string {
-  if (service.mode === "passthrough" || service.mode === "passthrough-mtls") {
+  const { origination, clientCertificate } = traitsOf(service);
+  if (origination === "none") {
     return "by the app, end to end (gateway does not verify)";
   }
   const sans = service.tls?.subjectAltNames ?? service.hosts;
   const roots = service.tls?.caBundle ? "declared CA bundle" : "system roots";
-  const client =
-    service.mode === "originate-mutual"
-      ? `, client certificate ${service.tls?.credentialName ?? service.tls?.clientCertificate?.issuer ?? ""}`
-      : "";
-  return `gateway ${service.mode === "originate-mutual" ? "MUTUAL" : "SIMPLE"}: SANs ${sans.join(", ")}; ${roots}${client}`;
+  const client = clientCertificate
+    ? `, client certificate ${service.tls?.credentialName ?? service.tls?.clientCertificate?.issuer ?? ""}`
+    : "";
+  return `gateway ${origination}: SANs ${sans.join(", ")}; ${roots}${client}`;
 }
 
 function disruptionBudget(config: EgressConfig): string {
@@ -82,8 +87,9 @@ function disruptionBudget(config: EgressConfig): string {
 
 /** Where each service's traffic may land: any address its name resolves to, or only its pinned ones. */
 function addressLimits(config: EgressConfig): string[] {
-  const pinned = config.services.filter((s) => (s.pinnedAddresses ?? []).length > 0).map((s) => s.name);
-  const resolved = config.services.filter((s) => (s.pinnedAddresses ?? []).length === 0).map((s) => s.name);
+  const services = routedServices(config);
+  const pinned = services.filter((s) => (s.pinnedAddresses ?? []).length > 0).map((s) => s.name);
+  const resolved = services.filter((s) => (s.pinnedAddresses ?? []).length === 0).map((s) => s.name);
   return [
     ...(resolved.length > 0
       ? [
@@ -138,9 +144,10 @@ function limitsOf(config: EgressConfig): string[] {
     limits.push("No rate limits are declared: the gateway does not bound any tenant's request or byte rate.");
   }
   limits.push(...addressLimits(config), lockLimit(config), podSecurityLimit(config));
-  if (config.services.some((s) => s.mode === "passthrough")) {
+  if (routedServices(config).some((s) => !traitsOf(s).identityAtGateway)) {
+    const modes = modesWhere((traits) => !traits.identityAtGateway).join(", ");
     limits.push(
-      "passthrough services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.",
+      `${modes} services carry no workload identity to the gateway: it cannot tell tenants apart on them, and the audit cannot attribute their traffic.`,
     );
   }
   if (config.gateway.replicas.min < 2) {
@@ -153,16 +160,12 @@ function limitsOf(config: EgressConfig): string[] {
 
 export function buildEgressReport(config: EgressConfig, source: string): EgressReport {
   // Active break-glass grants are egress too, marked with their entry.
-  const temporary = config.breakGlass.active.filter((e) => e.scope === "grant");
   const grants = config.tenants.flatMap((tenant) =>
     [
-      ...tenant.allow.map((name) => ({ name, breakGlass: undefined as string | undefined })),
-      ...temporary
-        .filter((e) => e.tenants[0] === tenant.namespace)
-        .map((e) => ({ name: e.service as string, breakGlass: e.id })),
-    ].flatMap(({ name, breakGlass }) => {
-      const service = config.services.find((s) => s.name === name);
-      if (!service) return [];
+      ...grantsOfTenant(tenant.namespace, "allow", config),
+      ...grantsOfTenant(tenant.namespace, "break-glass-grant", config),
+    ].flatMap(({ service, source }) => {
+      const breakGlass = source.kind === "break-glass-grant" ? source.entry.id : undefined;
       return service.hosts.map((host) => ({
         ...(breakGlass ? { breakGlass } : {}),
         tenant: tenant.namespace,
@@ -190,9 +193,7 @@ export function buildEgressReport(config: EgressConfig, source: string): EgressR
       spread: { ...gw.spread },
     },
     grants,
-    unusedServices: config.services
-      .filter((s) => !s.breakGlass && tenantsAllowedTo(s, config).length === 0)
-      .map((s) => s.name),
+    unusedServices: config.services.filter((s) => allowedTenants(s, config).length === 0).map((s) => s.name),
     limits: limitsOf(config),
     breakGlass: buildBreakGlassReport(config.breakGlass),
   };

@@ -13,7 +13,7 @@ import { allRules } from "../policy/engine/catalog";
 import { evaluate, Finding } from "../policy/engine/evaluate";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { TextInputError } from "../stacks/bounded-text";
-import { isDnsLabel } from "../stacks/kubernetes-values";
+import { isDnsLabel } from "../stacks/schema/values/kubernetes-values";
 import { PROJECT_DIR } from "../stacks/project-dir";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";
 import {

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { meshConfigForAccessLog } from "../components/gateway-access-log";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 
 /**
  * For stacks that do not install istiod: the mesh config the cluster's istiod must carry for the

@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { Document, isMap, isSeq, parseDocument } from "yaml";
 import { evaluate, Finding } from "../policy/engine/evaluate";
-import { ConfigError, formatIssue } from "../stacks/config-error";
+import { ConfigError, formatIssue } from "../stacks/model/config-error";
 import {
   CONFIG_NAMESPACE,
   parseEgressConfig,
@@ -21,7 +21,7 @@ import {
   securePaths,
   sourceEntries,
   listPath,
-} from "../stacks/promotion";
+} from "./promotion";
 import { REGISTRY_KEY } from "../stacks/shared-registry";
 import type { CliInvocation } from "./cli-io";
 import { loadPolicyConfig } from "./lint-command";

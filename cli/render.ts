@@ -1,7 +1,7 @@
 import { stringify } from "yaml";
 import type { KubernetesObject } from "../components/kubernetes-object";
 import { buildPlatformManifests, manifestsInApplyOrder } from "../components/platform-manifests";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { fluxHelmDocuments } from "./flux-helm-release";
 
 /**

@@ -1,6 +1,6 @@
 import * as path from "path";
-import { ConfigError, formatIssue } from "../stacks/config-error";
-import type { EgressConfig } from "../stacks/egress-config";
+import { ConfigError, formatIssue } from "../stacks/model/config-error";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { evaluationTime, parseNow } from "../stacks/evaluation-time";
 import { loadStackFile, stackFilePath } from "../stacks/load-config";
 import type { CliIo } from "./cli-io";

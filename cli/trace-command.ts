@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { parseRfc3339, type KubernetesObject } from "../policy/contract";
-import { isDnsLabel } from "../stacks/kubernetes-values";
+import { isDnsLabel } from "../stacks/schema/values/kubernetes-values";
 import type { CliInvocation, CliIo } from "./cli-io";
 import { readStdin } from "./lint-command";
 import { LiveClusterError, LiveClusterTarget, readLiveObjects } from "./live-cluster";

@@ -1,4 +1,4 @@
-import { isDnsLabel } from "../stacks/kubernetes-values";
+import { isDnsLabel } from "../stacks/schema/values/kubernetes-values";
 import { isAddressLiteral } from "../policy/mesh/address-ranges";
 
 /** `--from <namespace>[/<serviceaccount>]` and `--to <host>[:<port>]`, read with errors that name the flag. */

@@ -13,7 +13,7 @@ import {
   DEFAULT_REVISION,
   defaultProxyImage,
 } from "../policy/contract";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { gatewayServiceHost } from "./gateway-endpoint";
 import { cniPoliciesGuardrail } from "./guardrails/cni-policies";
 import {

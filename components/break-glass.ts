@@ -9,9 +9,10 @@ import {
   REASON_ANNOTATION,
   TICKET_ANNOTATION,
 } from "../policy/contract";
-import type { BreakGlassEntry } from "../stacks/break-glass";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { clusterInternalRanges } from "../stacks/internal-ranges";
+import type { BreakGlassEntry } from "../stacks/model/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { directGrantsOf } from "../stacks/relations/grants";
+import { clusterInternalRanges } from "../stacks/schema/values/internal-ranges";
 import { passAheadOfLock } from "./cluster-egress-lock";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
@@ -58,13 +59,6 @@ export function markedAsBreakGlass(
       annotations: { ...object.metadata.annotations, ...annotations },
     },
   }));
-}
-
-function serviceNamed(config: EgressConfig, name: string): ExternalServiceConfig {
-  const service = config.services.find((s) => s.name === name);
-  // validateBreakGlass rejects this first; reaching here means a builder was called on raw config.
-  if (!service) throw new Error(`break-glass names unknown service ${name}`);
-  return service;
 }
 
 /** `direct`: the tenant's pods may reach public addresses, on its services' ports only. */
@@ -171,21 +165,20 @@ function directLockPass(
 
 function directObjects(entry: BreakGlassEntry, config: EgressConfig): KubernetesObject[] {
   const tenants = config.tenants.filter((t) => entry.tenants.includes(t.namespace));
+  const grants = directGrantsOf(entry, config);
   const policies = tenants.map((tenant) =>
     directNetworkPolicy(
       entry,
       tenant.namespace,
-      [...new Set(tenant.allow.map((name) => serviceNamed(config, name).port))],
+      [...new Set(grants.filter((g) => g.tenant === tenant.namespace).map((g) => g.service.port))],
       config,
     ),
   );
   const routes = config.services.flatMap((service) => {
-    const users = tenants.filter((t) => t.allow.includes(service.name)).map((t) => t.namespace);
+    const users = grants.filter((g) => g.service.name === service.name).map((g) => g.tenant);
     return users.length > 0 ? directRoutes(entry, service, users, config) : [];
   });
-  const ports = [
-    ...new Set(tenants.flatMap((t) => t.allow.map((name) => serviceNamed(config, name).port))),
-  ].sort((a, b) => a - b);
+  const ports = [...new Set(grants.map((g) => g.service.port))].sort((a, b) => a - b);
   const lockPass = directLockPass(
     entry,
     tenants.map((t) => t.namespace),
@@ -197,7 +190,11 @@ function directObjects(entry: BreakGlassEntry, config: EgressConfig): Kubernetes
 
 /** `grant`: the tenant's own ALLOW rule at the gateway, separate so it leaves with the entry. */
 function grantObjects(entry: BreakGlassEntry, config: EgressConfig): KubernetesObject[] {
-  const service = serviceNamed(config, entry.service as string);
+  const grant = config.grants.inForce.find(
+    (g) => g.source.kind === "break-glass-grant" && g.source.entry === entry,
+  );
+  // validateBreakGlass refuses an entry whose tenant or service is unknown: such an entry has no grant.
+  if (!grant) throw new Error(`break-glass ${entry.id} grants nothing: validate the config first`);
   return [
     {
       apiVersion: "security.istio.io/v1",
@@ -206,7 +203,7 @@ function grantObjects(entry: BreakGlassEntry, config: EgressConfig): KubernetesO
       spec: {
         selector: { matchLabels: { ...GATEWAY_SELECTOR } },
         action: "ALLOW",
-        rules: [gatewayAuthorizationRule(entry.tenants[0], service)],
+        rules: [gatewayAuthorizationRule(grant.tenant, grant.service)],
       },
     },
   ];

@@ -1,4 +1,4 @@
-import type { PrivateKeySpec } from "../stacks/egress-config";
+import type { PrivateKeySpec } from "../stacks/model/egress-config";
 import { COMPONENT_LABEL, PART_OF, PART_OF_LABEL } from "../policy/contract";
 
 /** cert-manager's API version for Issuers, ClusterIssuers and Certificates. */

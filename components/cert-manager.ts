@@ -1,4 +1,4 @@
-import type { CertManagerComponentSizing, EgressConfig } from "../stacks/egress-config";
+import type { CertManagerComponentSizing, EgressConfig } from "../stacks/model/egress-config";
 import { COMPONENT_LABEL } from "../policy/contract";
 import { HelmChartSpec, KubernetesObject, ownedLabels } from "./kubernetes-object";
 

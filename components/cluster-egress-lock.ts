@@ -1,7 +1,7 @@
 import { COMPONENT_LABEL, DNS_PORT, NAMESPACE_NAME_LABEL } from "../policy/contract";
-import { hostCidr } from "../stacks/pinned-addresses";
-import type { EgressConfig } from "../stacks/egress-config";
-import { clusterInternalRanges } from "../stacks/internal-ranges";
+import { hostCidr } from "../stacks/schema/values/pinned-addresses";
+import type { EgressConfig } from "../stacks/model/egress-config";
+import { clusterInternalRanges } from "../stacks/schema/values/internal-ranges";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
 /** The AdminNetworkPolicy's name: cluster-scoped, one per cluster. */

@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { COMPONENT_LABEL } from "../policy/contract";
 import { meshConfigForAccessLog } from "./gateway-access-log";
 import { gatewayServiceHost } from "./gateway-endpoint";

@@ -1,6 +1,7 @@
-import type { EgressConfig, SpreadPolicy } from "../stacks/egress-config";
-import { clusterInternalRanges } from "../stacks/internal-ranges";
-import { hostCidr } from "../stacks/pinned-addresses";
+import type { EgressConfig, SpreadPolicy } from "../stacks/model/egress-config";
+import { routedServices } from "../stacks/relations/temporary-services";
+import { clusterInternalRanges } from "../stacks/schema/values/internal-ranges";
+import { hostCidr } from "../stacks/schema/values/pinned-addresses";
 import { PROXY_STATS_INCLUSION_REGEXPS } from "./egress-metrics";
 import { gatewaySubsets } from "./external-service";
 import {
@@ -143,7 +144,7 @@ function gatewayDestinationRule(config: EgressConfig): KubernetesObject {
     spec: {
       host: gatewayServiceHost(config),
       exportTo: [".", ...config.tenants.map((t) => t.namespace)],
-      subsets: config.services.flatMap((service) =>
+      subsets: routedServices(config).flatMap((service) =>
         gatewaySubsets(service, config).map(({ subset, tenant }) =>
           withConnectionPool(subset, subsetConnectionPool(service, config, tenant)),
         ),
@@ -166,8 +167,9 @@ function internetPeers(config: EgressConfig) {
  * addresses only when every service on it is pinned; one unpinned service keeps the port open to the internet.
  */
 function externalEgressRules(config: EgressConfig): Record<string, unknown>[] {
-  const ports = [...new Set(config.services.map((s) => s.port))].sort((a, b) => a - b);
-  const onPort = (port: number) => config.services.filter((s) => s.port === port);
+  const services = routedServices(config);
+  const ports = [...new Set(services.map((s) => s.port))].sort((a, b) => a - b);
+  const onPort = (port: number) => services.filter((s) => s.port === port);
   const pinnedOnly = ports.filter((port) => onPort(port).every((s) => (s.pinnedAddresses ?? []).length > 0));
   const open = ports.filter((port) => !pinnedOnly.includes(port));
   const rules: Record<string, unknown>[] = [];

@@ -1,5 +1,5 @@
-import type { EgressConfig } from "../stacks/egress-config";
-import { tenantsAllowedTo } from "./gateway-endpoint";
+import type { EgressConfig } from "../stacks/model/egress-config";
+import { allowedTenants } from "../stacks/relations/grants";
 
 /** One entry of the registry summary exported by the stack. */
 export interface RegistryEntry {
@@ -13,13 +13,11 @@ export interface RegistryEntry {
 /** The registry as auditors read it: every external service, how it is reached, and by whom. */
 export function registrySummary(config: EgressConfig): RegistryEntry[] {
   // Temporary services of break-glass grants are exceptions, listed under breakGlass, not the registry.
-  return config.services
-    .filter((s) => !s.breakGlass)
-    .map((s) => ({
-      name: s.name,
-      hosts: [...s.hosts],
-      port: s.port,
-      mode: s.mode,
-      tenants: tenantsAllowedTo(s, config),
-    }));
+  return config.services.map((s) => ({
+    name: s.name,
+    hosts: [...s.hosts],
+    port: s.port,
+    mode: s.mode,
+    tenants: allowedTenants(s, config),
+  }));
 }

@@ -5,13 +5,13 @@ import {
   SERVER_ROOTS_SECRET_ANNOTATION,
   SERVICE_LABEL,
 } from "../policy/contract";
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { allowedTenants, grantedTenants } from "../stacks/relations/grants";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
-import { originationCredentialName } from "../stacks/server-trust";
+import { originationCredentialName } from "../stacks/model/server-trust";
 import { httpGatewayRef } from "./gateway-http-server";
 import { chainTenants, sniTenants, tenantSni, tenantsThroughGateway } from "./tenant-sni";
-import { gatewayPortFor, gatewayServiceHost, modePortNumber, tenantsAllowedTo } from "./gateway-endpoint";
+import { gatewayPortFor, gatewayServiceHost, modePortNumber } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
 /**
@@ -70,7 +70,7 @@ function serviceEntry(service: ExternalServiceConfig, config: EgressConfig): Kub
       ...resolutionOf(service),
       ports,
       // Break-glass grants make the host visible to the granted tenant while they last.
-      exportTo: [".", ...tenantsAllowedTo(service, config), ...grantedTenants(service, config)],
+      exportTo: [".", ...allowedTenants(service, config), ...grantedTenants(service, config)],
     },
   };
 }
@@ -290,7 +290,7 @@ export function buildExternalServiceManifests(
     }
     objects.push(virtualService(service, host, config));
   }
-  if (!traitsOf(service).identityAtGateway && tenantsAllowedTo(service, config).length > 0) {
+  if (!traitsOf(service).identityAtGateway && allowedTenants(service, config).length > 0) {
     objects.push(passthroughAuthorization(service, config));
   }
   return objects;

@@ -1,5 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import type { ConnectionLimit } from "../stacks/rate-limit-baselines";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import type { ConnectionLimit } from "../stacks/model/rate-limits";
 import { originatesTls } from "../stacks/routing-modes";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
 import {

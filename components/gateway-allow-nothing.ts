@@ -1,5 +1,5 @@
 import { COMPONENT_LABEL, GATEWAY_SELECTOR } from "../policy/contract";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";
 
 /**
@@ -8,7 +8,7 @@ import { KubernetesObject, ownedLabels } from "./kubernetes-object";
  * use the gateway. Undefined when some tenant is granted a service: its own policies keep the deny.
  */
 export function gatewayAllowNothingPolicy(config: EgressConfig): KubernetesObject | undefined {
-  if (config.tenants.some((tenant) => tenant.allow.length > 0)) return undefined;
+  if (config.grants.inForce.some((grant) => grant.source.kind === "allow")) return undefined;
   return {
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",

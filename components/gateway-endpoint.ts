@@ -1,4 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { routedServices } from "../stacks/relations/temporary-services";
 import { ModePort, traitsOf } from "../stacks/routing-modes";
 
 /** Port on which the gateway receives plain HTTP (wrapped in Istio mTLS) for the origination modes. */
@@ -21,10 +22,5 @@ export function gatewayPortFor(service: ExternalServiceConfig): number {
 
 /** Every port the gateway listens on for egress, sorted: the chart's Service and the NetworkPolicies use it. */
 export function gatewayListenerPorts(config: EgressConfig): number[] {
-  return [...new Set(config.services.map(gatewayPortFor))].sort((a, b) => a - b);
-}
-
-/** Tenants allowed to use a service, in config order. */
-export function tenantsAllowedTo(service: ExternalServiceConfig, config: EgressConfig): string[] {
-  return config.tenants.filter((t) => t.allow.includes(service.name)).map((t) => t.namespace);
+  return [...new Set(routedServices(config).map(gatewayPortFor))].sort((a, b) => a - b);
 }

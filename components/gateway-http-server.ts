@@ -1,5 +1,5 @@
 import { COMPONENT_LABEL, GATEWAY_SELECTOR } from "../policy/contract";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { traitsOf } from "../stacks/routing-modes";
 import { GATEWAY_HTTP_PORT } from "./gateway-endpoint";
 import { KubernetesObject, ownedLabels } from "./kubernetes-object";

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import type { EgressConfig } from "../stacks/egress-config";
-import type { ParsedGlobalLimiter } from "../stacks/rate-limit-schema";
+import type { EgressConfig } from "../stacks/model/egress-config";
+import type { ParsedGlobalLimiter } from "../stacks/schema/rate-limits";
 import {
   always,
   beforeGatewayRouter,

@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 
 /**
  * The label that enrols a namespace in sidecar injection. `istio-injection: enabled` is honoured only by the

@@ -1,6 +1,6 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { DNS_PORT, GATEWAY_SELECTOR, NAMESPACE_NAME_LABEL } from "../policy/contract";
-import { hostCidr } from "../stacks/pinned-addresses";
+import { hostCidr } from "../stacks/schema/values/pinned-addresses";
 import { gatewayListenerPorts } from "./gateway-endpoint";
 import { istiodPodLabels } from "./mesh-injection";
 

@@ -1,4 +1,5 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
+import { routedServices } from "../stacks/relations/temporary-services";
 import { traitsOf } from "../stacks/routing-modes";
 import type { KubernetesObject } from "./kubernetes-object";
 import { buildIssuerManifests, IssuerManifests } from "./origination-issuers";
@@ -13,7 +14,7 @@ export interface OriginationCertificateManifests {
 /** Issuers, client certificates and server roots of the whole stack. Pure: same config, same objects. */
 export function buildOriginationCertificateManifests(config: EgressConfig): OriginationCertificateManifests {
   const services: ServiceTrustManifests[] = [];
-  for (const service of config.services) {
+  for (const service of routedServices(config)) {
     const certificate =
       traitsOf(service).clientCertificate && service.tls?.clientCertificate
         ? clientCertificate(service, config)

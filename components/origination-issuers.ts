@@ -1,4 +1,4 @@
-import type { EgressConfig, IssuerConfig, VaultIssuerConfig } from "../stacks/egress-config";
+import type { EgressConfig, IssuerConfig, VaultIssuerConfig } from "../stacks/model/egress-config";
 import {
   CERT_MANAGER_API,
   issuerRef,

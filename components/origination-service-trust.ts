@@ -1,6 +1,10 @@
-import type { ClientCertificateConfig, EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
+import type {
+  ClientCertificateConfig,
+  EgressConfig,
+  ExternalServiceConfig,
+} from "../stacks/model/egress-config";
 import { SERVER_ROOTS_KEY, serverRootsSecretName, SERVICE_LABEL } from "../policy/contract";
-import { originationCredentialName } from "../stacks/server-trust";
+import { originationCredentialName } from "../stacks/model/server-trust";
 import {
   CERT_MANAGER_API,
   issuerRef,

@@ -1,4 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
+import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
+import { routedServices } from "../stacks/relations/temporary-services";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
 import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
 import {
@@ -60,7 +61,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
       ...breakGlassRuleGroups(config.breakGlass.active),
     ]),
     certificates: buildOriginationCertificateManifests(config),
-    services: config.services.map((service) => {
+    services: routedServices(config).map((service) => {
       const objects = buildExternalServiceManifests(service, config);
       // A grant's own destination: registered only while the entry lasts, and labelled as its.
       const entry = config.breakGlass.active.find((e) => e.id === service.breakGlass);

@@ -1,9 +1,9 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/rate-limit-baselines";
-import { RateUnit, UNIT_SECONDS } from "../stacks/rate-limit-schema";
-import { grantedServices, grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import type { ConnectionLimit, RequestLimit, TenantLimitsConfig } from "../stacks/model/rate-limits";
+import { RateUnit, UNIT_SECONDS } from "../stacks/schema/rate-limits";
+import { allowedServices, allowedTenants, grantedServices, grantedTenants } from "../stacks/relations/grants";
+import { routedServices } from "../stacks/relations/temporary-services";
 import { originatesTls } from "../stacks/routing-modes";
-import { tenantsAllowedTo } from "./gateway-endpoint";
 import { chainTenants, hasTenantChains } from "./tenant-sni";
 
 /**
@@ -24,12 +24,12 @@ function limitsOf(config: EgressConfig, tenant: string): TenantLimitsConfig | un
 
 /** Services the gateway sees as HTTP (it terminates mesh mTLS and originates TLS itself). */
 export function httpServices(config: EgressConfig): ExternalServiceConfig[] {
-  return config.services.filter(originatesTls);
+  return routedServices(config).filter(originatesTls);
 }
 
 /** Services the gateway sees as TLS bytes: only connections can be counted there. */
 export function tlsServices(config: EgressConfig): ExternalServiceConfig[] {
-  return config.services.filter((s) => !originatesTls(s));
+  return routedServices(config).filter((s) => !originatesTls(s));
 }
 
 /** The HTTP limits of every tenant that has one, in tenant order; unlimited tenants have none. */
@@ -39,10 +39,10 @@ export function tenantHttpLimits(config: EgressConfig): TenantHttpLimits[] {
     const limits = limitsOf(config, tenant.namespace);
     if (!limits || limits.unlimited) continue;
     // Active break-glass grants are limited as allowed services are.
-    const granted = grantedServices(tenant, config);
-    const allowed = httpServices(config).filter(
-      (s) => tenant.allow.includes(s.name) || granted.includes(s.name),
+    const reachable = new Set(
+      [...allowedServices(tenant, config), ...grantedServices(tenant, config)].map((s) => s.name),
     );
+    const allowed = httpServices(config).filter((s) => reachable.has(s.name));
     if (allowed.length === 0) continue;
     const services = allowed.flatMap((service) => {
       const http = limits.services[service.name]?.http;
@@ -79,7 +79,7 @@ export function serviceConnectionLimit(
   service: ExternalServiceConfig,
   config: EgressConfig,
 ): ServiceConnectionLimit | undefined {
-  const tenants = [...tenantsAllowedTo(service, config), ...grantedTenants(service, config)];
+  const tenants = [...allowedTenants(service, config), ...grantedTenants(service, config)];
   if (tenants.length === 0) return undefined;
   const backstop = config.rateLimits.backstop.tls;
   const backstopConcurrent = backstop.maxConcurrent ?? Number.MAX_SAFE_INTEGER;

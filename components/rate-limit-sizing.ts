@@ -1,6 +1,6 @@
-import type { GatewayConfig } from "../stacks/egress-config";
-import type { ReplicaSharing } from "../stacks/rate-limit-baselines";
-import { RateUnit, UNIT_SECONDS } from "../stacks/rate-limit-schema";
+import type { GatewayConfig } from "../stacks/model/egress-config";
+import type { ReplicaSharing } from "../stacks/model/rate-limits";
+import { RateUnit, UNIT_SECONDS } from "../stacks/schema/rate-limits";
 
 /**
  * Envoy's local buckets live in each gateway replica: N replicas admit N times a bucket, and N moves

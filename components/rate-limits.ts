@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import {
   httpLocalRateLimitPatch,
   tenantChainLimitPatches,

@@ -1,7 +1,6 @@
-import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { directTenants, grantedTenants } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
+import { allowedTenants, directTenants, grantedTenants } from "../stacks/relations/grants";
 import { originatesTls, traitsOf } from "../stacks/routing-modes";
-import { tenantsAllowedTo } from "./gateway-endpoint";
 
 /**
  * Per-tenant filter chains for TLS services. A sidecar's TLS route honours `sourceNamespace`
@@ -34,7 +33,7 @@ export function tenantSni(tenant: string, host: string): string {
 /** Tenants whose sidecars route the host to the gateway: allowed or granted, minus those sent direct by break-glass. */
 export function tenantsThroughGateway(service: ExternalServiceConfig, config: EgressConfig): string[] {
   const direct = new Set(directTenants(service, config));
-  return [...tenantsAllowedTo(service, config), ...grantedTenants(service, config)].filter(
+  return [...allowedTenants(service, config), ...grantedTenants(service, config)].filter(
     (tenant) => !direct.has(tenant),
   );
 }
@@ -45,7 +44,7 @@ export function tenantsThroughGateway(service: ExternalServiceConfig, config: Eg
  */
 export function sniTenants(service: ExternalServiceConfig, config: EgressConfig): string[] {
   return hasTenantChains(service)
-    ? [...new Set([...tenantsAllowedTo(service, config), ...grantedTenants(service, config)])]
+    ? [...new Set([...allowedTenants(service, config), ...grantedTenants(service, config)])]
     : [];
 }
 

@@ -1,5 +1,5 @@
-import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
-import { grantedServices } from "../stacks/break-glass";
+import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
+import { allowedServices, grantedServices } from "../stacks/relations/grants";
 import { traitsOf } from "../stacks/routing-modes";
 import {
   DEFAULT_TENANT_POD_SECURITY,
@@ -18,21 +18,9 @@ import {
   istiodEgressRule,
 } from "./network-policy-peers";
 
-/** The services a tenant may use, in the order it lists them. */
-export function servicesAllowedFor(tenant: TenantConfig, config: EgressConfig): ExternalServiceConfig[] {
-  return tenant.allow.map((name) => {
-    const service = config.services.find((s) => s.name === name);
-    if (!service) {
-      // validateReferences rejects this first; reaching here means a builder was called on raw config.
-      throw new Error(`tenant ${tenant.namespace} allows unknown service ${name}`);
-    }
-    return service;
-  });
-}
-
 /** `host:port` destinations a tenant may reach, as reported in stack outputs and audits. */
 export function allowedDestinations(tenant: TenantConfig, config: EgressConfig): string[] {
-  return servicesAllowedFor(tenant, config).flatMap((s) => s.hosts.map((host) => `${host}:${s.port}`));
+  return allowedServices(tenant, config).flatMap((s) => s.hosts.map((host) => `${host}:${s.port}`));
 }
 
 function labels(tenant: TenantConfig): Record<string, string> {
@@ -67,13 +55,9 @@ function sidecar(tenant: TenantConfig, config: EgressConfig): KubernetesObject {
     "./*",
     `${config.controlPlane.namespace}/*`,
     `${gatewayNamespace}/${gatewayServiceHost(config)}`,
-    ...servicesAllowedFor(tenant, config).flatMap((s) =>
-      s.hosts.map((host) => `${gatewayNamespace}/${host}`),
-    ),
+    ...allowedServices(tenant, config).flatMap((s) => s.hosts.map((host) => `${gatewayNamespace}/${host}`)),
     // Hosts of break-glass grants: scoping only; the grant's AuthorizationPolicy is the permission.
-    ...grantedServices(tenant, config)
-      .flatMap((name) => config.services.find((s) => s.name === name)?.hosts ?? [])
-      .map((host) => `${gatewayNamespace}/${host}`),
+    ...grantedServices(tenant, config).flatMap((s) => s.hosts.map((host) => `${gatewayNamespace}/${host}`)),
   ];
   return {
     apiVersion: "networking.istio.io/v1",
@@ -149,7 +133,7 @@ export function gatewayAuthorizationRule(
  * SNI and port, HTTP modes on host: `hosts` on TLS traffic would make the rule silently never match.
  */
 function gatewayAuthorization(tenant: TenantConfig, config: EgressConfig): KubernetesObject | undefined {
-  const rules = servicesAllowedFor(tenant, config)
+  const rules = allowedServices(tenant, config)
     .filter((service) => traitsOf(service).identityAtGateway)
     .map((service) => gatewayAuthorizationRule(tenant.namespace, service));
   if (rules.length === 0) {

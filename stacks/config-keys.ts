@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigIssue, formatPath } from "./config-error";
+import { ConfigError, type ConfigIssue, formatPath } from "./model/config-error";
 import { closestMatch } from "./did-you-mean";
 
 /** The Pulumi config namespace of this project: keys are `mesh-egress:<key>`. */

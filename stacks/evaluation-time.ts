@@ -1,5 +1,5 @@
 import { parseRfc3339 } from "../policy/contract";
-import { ConfigError } from "./config-error";
+import { ConfigError } from "./model/config-error";
 
 /** Sets the instant break-glass entries are judged at for the program (`pulumi up`), RFC 3339. */
 export const NOW_ENVIRONMENT_VARIABLE = "MESH_EGRESS_NOW";

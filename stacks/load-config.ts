@@ -1,22 +1,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { resolveCertManager, resolveGateway, resolveGuardrails } from "./baselines";
+import { resolveCertManager, resolveGateway, resolveGuardrails } from "./model/baselines";
 import { MAX_STACK_FILE_BYTES, readBoundedFile, TextInputError } from "./bounded-text";
-import { partitionBreakGlass, toBreakGlassEntry, validateBreakGlass } from "./break-glass";
-import { temporaryServices, withTemporaryServices } from "./break-glass-destinations";
-import { ConfigError, ConfigIssue, formatPath } from "./config-error";
+import { partitionBreakGlass, toBreakGlassEntry } from "./model/break-glass";
+import { buildGrantRelation } from "./relations/grants";
+import { temporaryServices } from "./relations/temporary-services";
+import { ConfigError, ConfigIssue, formatPath } from "./model/config-error";
 import { CONFIG_NAMESPACE, selectNamespacedValues, unsafeStructureIssues } from "./config-keys";
 import { didYouMean } from "./did-you-mean";
-import type { EgressConfig } from "./egress-config";
+import type { EgressConfig } from "./model/egress-config";
 import { stackConfigSchema } from "./schema";
-import { resolveRateLimits } from "./rate-limit-baselines";
+import { resolveRateLimits } from "./model/rate-limit-baselines";
 import { mergeSharedRegistry, ReadText, readTextFile } from "./shared-registry";
 import { evaluationTime } from "./evaluation-time";
-import { validateRateLimits } from "./validate-rate-limits";
+import { validateBreakGlass } from "./validation/validate-break-glass";
+import { validateRateLimits } from "./validation/validate-rate-limits";
 import { yamlProblem } from "./yaml-problem";
 import { PROJECT_DIR } from "./project-dir";
-import { validateReferences } from "./validate-references";
+import { validateReferences } from "./validation/validate-references";
 
 export { CONFIG_NAMESPACE, selectNamespacedValues };
 
@@ -81,6 +83,8 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
     ...rest
   } = parsed.data;
   const entries = breakGlass.map(toBreakGlassEntry);
+  const state = partitionBreakGlass(entries, environment, breakGlassMaxHours, now);
+  const temporary = temporaryServices(entries);
   const config: EgressConfig = {
     environment,
     gateway: resolveGateway(environment, gateway),
@@ -88,9 +92,11 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
     rateLimits: resolveRateLimits(environment, rateLimits, rest.tenants),
     guardrails: resolveGuardrails(environment, guardrails),
     ...rest,
-    breakGlass: partitionBreakGlass(entries, environment, breakGlassMaxHours, now),
+    breakGlass: state,
+    temporaryServices: state.active.flatMap((entry) => temporary.services.get(entry) ?? []),
+    // Derived once, before validation: the checks read the relation as every builder does.
+    grants: buildGrantRelation({ ...rest, breakGlass: state, temporaryServices: temporary.services }),
   };
-  const temporary = temporaryServices(entries, config.breakGlass.active);
   const issues = [
     ...validateReferences(config),
     ...validateRateLimits(rateLimits, config),
@@ -100,7 +106,7 @@ function validateEgressConfig(values: Record<string, unknown>, source: string, n
   if (issues.length > 0) {
     throw new ConfigError(source, issues);
   }
-  return withTemporaryServices(config, temporary.services);
+  return config;
 }
 
 /** Loads and validates a file in the `Pulumi.<stack>.yaml` format, judging break-glass entries at `now`. */

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EgressConfig } from "./egress-config";
+import type { EgressConfig } from "./model/egress-config";
 import {
   CONFIG_NAMESPACE,
   decodePulumiConfigValue,
   parseEgressConfig,
   selectNamespacedValues,
 } from "./load-config";
-import { markDecryptedSecrets } from "./pulumi-secrets";
+import { markDecryptedSecrets } from "./schema/values/pulumi-secrets";
 
 /** `pulumi.runtime.isConfigSecret` is exported at run time but marked internal in the typings. */
 const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };

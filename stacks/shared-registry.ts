@@ -1,7 +1,7 @@
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { MAX_STACK_FILE_BYTES, readBoundedFile } from "./bounded-text";
-import { ConfigError, ConfigIssue } from "./config-error";
+import { ConfigError, ConfigIssue } from "./model/config-error";
 import { yamlProblem } from "./yaml-problem";
 
 /**

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { syntheticStack } from "../bench/synthetic-stack";
 import { parseEgressConfig } from "../stacks/load-config";
-import { routingModes } from "../stacks/schema";
+import { routingModes } from "../stacks/routing-modes";
 
 describe("the benchmark's synthetic registry", () => {
   it("stays a valid stack that uses every routing mode, so npm run bench measures what it says", () => {

@@ -9,7 +9,7 @@ import {
 } from "../components/origination-certificates";
 import { buildIssuerManifests } from "../components/origination-issuers";
 import { renderDocuments } from "../cli/render";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import {
   certificateStackValues,
   OTHER_ROOT_PEM,

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError } from "../stacks/config-error";
+import { ConfigError } from "../stacks/model/config-error";
 import { loadStackFile } from "../stacks/load-config";
 import {
   LEAF_CERTIFICATE_PEM,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import { parseEgressConfig } from "../stacks/load-config";
-import { markDecryptedSecrets } from "../stacks/pulumi-secrets";
+import { markDecryptedSecrets } from "../stacks/schema/values/pulumi-secrets";
 import { certificateStackValues, THROWAWAY_CA } from "./support/certificate-fixtures";
 import { configFrom } from "./support/config-fixtures";
 import { installPulumiMocks, registeredBy, RegisteredResource } from "./support/pulumi-harness";

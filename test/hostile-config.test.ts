@@ -3,7 +3,7 @@ import { renderDocuments } from "../cli/render";
 import { loadPolicyConfig } from "../cli/lint-command";
 import { evaluate } from "../policy/engine/evaluate";
 import type { KubernetesObject } from "../policy/contract";
-import { ConfigError } from "../stacks/config-error";
+import { ConfigError } from "../stacks/model/config-error";
 import { parseEgressConfig, selectNamespacedValues } from "../stacks/load-config";
 import {
   acceptedEdgeConfigs,

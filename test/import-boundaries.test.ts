@@ -45,6 +45,32 @@ describe("import boundaries (eslint.config.mjs)", function () {
     assert.deepEqual(ruleIds(messages), ["no-restricted-imports"]);
   });
 
+  it("refuses an import from a higher layer of stacks/: schema → model → relations → validation → loading", async () => {
+    const fromSchema = await lintAs(
+      "stacks/schema/probe.ts",
+      'export { temporaryServiceName } from "../model/break-glass";\n',
+    );
+    assert.deepEqual(ruleIds(fromSchema), ["import-x/no-restricted-paths"]);
+    assert.match(fromSchema[0]!.message, /stacks\/ is layered/);
+    const fromModel = await lintAs(
+      "stacks/model/probe.ts",
+      'export { validateReferences } from "../validation/validate-references";\n',
+    );
+    assert.deepEqual(ruleIds(fromModel), ["import-x/no-restricted-paths"]);
+    const fromValidation = await lintAs(
+      "stacks/validation/probe.ts",
+      'export { loadStackFile } from "../load-config";\n',
+    );
+    assert.deepEqual(ruleIds(fromValidation), ["import-x/no-restricted-paths"]);
+    assert.deepEqual(
+      await lintAs(
+        "stacks/validation/probe.ts",
+        'export { temporaryServiceName } from "../model/break-glass";\n',
+      ),
+      [],
+    );
+  });
+
   it("refuses a contract file that imports the rules or a package", async () => {
     const fromRules = await lintAs(
       "policy/contract/probe.ts",

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { certificateKeyStrength } from "../policy/rules/tls/certificate-key-strength";
 import { KEY_ALGORITHMS } from "../policy/contract/key-strength";
-import { privateKeySchema } from "../stacks/schema";
+import { privateKeySchema } from "../stacks/schema/certificates";
 
 const SIZES = [undefined, 224, 256, 384, 521, 1024, 2047, 2048, 3072, 4096, 8192];
 

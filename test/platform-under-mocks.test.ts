@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import type { EgressConfig } from "../stacks/egress-config";
+import type { EgressConfig } from "../stacks/model/egress-config";
 import type { KubernetesObject } from "../components/kubernetes-object";
 import { installPulumiMocks, registeredBy, RegisteredResource } from "./support/pulumi-harness";
 import { manifestsFromRegistrations, objectKey, withoutUndefined } from "./support/registered-manifests";

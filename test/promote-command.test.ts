@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PromotionSelection } from "../stacks/promotion";
+import { PromotionSelection } from "../cli/promotion";
 import { runPromote } from "../cli/promote-command";
 import { loadStackFile } from "../stacks/load-config";
 import { runCli } from "./support/run-cli";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, parseAllDocuments, stringify } from "yaml";
-import { ConfigError } from "../stacks/config-error";
+import { ConfigError } from "../stacks/model/config-error";
 import { loadStackFile } from "../stacks/load-config";
 import { installPulumiMocks } from "./support/pulumi-harness";
 import { runCli } from "./support/run-cli";

@@ -1,6 +1,6 @@
 import { HTTP_LOCAL_RATE_LIMIT, NETWORK_LOCAL_RATE_LIMIT } from "../../policy/contract";
-import type { EgressConfig, ExternalServiceConfig } from "../../stacks/egress-config";
-import type { ConnectionLimit, RequestLimit } from "../../stacks/rate-limit-baselines";
+import type { EgressConfig, ExternalServiceConfig } from "../../stacks/model/egress-config";
+import type { ConnectionLimit, RequestLimit } from "../../stacks/model/rate-limits";
 import { GATEWAY_HTTP_PORT } from "../gateway-endpoint";
 import {
   httpServices,

@@ -1,5 +1,5 @@
 import { ANY_LABEL_VALUE, gatewayChartPodLabels } from "../../policy/contract";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { gatewayChartValues } from "../egress-gateway";
 
 /** Marks a label whose value a selector cannot be told apart from: any value counts as the gateway's. */

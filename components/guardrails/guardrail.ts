@@ -1,5 +1,5 @@
 import { CLUSTER_ADMIN_GROUP, OWNED_LABELS } from "../../policy/contract";
-import type { ValidationAction } from "../../stacks/egress-config";
+import type { ValidationAction } from "../../stacks/model/egress-config";
 
 /** What the guardrails read: the platform's namespaces, the gateway's identity, and how to enforce. */
 export interface AdmissionGuardrailSettings {

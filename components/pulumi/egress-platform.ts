@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
+import { allowedServices } from "../../stacks/relations/grants";
 import { registrySummary, RegistryEntry } from "../egress-platform";
 import { ApplyPart, partsBefore } from "../apply-order";
 import { gatewayServiceHost } from "../gateway-endpoint";
@@ -124,7 +125,7 @@ export class EgressPlatform extends pulumi.ComponentResource {
           allowedDestinations: allowedDestinations(tenant, config),
           // Only the routes this tenant uses: waiting on every service would grow as services × tenants.
           after: after("tenants", {
-            services: tenant.allow.flatMap((service) => routesOf.get(service) ?? []),
+            services: allowedServices(tenant, config).flatMap((service) => routesOf.get(service.name) ?? []),
           }),
         },
         { parent: this },

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { BREAK_GLASS_MAX_HOURS } from "../../policy/contract";
-import { certManagerBaselines, gatewayBaselines, guardrailActionBaselines } from "../../stacks/baselines";
-import { rateLimitBaselines } from "../../stacks/rate-limit-baselines";
+import {
+  certManagerBaselines,
+  gatewayBaselines,
+  guardrailActionBaselines,
+} from "../../stacks/model/baselines";
+import { rateLimitBaselines } from "../../stacks/model/rate-limit-baselines";
 import { stackConfigSchema } from "../../stacks/schema";
 import { CONFIG_DESCRIPTIONS } from "./config-descriptions";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { syntheticStack } from "../../bench/synthetic-stack";
 import { renderDocuments } from "../../cli/render";
 import type { KubernetesObject } from "../../components/kubernetes-object";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { loadStackFile, parseEgressConfig } from "../../stacks/load-config";
 import { describeWithApiServer } from "../support/envtest/shared-api-server";
 import {

@@ -5,7 +5,7 @@ import {
 } from "../../components/admission-guardrails";
 import { buildPlatformManifests } from "../../components/platform-manifests";
 import { REQUIRED_GUARDRAILS } from "../../policy/contract";
-import { ConfigError } from "../../stacks/config-error";
+import { ConfigError } from "../../stacks/model/config-error";
 import { parseEgressConfig } from "../../stacks/load-config";
 import { projectStack } from "../support/stacks";
 

@@ -4,7 +4,7 @@ import { buildEgressGatewayManifests } from "../../components/egress-gateway";
 import { buildRateLimitManifests } from "../../components/rate-limits";
 import { buildTenantManifests } from "../../components/tenant";
 import type { KubernetesObject } from "../../components/kubernetes-object";
-import { ConfigError } from "../../stacks/config-error";
+import { ConfigError } from "../../stacks/model/config-error";
 import { configFrom } from "../support/config-fixtures";
 import { PLACEHOLDER_DIGEST } from "../support/rate-limit-fixtures";
 

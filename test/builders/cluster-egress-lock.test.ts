@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { buildClusterEgressLockManifests } from "../../components/cluster-egress-lock";
-import { ConfigError, formatIssue } from "../../stacks/config-error";
+import { ConfigError, formatIssue } from "../../stacks/model/config-error";
 import { configFrom, fourModeConfig } from "../support/config-fixtures";
 
 describe("cluster-wide egress lock builder", () => {

@@ -6,7 +6,7 @@ import {
 import { buildControlPlaneManifests } from "../../components/control-plane";
 import { buildTenantManifests } from "../../components/tenant";
 import { buildEgressReport } from "../../cli/egress-report";
-import { ConfigError } from "../../stacks/config-error";
+import { ConfigError } from "../../stacks/model/config-error";
 import { configFrom, fourModeValues } from "../support/config-fixtures";
 import { projectStack } from "../support/stacks";
 

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { breakGlassRuleGroups } from "../../components/break-glass";
-import type { BreakGlassEntry } from "../../stacks/break-glass";
+import type { BreakGlassEntry } from "../../stacks/model/break-glass";
 import { describeWithPrometheusTools, runPromtool } from "../support/prometheus-tools";
 
 /** promtool's unit tests start at the epoch: this entry expires two hours in. */

@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { parseEgressConfig, PROJECT_DIR } from "../../stacks/load-config";
 import { readTextFile } from "../../stacks/shared-registry";
 import { fourModeValues } from "./config-fixtures";

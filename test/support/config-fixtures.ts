@@ -1,5 +1,5 @@
 import { parseEgressConfig } from "../../stacks/load-config";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { FIXTURE_ISSUER, mutualTlsFixture } from "./certificate-fixtures";
 
 /** A validated config built from raw stack values, as a stack file would give them. */

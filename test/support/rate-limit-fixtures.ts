@@ -1,4 +1,4 @@
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 import { configFrom } from "./config-fixtures";
 
 /** A digest-shaped placeholder: tests never pull images. */

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { loadStackFile } from "../../stacks/load-config";
-import type { EgressConfig } from "../../stacks/egress-config";
+import type { EgressConfig } from "../../stacks/model/egress-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { formatAddress, internalRangesReached, parseAddress, parseCidr } from "../policy/mesh/address-ranges";
+import {
+  formatAddress,
+  internalRangesReached,
+  parseAddress,
+  parseCidr,
+} from "../../../policy/mesh/address-ranges";
 
 /**
  * Addresses of a node-local DNS cache (NodeLocal DNSCache: a host-network agent on 169.254.20.10, often

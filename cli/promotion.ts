@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, isSeq, Node, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { isDeepStrictEqual } from "util";
-import type { ConfigIssue } from "./config-error";
-import { CONFIG_NAMESPACE } from "./load-config";
+import type { ConfigIssue } from "../stacks/model/config-error";
+import { CONFIG_NAMESPACE } from "../stacks/load-config";
 
 /**
  * Promotion as an edit of YAML documents: the named services (and tenants' grants to them) are

@@ -1,6 +1,6 @@
 import * as ipaddr from "ipaddr.js";
-import { GATEWAY_EXCLUDED_RANGES } from "../policy/contract";
-import { internalRangesReached, parseCidr } from "../policy/mesh/address-ranges";
+import { GATEWAY_EXCLUDED_RANGES } from "../../../policy/contract";
+import { internalRangesReached, parseCidr } from "../../../policy/mesh/address-ranges";
 
 /**
  * Address space the gateway must never reach (private, shared, loopback, link-local: the cloud

@@ -1,5 +1,5 @@
-import type { EgressConfig } from "./egress-config";
-import { modesWhere, traitsOf } from "./routing-modes";
+import type { EgressConfig } from "../model/egress-config";
+import { modesWhere, traitsOf } from "../routing-modes";
 
 type AddIssue = (path: string, message: string) => void;
 

@@ -1,14 +1,18 @@
-import type { ConfigIssue } from "./config-error";
-import type { EgressConfig, IssuerConfig, ResourceList } from "./egress-config";
-import { MIN_GATEWAY_REPLICAS } from "../policy/contract";
-import { quantityValue } from "./quantity";
+import type { ConfigIssue } from "../model/config-error";
+import type { EgressConfig, IssuerConfig, ResourceList } from "../model/egress-config";
+import { MIN_GATEWAY_REPLICAS } from "../../policy/contract";
+import { quantityValue } from "../schema/values/quantity";
 import { namespaceRoleIssues } from "./namespace-roles";
-import { parseCidr } from "../policy/mesh/address-ranges";
-import { hostCidr } from "./pinned-addresses";
+import { parseCidr } from "../../policy/mesh/address-ranges";
+import { hostCidr } from "../schema/values/pinned-addresses";
 import { inClusterHostProblem } from "./in-cluster-hosts";
-import { BREAK_GLASS_NAME_PREFIX } from "./break-glass";
-import { traitsOf } from "./routing-modes";
-import { parsePemCertificates, privateKeyMatches, publicKeyStrength } from "./pem-certificates";
+import { BREAK_GLASS_NAME_PREFIX } from "../model/break-glass";
+import { traitsOf } from "../routing-modes";
+import {
+  parsePemCertificates,
+  privateKeyMatches,
+  publicKeyStrength,
+} from "../schema/values/pem-certificates";
 import { validateTierRequirements } from "./tier-requirements";
 
 type AddIssue = (path: string, message: string) => void;

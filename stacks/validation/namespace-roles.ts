@@ -1,5 +1,5 @@
-import type { ConfigIssue } from "./config-error";
-import type { EgressConfig } from "./egress-config";
+import type { ConfigIssue } from "../model/config-error";
+import type { EgressConfig } from "../model/egress-config";
 
 /** Kubernetes' own namespaces: never a tenant, nor a home for the gateway, istiod or an installed cert-manager. */
 export const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set([

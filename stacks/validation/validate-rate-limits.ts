@@ -1,9 +1,10 @@
-import { parseCidr } from "../policy/mesh/address-ranges";
-import type { ConfigIssue } from "./config-error";
-import type { EgressConfig, ExternalServiceConfig } from "./egress-config";
-import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "./rate-limit-schema";
-import { UNIT_SECONDS } from "./rate-limit-schema";
-import { originatesTls } from "./schema";
+import { parseCidr } from "../../policy/mesh/address-ranges";
+import type { ConfigIssue } from "../model/config-error";
+import type { EgressConfig, ExternalServiceConfig } from "../model/egress-config";
+import type { ConnectionLimit, ParsedRateLimits, RateUnit, RequestLimit } from "../schema/rate-limits";
+import { UNIT_SECONDS } from "../schema/rate-limits";
+import { allowedServices, isAllowed } from "../relations/grants";
+import { originatesTls } from "../routing-modes";
 
 type AddIssue = (path: string, message: string) => void;
 
@@ -44,7 +45,7 @@ export function validateRateLimits(parsed: ParsedRateLimits, config: EgressConfi
       continue;
     }
     if (limits.reason) add(`${path}.reason`, "a reason belongs to an unlimited tenant only");
-    const allowed = tenant.allow.map((name) => services.get(name)).filter((s) => s !== undefined);
+    const allowed = allowedServices(tenant, config);
     const http = allowed.filter(originatesTls);
     const tls = allowed.filter((s) => !originatesTls(s));
     // A limit may precede the grant it will cover: that is how a promotion of a new destination lands.
@@ -53,10 +54,10 @@ export function validateRateLimits(parsed: ParsedRateLimits, config: EgressConfi
     for (const [name, override] of Object.entries(limits.services)) {
       const where = `${path}.services.${name}`;
       const service = services.get(name);
-      if (!service || !tenant.allow.includes(name)) {
+      if (!service || !isAllowed(namespace, name, config)) {
         add(
           where,
-          `${namespace} is not allowed to use "${name}" (tenants.allow lists: ${tenant.allow.join(", ") || "nothing"}): limits apply only to allowed services`,
+          `${namespace} is not allowed to use "${name}" (tenants.allow lists: ${names(allowed) || "nothing"}): limits apply only to allowed services`,
         );
         continue;
       }
@@ -80,7 +81,7 @@ export function validateRateLimits(parsed: ParsedRateLimits, config: EgressConfi
 
   if (config.environment === "prod") {
     config.tenants.forEach((tenant) => {
-      if (tenant.allow.length > 0 && !(tenant.namespace in parsed.tenants)) {
+      if (allowedServices(tenant, config).length > 0 && !(tenant.namespace in parsed.tenants)) {
         add(
           `${at}.tenants.${tenant.namespace}`,
           `prod requires a limit for every tenant: add limits for "${tenant.namespace}" (http and/or tls), or unlimited: true with a reason`,

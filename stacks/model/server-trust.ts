@@ -1,6 +1,6 @@
-import { SERVER_ROOTS_SUFFIX } from "../policy/contract";
+import { SERVER_ROOTS_SUFFIX } from "../../policy/contract";
 import type { ExternalServiceConfig } from "./egress-config";
-import { traitsOf } from "./routing-modes";
+import { traitsOf } from "../routing-modes";
 
 /**
  * The `credentialName` of a service's origination rule: the client certificate's Secret for

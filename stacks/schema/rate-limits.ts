@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { DecryptedSecret } from "./pulumi-secrets";
+import { DecryptedSecret } from "./values/pulumi-secrets";
 
 /**
  * The schema of `mesh-egress:rateLimits`: per-tenant limits the egress gateway's Envoy enforces,
  * a gateway-wide backstop, and the optional global (cluster-wide) limiter. Every number is for the
- * whole gateway fleet; `rate-limit-sizing.ts` turns it into each replica's bucket. Tier defaults are
- * applied in `rate-limit-baselines.ts`, references (tenants, services) checked in `validate-rate-limits.ts`.
+ * whole gateway fleet; `components/rate-limit-sizing.ts` turns it into each replica's bucket. Tier defaults are
+ * applied in `model/rate-limit-baselines.ts`, references (tenants, services) checked in
+ * `validation/validate-rate-limits.ts`.
  */
 
 export const rateUnits = ["second", "minute", "hour"] as const;
@@ -14,7 +15,7 @@ export type RateUnit = (typeof rateUnits)[number];
 /** Seconds in each unit a limit may name. */
 export const UNIT_SECONDS: Readonly<Record<RateUnit, number>> = { second: 1, minute: 60, hour: 3600 };
 
-/** How a fleet-wide limit becomes one replica's bucket; see rate-limit-sizing.ts. */
+/** How a fleet-wide limit becomes one replica's bucket; see components/rate-limit-sizing.ts. */
 export const replicaSharings = ["divide-by-min-replicas", "divide-by-max-replicas"] as const;
 export type ReplicaSharing = (typeof replicaSharings)[number];
 
@@ -79,8 +80,8 @@ export const pinnedImage = z
 
 /**
  * The Redis URL, a Pulumi secret (it may carry a password): `{secure: …}` in a stack file, decrypted
- * under `pulumi up`, refused in plain text. Same states as schema.ts's secret values (not imported:
- * schema.ts imports this file).
+ * under `pulumi up`, refused in plain text. Same states as certificates.ts's secret values, with a fix
+ * naming this key.
  */
 const secretUrl = z
   .union([z.instanceof(DecryptedSecret), z.strictObject({ secure: z.string().min(1) }), z.string()], {

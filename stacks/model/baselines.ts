@@ -1,4 +1,6 @@
-import type { ParsedCertManager, ParsedGateway, ParsedGuardrails } from "./schema";
+import type { ParsedCertManager } from "../schema/cert-manager";
+import type { ParsedGateway } from "../schema/gateway";
+import type { ParsedGuardrails } from "../schema/guardrails";
 import type {
   CertManagerComponentSizing,
   CertManagerConfig,

@@ -6,7 +6,7 @@ import {
   parseAddress,
   parseCidr,
   reachesPublicAddresses,
-} from "../policy/mesh/address-ranges";
+} from "../../../policy/mesh/address-ranges";
 import { isInternalCidr } from "./internal-ranges";
 
 /**

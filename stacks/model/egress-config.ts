@@ -1,9 +1,10 @@
-import type { PodSecurityLevel } from "../policy/contract";
-import type { BreakGlassState } from "./break-glass";
-import type { DecryptedSecret } from "./pulumi-secrets";
-import type { RateLimitsConfig } from "./rate-limit-baselines";
-import type { RoutingMode } from "./routing-modes";
-import type { KeyAlgorithm, ValidationAction } from "./schema";
+import type { KeyAlgorithm, PodSecurityLevel } from "../../policy/contract";
+import type { BreakGlassEntry, BreakGlassState } from "./break-glass";
+import type { DecryptedSecret } from "../schema/values/pulumi-secrets";
+import type { RateLimitsConfig } from "./rate-limits";
+import type { RoutingMode } from "../routing-modes";
+import type { Environment } from "../schema/environment";
+import type { ValidationAction } from "../schema/guardrails";
 
 /**
  * The validated, baseline-resolved configuration every builder reads. Nothing downstream sees raw
@@ -16,18 +17,22 @@ export interface EgressConfig {
   readonly cluster: ClusterConfig;
   readonly certManager: CertManagerConfig;
   readonly issuers: readonly IssuerConfig[];
+  /** The registry: the services the stack declares. */
   readonly services: readonly ExternalServiceConfig[];
+  /** Services active break-glass `grant` entries register for their destinations, apart from the registry. */
+  readonly temporaryServices: readonly ExternalServiceConfig[];
   readonly tenants: readonly TenantConfig[];
-  /** Per-tenant egress limits the gateway's Envoy enforces (rate-limit-baselines.ts). */
+  /** Who may reach what, derived once at load (relations/grants.ts): builders, reports and checks read it. */
+  readonly grants: GrantRelation;
+  /** Per-tenant egress limits the gateway's Envoy enforces (model/rate-limit-baselines.ts). */
   readonly rateLimits: RateLimitsConfig;
   readonly guardrails: GuardrailsConfig;
   /** Break-glass entries judged at one instant: only the active ones render anything. */
   readonly breakGlass: BreakGlassState;
 }
 
-export type Environment = "dev" | "prod";
 export type SpreadPolicy = "DoNotSchedule" | "ScheduleAnyway" | "off";
-export type { KeyAlgorithm, RoutingMode, ValidationAction };
+export type { Environment, KeyAlgorithm, RoutingMode, ValidationAction };
 
 export interface ChartSource {
   readonly version: string;
@@ -245,4 +250,34 @@ export interface GuardrailsConfig {
   readonly breakGlassRequesters: readonly string[];
   /** Who deploys the platform: only they (and system:masters) may change or delete its objects in tenant namespaces. */
   readonly platformIdentities: readonly string[];
+}
+
+/** Why a tenant may reach a service. */
+export type GrantSource =
+  /** The tenant's allow list names the service. */
+  | { readonly kind: "allow" }
+  /** A `grant` entry: through the gateway, with an ALLOW rule of its own, until the entry expires. */
+  | { readonly kind: "break-glass-grant"; readonly entry: BreakGlassEntry }
+  /** A `direct` entry: the tenant's traffic to a service it is allowed goes around the gateway. */
+  | { readonly kind: "break-glass-direct"; readonly entry: BreakGlassEntry };
+
+/** One tenant × service × source. */
+export interface Grant {
+  readonly tenant: string;
+  readonly service: ExternalServiceConfig;
+  readonly source: GrantSource;
+}
+
+/** Every grant of a stack, computed once at load; declared tenants and services only. */
+export interface GrantRelation {
+  /**
+   * In force at the evaluation instant: allow rows (tenant order, then allow-list order), then the active
+   * `grant` entries' rows (entry order), then the active `direct` entries' (entry, tenant, allow-list order).
+   */
+  readonly inForce: readonly Grant[];
+  /** Rows of `grant` entries that have expired: they render nothing; the audit judges past traffic by them. */
+  readonly expired: readonly Grant[];
+  /** `inForce` by tenant namespace, and by service name, each in `inForce` order. */
+  readonly byTenant: ReadonlyMap<string, readonly Grant[]>;
+  readonly byService: ReadonlyMap<string, readonly Grant[]>;
 }
