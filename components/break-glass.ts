@@ -61,6 +61,15 @@ export function markedAsBreakGlass(
   }));
 }
 
+/** Kubernetes reads an empty port list as every port: a direct exception never renders one. */
+function assertPortsNamed(entry: BreakGlassEntry, tenants: string, ports: readonly number[]): void {
+  if (ports.length === 0) {
+    throw new Error(
+      `break-glass ${entry.id}: no service ports for ${tenants} would open every port: validate the config first`,
+    );
+  }
+}
+
 /** `direct`: the tenant's pods may reach public addresses, on its services' ports only. */
 function directNetworkPolicy(
   entry: BreakGlassEntry,
@@ -68,6 +77,7 @@ function directNetworkPolicy(
   ports: readonly number[],
   config: EgressConfig,
 ): KubernetesObject {
+  assertPortsNamed(entry, tenant, ports);
   const internal = clusterInternalRanges(config);
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -149,6 +159,7 @@ function directLockPass(
   config: EgressConfig,
 ): KubernetesObject[] {
   if (!config.cluster.lockAllNamespaces.enabled || tenants.length === 0) return [];
+  assertPortsNamed(entry, tenants.join(", "), ports);
   return [
     passAheadOfLock(config, {
       metadata: metadataFor(entry, `mesh-egress-break-glass-${entry.id}`),

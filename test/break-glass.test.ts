@@ -217,6 +217,16 @@ describe("break-glass validation, judged at a fixed now", () => {
   });
 });
 
+describe("a direct entry for a tenant allowed no service", () => {
+  it("is refused, since Kubernetes reads the empty port list it would render as every port", () => {
+    const values = stackValues({ breakGlass: [entry({ scope: { direct: { tenants: ["reports"] } } })] });
+    values.tenants = [...values.tenants, { namespace: "reports", allow: [] }];
+    assert.deepEqual(errorsOfValues(values), [
+      'breakGlass[0].scope.direct.tenants[0]: tenant "reports" is allowed no service, and a direct exception opens only its services\' ports (an empty port list would open every port): add the services it needs to tenants[].allow, or leave it out',
+    ]);
+  });
+});
+
 describe("break-glass grants to a host not yet in the registry", () => {
   const HOST = "api.newpartner.example";
   const destinationGrant = (destination: Record<string, unknown>, expiresAt = hoursFromNow(6)) =>

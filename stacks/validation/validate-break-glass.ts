@@ -67,7 +67,15 @@ export function validateBreakGlass(
           add(`${scopeAt}.tenants[${t}]`, `unknown tenant "${name}"; declared tenants: ${knownTenants}`);
           return;
         }
-        for (const service of allowedServices(tenant, config)) {
+        const services = allowedServices(tenant, config);
+        if (services.length === 0) {
+          add(
+            `${scopeAt}.tenants[${t}]`,
+            `tenant "${name}" is allowed no service, and a direct exception opens only its services' ports ` +
+              "(an empty port list would open every port): add the services it needs to tenants[].allow, or leave it out",
+          );
+        }
+        for (const service of services) {
           const problem = directProblem(service);
           if (problem)
             add(
