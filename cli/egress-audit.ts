@@ -1,7 +1,7 @@
-import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER } from "../components/egress-metrics";
+import type { AuditQueryName } from "../components/audit-counters";
+import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER, UNKNOWN_DESTINATION } from "../components/egress-metrics";
 import type { BreakGlassEntry } from "../stacks/break-glass";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/egress-config";
-import { AuditQueryName, UNKNOWN_DESTINATION } from "./audit-queries";
 import { breakGlassStartMs } from "./audit-segments";
 import type { VectorSample } from "./prometheus-client";
 import { ReportDocument, Table } from "./report-document";

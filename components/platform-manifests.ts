@@ -1,5 +1,6 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/egress-config";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
+import { auditRecordGroup } from "./audit-records";
 import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
 import {
   breakGlassRuleGroups,
@@ -56,6 +57,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     gateway: buildEgressGatewayManifests(config),
     observability: buildObservabilityManifests(inputs, [
       ...egressRuleGroups(inputs),
+      auditRecordGroup(inputs.gateway),
       ...breakGlassRuleGroups(config.breakGlass.active),
     ]),
     certificates: buildOriginationCertificateManifests(config),
