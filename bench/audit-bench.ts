@@ -37,7 +37,12 @@ function main(): void {
     const config = parseEgressConfig(syntheticStack(500, tenants), "bench");
     const observations = observationsFor(config);
     const segment = { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z", observations };
-    const context = { source: "bench", prometheus: "http://prometheus.bench", window: "30d" };
+    const context = {
+      source: "bench",
+      prometheus: "http://prometheus.bench",
+      window: "30d",
+      readFrom: { series: "raw" as const, reason: "--source raw" },
+    };
     buildEgressAudit(config, [segment], context); // warm-up: JIT
     const start = performance.now();
     const audit = buildEgressAudit(config, [segment], context);

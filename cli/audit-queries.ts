@@ -1,4 +1,9 @@
-import { AUDIT_COUNTERS, auditCounterExpr, AuditQueryName } from "../components/audit-counters";
+import {
+  AUDIT_COUNTERS,
+  AUDIT_QUERY_NAMES,
+  auditCounterExpr,
+  AuditQueryName,
+} from "../components/audit-counters";
 import type { GatewayWorkload } from "../components/egress-metrics";
 
 /** Where the audit reads from: the window's end is the query's evaluation time. */
@@ -23,9 +28,9 @@ function totalInWindow(selector: string, window: string): string {
  */
 export function auditQueries(scope: AuditScope, window: string): Record<AuditQueryName, string> {
   return Object.fromEntries(
-    Object.entries(AUDIT_COUNTERS).map(([name, counter]) => [
+    AUDIT_QUERY_NAMES.map((name) => [
       name,
-      auditCounterExpr(counter, scope.gateway, scope.matchers, (s) => totalInWindow(s, window)),
+      auditCounterExpr(AUDIT_COUNTERS[name], scope.gateway, scope.matchers, (s) => totalInWindow(s, window)),
     ]),
   ) as Record<AuditQueryName, string>;
 }

@@ -4,7 +4,7 @@
  * the window's total, a series that appeared once included, with refused traffic kept apart from
  * forwarded traffic exactly as the raw queries keep it.
  */
-import { AUDIT_COUNTERS, auditCounterExpr, AuditQueryName } from "./audit-counters";
+import { AUDIT_COUNTERS, AUDIT_QUERY_NAMES, auditCounterExpr, AuditQueryName } from "./audit-counters";
 import type { GatewayWorkload } from "./egress-metrics";
 import type { PrometheusRuleGroup } from "./observability";
 
@@ -55,12 +55,10 @@ export function auditRecordGroup(gateway: GatewayWorkload): PrometheusRuleGroup 
     interval: AUDIT_RECORD_INTERVAL,
     rules: [
       { record: AUDIT_RECORDS_EVALUATED, expr: "vector(1)", labels: { version: AUDIT_RECORDS_VERSION } },
-      ...(Object.entries(AUDIT_COUNTERS) as [AuditQueryName, (typeof AUDIT_COUNTERS)[AuditQueryName]][]).map(
-        ([name, counter]) => ({
-          record: AUDIT_RECORDS[name],
-          expr: `${auditCounterExpr(counter, gateway, [], incrementSincePreviousEvaluation)} > 0`,
-        }),
-      ),
+      ...AUDIT_QUERY_NAMES.map((name) => ({
+        record: AUDIT_RECORDS[name],
+        expr: `${auditCounterExpr(AUDIT_COUNTERS[name], gateway, [], incrementSincePreviousEvaluation)} > 0`,
+      })),
     ],
   };
 }
