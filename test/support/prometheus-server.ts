@@ -120,6 +120,14 @@ export async function startPrometheus(
   const backfill = runPromtool(["tsdb", "create-blocks-from", "openmetrics", input, data]);
   if (backfill.status !== 0) throw new Error(`promtool backfill failed: ${backfill.output}`);
   for (const blocks of extraBlocks) fs.cpSync(blocks, data, { recursive: true });
+  return serveTsdb(dir, data);
+}
+
+/**
+ * A real Prometheus on a free 127.0.0.1 port serving the TSDB at `data`, with no scrape targets; its
+ * config and log go to `dir`, which `stopPrometheus` removes. `retention` must reach the oldest block.
+ */
+export async function serveTsdb(dir: string, data: string, retention = "15d"): Promise<RunningPrometheus> {
   fs.writeFileSync(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\nscrape_configs: []\n");
   const port = await freeLoopbackPort();
   const logFile = path.join(dir, "prometheus.log");
@@ -130,7 +138,7 @@ export async function startPrometheus(
       `--config.file=${path.join(dir, "prometheus.yml")}`,
       `--storage.tsdb.path=${data}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      "--storage.tsdb.retention.time=15d",
+      `--storage.tsdb.retention.time=${retention}`,
       "--log.level=warn",
     ],
     { stdio: ["ignore", log, log] },
