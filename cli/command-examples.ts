@@ -137,13 +137,17 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, CommandHelp>> = {
         "npx mesh-egress audit --stack prod-eu --prometheus https://thanos.example/prometheus --cluster cluster=prod-eu --bearer-token-file /var/run/secrets/token",
         "one cluster of a shared, authenticated Prometheus",
       ],
+      [
+        "npx mesh-egress audit --stack prod --prometheus http://localhost:9090 --since 90d --source recorded",
+        "a long window from the audit records only (exit 2 if they do not cover it)",
+      ],
     ],
     exitCodes: [
       [0, "nothing undeclared observed"],
       [1, "undeclared egress observed"],
       [
         2,
-        "bad input, an unreachable Prometheus, a failed query, an empty window, or a partial answer (Prometheus warnings)",
+        "bad input, an unreachable Prometheus, a failed query, an empty window, or a partial answer (Prometheus warnings, or --source recorded over a window the records do not cover)",
       ],
     ],
   },

@@ -1,11 +1,12 @@
-import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER } from "../components/egress-metrics";
+import type { AuditQueryName } from "../components/audit-counters";
+import { BLACK_HOLE_CLUSTER, PASSTHROUGH_CLUSTER, UNKNOWN_DESTINATION } from "../components/egress-metrics";
 import type { BreakGlassEntry } from "../stacks/model/break-glass";
 import type { EgressConfig, ExternalServiceConfig } from "../stacks/model/egress-config";
 import { breakGlassGrants } from "../stacks/relations/grants";
 import { routedServices } from "../stacks/relations/temporary-services";
 import { traitsOf } from "../stacks/routing-modes";
-import { AuditQueryName, UNKNOWN_DESTINATION } from "./audit-queries";
 import { breakGlassStartMs } from "./audit-segments";
+import type { AuditSeriesSource } from "./audit-source";
 import type { VectorSample } from "./prometheus-client";
 import { ReportDocument, Table } from "./report-document";
 
@@ -88,6 +89,8 @@ export interface EgressAudit {
   readonly window: string;
   /** Prometheus warnings: the answer is partial (a store down), so every count may be short. */
   readonly warnings: readonly string[];
+  /** Raw Istio series or the audit records, and why. */
+  readonly readFrom: AuditSeriesSource;
   /** Per tenant × destination seen at the gateway (tenant "" = no identity: plain passthrough). */
   readonly traffic: readonly TrafficRow[];
   /** Traffic that left (or reached the gateway) with no grant covering it, break-glass grants included. */
@@ -166,6 +169,7 @@ export function buildEgressAudit(
     readonly prometheus: string;
     readonly window: string;
     readonly warnings?: readonly string[];
+    readonly readFrom: AuditSeriesSource;
   },
 ): EgressAudit {
   const grants = new Grants(config);
@@ -273,6 +277,7 @@ export function buildEgressAudit(
     prometheus: context.prometheus,
     window: context.window,
     warnings: [...(context.warnings ?? [])],
+    readFrom: context.readFrom,
     traffic,
     undeclared: [
       ...traffic.filter((row) => !row.declared && moved(row)),
@@ -382,6 +387,12 @@ function auditCsv(audit: EgressAudit): Table {
   };
 }
 
+function readFromLine({ series, reason }: AuditSeriesSource): string {
+  return series === "recorded"
+    ? `the audit records (mesh_egress:*:increment1m): ${reason}`
+    : `raw Istio series: ${reason}`;
+}
+
 export function egressAuditDocument(audit: EgressAudit): ReportDocument {
   return {
     title: `${audit.warnings.length > 0 ? "INCOMPLETE: " : ""}Observed vs declared egress: ${audit.source}, last ${audit.window} (${audit.prometheus})`,
@@ -394,6 +405,7 @@ export function egressAuditDocument(audit: EgressAudit): ReportDocument {
             },
           ]
         : []),
+      { title: "Read from", lines: [readFromLine(audit.readFrom)] },
       { title: "Traffic at the gateway: tenant × destination", table: trafficTable(audit.traffic) },
       {
         title: "Undeclared egress (no grant covers it)",

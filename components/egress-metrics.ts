@@ -53,6 +53,31 @@ export const PROXY_STATS_INCLUSION_REGEXPS: readonly string[] = [
   String.raw`cluster\.outbound\|.*\.ratelimit\.${GLOBAL_RATE_LIMIT_STAT_PREFIX}\.(${GLOBAL_RATE_LIMIT_COUNTERS.join("|")})`,
 ];
 
+/**
+ * Envoy response flags of a reply the proxy made itself, without the request reaching an upstream:
+ * no route (NR) or cluster (NC), no healthy or reachable upstream (UH, UF), overflow (UO), rate
+ * limited (RL, RLSE), external authorization denied (UAEX), filter chain not found (NFCF).
+ */
+export const LOCAL_REPLY_FLAGS = ["NR", "NC", "UH", "UF", "UO", "RL", "RLSE", "UAEX", "NFCF"] as const;
+
+/** Istio's destination for a connection or request the gateway could not match to any service. */
+export const UNKNOWN_DESTINATION = "unknown";
+
+/** `response_flags` holds a comma-separated list ("-" when none): any local-reply flag in it counts. */
+const LOCAL_REPLY = `(.*,)?(${LOCAL_REPLY_FLAGS.join("|")})(,.*)?`;
+
+/** Gateway traffic that reached an upstream: not a 403, not a reply the gateway made itself, to a known service. */
+export const FORWARDED = `response_code!="403", response_flags!~"${LOCAL_REPLY}", destination_service_name!="${UNKNOWN_DESTINATION}"`;
+/** Gateway requests refused with a 403 (its AuthorizationPolicy, or the remote server: the labels do not tell). */
+export const FORBIDDEN = `response_code="403"`;
+/** What the gateway refused without any upstream, as alternatives: a local reply, or a destination it matched to nothing. */
+export const REFUSED: readonly string[] = [
+  `response_code!="403", response_flags=~"${LOCAL_REPLY}"`,
+  `response_code!="403", destination_service_name="${UNKNOWN_DESTINATION}"`,
+];
+/** Sidecar traffic to hosts no ServiceEntry registers. */
+export const UNREGISTERED = `destination_service_name=~"${BLACK_HOLE_CLUSTER}|${PASSTHROUGH_CLUSTER}"`;
+
 /** The tenant is the namespace in the caller's SPIFFE ID; identity-less calls get an empty tenant. */
 export const TENANT_FROM_PRINCIPAL = String.raw`"tenant", "$1", "source_principal", "spiffe://[^/]+/ns/([^/]+)/sa/.+"`;
 export const TENANT_FROM_SIDECAR = String.raw`"tenant", "$1", "source_workload_namespace", "(.*)"`;
@@ -73,28 +98,29 @@ function perTenantAndHost(
   return `sum by (tenant, destination_service_name) (label_replace(${fn}(${selector}[${range}]), ${TENANT_FROM_PRINCIPAL}))`;
 }
 
-/** HTTP requests the gateway forwarded (origination modes), per tenant and host; 403s are denials. */
+/** HTTP requests the gateway forwarded (origination modes), per tenant and host; 403s and local replies are not. */
 export function gatewayRequests(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
-  return perTenantAndHost(gateway, "istio_requests_total", `, response_code!="403"`, fn, range);
+  return perTenantAndHost(gateway, "istio_requests_total", `, ${FORWARDED}`, fn, range);
 }
 
 /** HTTP requests the gateway's AuthorizationPolicy refused (403), per tenant and host. */
 export function gatewayDenials(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
-  return perTenantAndHost(gateway, "istio_requests_total", `, response_code="403"`, fn, range);
+  return perTenantAndHost(gateway, "istio_requests_total", `, ${FORBIDDEN}`, fn, range);
 }
 
-/** TCP connections (TLS modes) the gateway opened to the outside, per tenant and host. */
+/** TCP connections (TLS modes) the gateway forwarded to the outside, per tenant and host; refused ones are not. */
 export function gatewayConnections(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
-  return perTenantAndHost(gateway, "istio_tcp_connections_opened_total", "", fn, range);
+  return perTenantAndHost(gateway, "istio_tcp_connections_opened_total", `, ${FORWARDED}`, fn, range);
 }
 
 /**
  * Bytes leaving the cluster through the gateway, per tenant and host: what the gateway *received*
- * from tenants (TCP modes), plus request bodies (HTTP modes). A marker label keeps the two apart
- * until they are summed, so `or` cannot drop one for the other.
+ * from tenants (TCP modes), plus request bodies (HTTP modes), of forwarded traffic only (Istio
+ * records request bytes of 403s and local replies too). A marker label keeps the two apart until
+ * they are summed, so `or` cannot drop one for the other.
  */
 export function gatewayEgressBytes(gateway: GatewayWorkload, fn: CounterFunction, range: string): string {
-  const selector = (metric: string) => `${metric}{${gatewayMatchers(gateway)}}`;
+  const selector = (metric: string) => `${metric}{${gatewayMatchers(gateway)}, ${FORWARDED}}`;
   const marked = (metric: string, kind: string) =>
     `label_replace(${fn}(${selector(metric)}[${range}]), "bytes_kind", "${kind}", "", "")`;
   const both = `${marked("istio_tcp_received_bytes_total", "tcp")} or ${marked("istio_request_bytes_sum", "http")}`;
@@ -108,7 +134,7 @@ export function unregisteredTraffic(
   range: string,
 ): string {
   const metric = unit === "connections" ? "istio_tcp_connections_opened_total" : "istio_requests_total";
-  const selector = `${metric}{reporter="source", destination_service_name=~"${BLACK_HOLE_CLUSTER}|${PASSTHROUGH_CLUSTER}"}`;
+  const selector = `${metric}{reporter="source", ${UNREGISTERED}}`;
   return `sum by (tenant, destination_service_name) (label_replace(${fn}(${selector}[${range}]), ${TENANT_FROM_SIDECAR}))`;
 }
 

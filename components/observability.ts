@@ -40,6 +40,8 @@ export type PrometheusRuleEntry =
 
 export interface PrometheusRuleGroup {
   readonly name: string;
+  /** How often Prometheus evaluates the group; its global evaluation_interval when absent. */
+  readonly interval?: string;
   readonly rules: readonly PrometheusRuleEntry[];
 }
 
@@ -56,7 +58,11 @@ const EGRESS_BYTES_FACTOR = 5;
 
 const labels = () => ownedLabels({ [COMPONENT_LABEL]: "observability" });
 
-/** Recorded series names, read by the alerts (and by the rate-limit and break-glass groups to come). */
+/**
+ * Recorded rates, read by the alerts. Requests, connections and bytes are forwarded traffic only (403s,
+ * local replies and unknown destinations are not egress); `mesh-egress audit` reads its own records
+ * (components/audit-records.ts), since a rate loses a counter that appears once and never rises.
+ */
 export const RECORDED = {
   requests: "mesh_egress:gateway_requests:rate5m",
   denials: "mesh_egress:gateway_denials:rate5m",
@@ -231,7 +237,13 @@ export function prometheusRule(
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
     metadata: { name: "mesh-egress", namespace: inputs.gateway.namespace, labels: labels() },
-    spec: { groups: groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
+    spec: {
+      groups: groups.map((g) => ({
+        name: g.name,
+        ...(g.interval ? { interval: g.interval } : {}),
+        rules: g.rules.map((r) => ({ ...r })),
+      })),
+    },
   };
 }
 

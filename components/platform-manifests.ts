@@ -1,6 +1,7 @@
 import type { EgressConfig, ExternalServiceConfig, TenantConfig } from "../stacks/model/egress-config";
 import { routedServices } from "../stacks/relations/temporary-services";
 import { admissionGuardrailSettings, buildAdmissionGuardrailManifests } from "./admission-guardrails";
+import { auditRecordGroup } from "./audit-records";
 import { buildClusterEgressLockManifests } from "./cluster-egress-lock";
 import {
   breakGlassRuleGroups,
@@ -58,6 +59,7 @@ export function buildPlatformManifests(config: EgressConfig): PlatformManifests 
     gateway: buildEgressGatewayManifests(config),
     observability: buildObservabilityManifests(inputs, [
       ...egressRuleGroups(inputs),
+      auditRecordGroup(inputs.gateway),
       ...breakGlassRuleGroups(config.breakGlass.active),
     ]),
     certificates: buildOriginationCertificateManifests(config),

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { meshConfigNotice } from "../../cli/mesh-config-notice";
+import { AUDIT_RECORDS, AUDIT_RECORDS_EVALUATED } from "../../components/audit-records";
 import { buildControlPlaneManifests } from "../../components/control-plane";
 import { ACCESS_LOG_FIELDS, meshConfigForAccessLog } from "../../components/gateway-access-log";
 import {
@@ -12,6 +13,7 @@ import {
   observabilityInputs,
   RUNBOOKS_DOCUMENT,
 } from "../../components/observability";
+import { buildPlatformManifests } from "../../components/platform-manifests";
 import { PROJECT_DIR, projectStack } from "../support/stacks";
 
 const prodInputs = () => observabilityInputs(projectStack("prod"));
@@ -98,6 +100,18 @@ describe("observability builder", () => {
     assert.deepEqual(
       (rule.spec as any).groups.map((g: any) => g.name),
       ["mesh-egress.recording", "mesh-egress.alerts", "mesh-egress.rate-limits"],
+    );
+  });
+
+  it("renders the audit records as their own group, evaluated every minute, in the platform's PrometheusRule", () => {
+    const rule = buildPlatformManifests(projectStack("prod")).observability.objects.find(
+      (o) => o.kind === "PrometheusRule",
+    )!;
+    const audit = (rule.spec as any).groups.find((g: any) => g.name === "mesh-egress.audit-records");
+    assert.equal(audit.interval, "1m");
+    assert.deepEqual(
+      audit.rules.map((r: any) => r.record),
+      [AUDIT_RECORDS_EVALUATED, ...Object.values(AUDIT_RECORDS)],
     );
   });
 

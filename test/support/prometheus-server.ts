@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { stringify } from "yaml";
 import { PROMETHEUS, runPromtool } from "./prometheus-tools";
 
 /** One series to backfill: its name, labels and (time, value) samples in ascending time. */
@@ -76,16 +77,57 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string)
 }
 
 /**
- * A real Prometheus on a free 127.0.0.1 port, serving a TSDB backfilled from `series` with promtool.
- * No scrape targets: it serves only what was backfilled. Stop it with `stopPrometheus`, in `after`.
+ * Blocks of recording rules evaluated by promtool over [start, end] against the Prometheus at `url`
+ * (`promtool tsdb create-blocks-from rules`, through its query API), written under `outputDir`.
  */
-export async function startPrometheus(series: readonly BackfillSeries[]): Promise<RunningPrometheus> {
+export function backfillRecordingRules(
+  url: string,
+  groups: readonly unknown[],
+  start: Date,
+  end: Date,
+  outputDir: string,
+): void {
+  fs.mkdirSync(outputDir, { recursive: true });
+  const ruleFile = path.join(outputDir, "..", `${path.basename(outputDir)}-rules.yaml`);
+  fs.writeFileSync(ruleFile, stringify({ groups }, { lineWidth: 0 }));
+  const result = runPromtool([
+    "tsdb",
+    "create-blocks-from",
+    "rules",
+    `--url=${url}`,
+    `--start=${start.toISOString()}`,
+    `--end=${end.toISOString()}`,
+    `--output-dir=${outputDir}`,
+    "--quiet",
+    ruleFile,
+  ]);
+  if (result.status !== 0) throw new Error(`promtool create-blocks-from rules failed: ${result.output}`);
+}
+
+/**
+ * A real Prometheus on a free 127.0.0.1 port, serving a TSDB backfilled from `series` with promtool, plus
+ * the blocks under each of `extraBlocks` (recorded by `backfillRecordingRules`). No scrape targets: it
+ * serves only what was backfilled. Stop it with `stopPrometheus`, in `after`.
+ */
+export async function startPrometheus(
+  series: readonly BackfillSeries[],
+  extraBlocks: readonly string[] = [],
+): Promise<RunningPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-egress-prometheus-"));
   const input = path.join(dir, "series.om");
   const data = path.join(dir, "data");
   fs.writeFileSync(input, openMetricsText(series));
   const backfill = runPromtool(["tsdb", "create-blocks-from", "openmetrics", input, data]);
   if (backfill.status !== 0) throw new Error(`promtool backfill failed: ${backfill.output}`);
+  for (const blocks of extraBlocks) fs.cpSync(blocks, data, { recursive: true });
+  return serveTsdb(dir, data);
+}
+
+/**
+ * A real Prometheus on a free 127.0.0.1 port serving the TSDB at `data`, with no scrape targets; its
+ * config and log go to `dir`, which `stopPrometheus` removes. `retention` must reach the oldest block.
+ */
+export async function serveTsdb(dir: string, data: string, retention = "15d"): Promise<RunningPrometheus> {
   fs.writeFileSync(path.join(dir, "prometheus.yml"), "global:\n  scrape_interval: 1m\nscrape_configs: []\n");
   const port = await freeLoopbackPort();
   const logFile = path.join(dir, "prometheus.log");
@@ -96,7 +138,7 @@ export async function startPrometheus(series: readonly BackfillSeries[]): Promis
       `--config.file=${path.join(dir, "prometheus.yml")}`,
       `--storage.tsdb.path=${data}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      "--storage.tsdb.retention.time=15d",
+      `--storage.tsdb.retention.time=${retention}`,
       "--log.level=warn",
     ],
     { stdio: ["ignore", log, log] },
