@@ -17,3 +17,8 @@ export function ruleNetworks(rule: Fields): AddressRange[] {
     .map(parseCidr)
     .filter((r): r is AddressRange => r !== undefined);
 }
+
+/** The fully qualified names an egress rule's `domainNames` peers name (the API's experimental channel). */
+export function ruleDomainNames(rule: Fields): string[] {
+  return fieldsList(rule.to).flatMap((peer) => texts(peer.domainNames));
+}
