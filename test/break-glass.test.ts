@@ -524,6 +524,29 @@ describe("break-glass objects", () => {
     assert.match(fired[0]!, /AdminNetworkPolicy/);
   });
 
+  it("has the prod pack refuse the rendered direct objects once their port lists are empty, which opens every port", () => {
+    const emptied = renderDocuments(
+      breakGlassConfig({ breakGlass: [entry()], cluster: { lockAllNamespaces: true } }),
+    ).map((o) =>
+      o.metadata.labels?.["mesh-egress.io/break-glass"] === "gw-outage" &&
+      (o.kind === "NetworkPolicy" || o.kind === "AdminNetworkPolicy")
+        ? { ...o, spec: { ...o.spec, egress: (o.spec as any).egress.map((r: any) => ({ ...r, ports: [] })) } }
+        : o,
+    );
+    const policy = loadPolicyConfig("prod");
+    const settings = new Map(policy.settings);
+    for (const rule of ["break-glass-expiry-valid", "break-glass-expiring-soon"]) {
+      settings.set(rule, { ...(settings.get(rule) ?? {}), now: NOW });
+    }
+    const fired = evaluate(emptied, { ...policy, settings })
+      .findings.filter((f) => f.rule === "break-glass-public-egress-port-scoped")
+      .map((f) => `${f.enforcement} ${f.message.split(":")[0]}`);
+    assert.deepEqual(fired, [
+      "mandatory NetworkPolicy payments/break-glass-gw-outage",
+      "mandatory AdminNetworkPolicy mesh-egress-break-glass-gw-outage",
+    ]);
+  });
+
   it("direct without the cluster-wide lock adds no AdminNetworkPolicy", () => {
     const objects = renderDocuments(breakGlassConfig({ breakGlass: [entry()] }));
     assert.equal(objects.filter((o) => o.kind === "AdminNetworkPolicy").length, 0);

@@ -27,6 +27,8 @@ export const KIND = {
   NetworkPolicy: { group: "networking.k8s.io", kind: "NetworkPolicy" },
   /** The network-policy API's cluster-wide policy (v1alpha1): evaluated before every NetworkPolicy. */
   AdminNetworkPolicy: { group: "policy.networking.k8s.io", kind: "AdminNetworkPolicy" },
+  /** Its cluster-wide default, evaluated after every NetworkPolicy (v1alpha1). */
+  BaselineAdminNetworkPolicy: { group: "policy.networking.k8s.io", kind: "BaselineAdminNetworkPolicy" },
   ServiceEntry: { group: "networking.istio.io", kind: "ServiceEntry" },
   WorkloadEntry: { group: "networking.istio.io", kind: "WorkloadEntry" },
   WorkloadGroup: { group: "networking.istio.io", kind: "WorkloadGroup" },

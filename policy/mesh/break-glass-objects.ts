@@ -2,8 +2,8 @@ import { BREAK_GLASS_LABEL, KIND, KubernetesObject, parseRfc3339 } from "../cont
 import { labelsOf } from "./object-fields";
 
 /**
- * Break-glass: objects labelled with an entry id are time-bounded exceptions. The break-glass rules read only
- * the labels and annotations, so they judge a render and a live cluster alike. `now` is a setting
+ * Break-glass: objects labelled with an entry id are time-bounded exceptions. The break-glass rules read the
+ * labels, the annotations and the ports a public hole opens, so they judge a render and a live cluster alike. `now` is a setting
  * (`mesh-egress lint --now` fills it); without it, a rule reads the clock when it runs.
  */
 

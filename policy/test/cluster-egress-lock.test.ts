@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import { KubernetesObject } from "../contract";
+import { breakGlassPublicEgressPortScoped } from "../rules/break-glass/break-glass-public-egress-port-scoped";
 import { clusterEgressLockedOutsideGateway } from "../rules/tenant-isolation/cluster-egress-locked-outside-gateway";
 import { compliantPlatform, find, GATEWAY_NS, Mutable } from "./compliant-platform";
-import { assertOnlyRuleFires, assertRulePasses } from "./rule-harness";
+import { assertOnlyRuleFires, assertRulePasses, findings } from "./rule-harness";
 
 const LOCK = "mesh-egress.io/lock-all-namespaces-exempt";
 
@@ -134,11 +135,16 @@ describe("cluster-egress-locked-outside-gateway", () => {
     );
   });
 
-  it("flags a break-glass pass ahead of the lock on every port", () => {
+  it("flags a break-glass pass ahead of the lock on every port, as the break-glass port rule does too", () => {
     const objects = lockedPlatform();
     objects.push(breakGlass(passAhead("bg", { namespaces: {} }, [])));
-    const [f] = assertOnlyRuleFires(objects, clusterEgressLockedOutsideGateway);
-    assert.match(f?.message ?? "", /bg passes public egress on every port ahead of the lock/);
+    const all = findings(objects);
+    assert.deepEqual([...new Set(all.map((f) => f.rule))].sort(), [
+      breakGlassPublicEgressPortScoped.name,
+      clusterEgressLockedOutsideGateway.name,
+    ]);
+    const lock = all.find((f) => f.rule === clusterEgressLockedOutsideGateway.name);
+    assert.match(lock?.message ?? "", /bg passes public egress on every port ahead of the lock/);
   });
 
   it("ignores a pass evaluated after the lock (a higher priority number)", () => {

@@ -912,6 +912,26 @@ const MUTATIONS: readonly Mutation[] = [
     weakening: "adds a break-glass object around the gateway without a ticket",
     apply: (o) => o.push(breakGlassObject(o, "direct", { "mesh-egress.io/expires-at": fromNow(6) })),
   },
+  {
+    rule: "break-glass-public-egress-port-scoped",
+    weakening: "adds a direct break-glass NetworkPolicy to public addresses with an empty port list",
+    apply: (o) =>
+      o.push({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: {
+          name: "break-glass-outage",
+          namespace: pick(o, "Namespace", isTenant).metadata.name,
+          labels: { "mesh-egress.io/break-glass": "outage", "mesh-egress.io/break-glass-scope": "direct" },
+          annotations: { "mesh-egress.io/expires-at": fromNow(6), "mesh-egress.io/ticket": "INC-1" },
+        },
+        spec: {
+          podSelector: {},
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } }], ports: [] }],
+        },
+      }),
+  },
 ];
 
 describe("weakening the prod render", function () {

@@ -7,6 +7,7 @@ import {
   NAMESPACE_NAME_LABEL,
 } from "../../contract";
 import { AddressRange, parseCidr, reachesPublicAddresses, subtractRanges } from "../../mesh/address-ranges";
+import { ruleNetworks } from "../../mesh/admin-network-policies";
 import { declaredClusterRanges } from "../../mesh/cluster-ranges";
 import { MeshTopology } from "../../mesh/mesh-topology";
 import {
@@ -36,14 +37,6 @@ function exemptedNamespaces(policy: KubernetesObject): string[] | undefined {
   const [only] = expressions;
   if (text(only?.key) !== NAMESPACE_NAME_LABEL || text(only?.operator) !== "NotIn") return undefined;
   return texts(only?.values);
-}
-
-/** The address ranges an ANP egress rule's `networks` peers name (pods and namespaces peers name none). */
-function ruleNetworks(rule: Record<string, unknown>): AddressRange[] {
-  return fieldsList(rule.to)
-    .flatMap((peer) => texts(peer.networks))
-    .map(parseCidr)
-    .filter((r): r is AddressRange => r !== undefined);
 }
 
 /** Why the policy's egress rules, read in order, let some public address through; undefined when none does. */

@@ -26,7 +26,7 @@ export const networkPolicyNoInternetEgress: StackRule = {
     const clusterRanges = declaredClusterRanges(objects, mesh.gatewayNamespace);
     for (const policy of ofKind(objects, KIND.NetworkPolicy)) {
       if (mesh.gatewayNamespace !== undefined && namespaceOf(policy) === mesh.gatewayNamespace) continue;
-      // A break-glass exception is judged by its own rules: labelled, annotated, and expiring.
+      // A break-glass exception is judged by its own rules: labelled, expiring, and open on named TCP ports only.
       if (isBreakGlassObject(policy)) continue;
       for (const reach of egressReach(policy)) {
         const { index } = reach.rule;
