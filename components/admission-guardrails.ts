@@ -76,6 +76,10 @@ const reachesPublic = (peer: string, internalRanges: readonly string[]) =>
 const exceptsInternal = (peer: string, internalRanges: readonly string[]) =>
   `${cel(internalRanges)}.all(r, !cidr(${peer}.ipBlock.cidr).containsCIDR(cidr(r)) || (has(${peer}.ipBlock.except) && ${peer}.ipBlock.except.exists(e, cidr(e).containsCIDR(cidr(r)))))`;
 
+/** CEL: a NetworkPolicy port that names one TCP port by number; Kubernetes reads endPort as a range and a name as any port so named. */
+const singleTcpPort = (port: string) =>
+  `has(${port}.port) && type(${port}.port) == int && !has(${port}.endPort) && (!has(${port}.protocol) || ${port}.protocol == 'TCP')`;
+
 /** RFC 3339 with an offset, uppercase T and Z as CEL's timestamp() takes it; checked first so a bad value is a denial, not an error. */
 const RFC3339_PATTERN =
   "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$";
@@ -193,8 +197,8 @@ function guardrails(s: AdmissionGuardrailSettings): Guardrail[] {
           message: `mesh-egress guardrail network-policy-internal-egress: an egress ipBlock reaches beyond the ranges a tenant may open (${s.tenantOpenableRanges.join(", ")}; never ${s.neverOpenableRanges.join(", ")}). Fix: remove the ipBlock; external services go through the egress gateway.`,
         },
         {
-          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.gatewayExcludedRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.gatewayExcludedRanges)})))`,
-          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on named ports and with every internal range excepted (${s.gatewayExcludedRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
+          expression: `!variables.breakGlassValid || !has(object.spec.egress) || object.spec.egress.all(rule, !has(rule.to) || !rule.to.exists(peer, ${reachesPublic("peer", s.gatewayExcludedRanges)}) || (has(rule.ports) && size(rule.ports) > 0 && rule.ports.all(p, ${singleTcpPort("p")}) && rule.to.all(peer, !has(peer.ipBlock) || ${exceptsInternal("peer", s.gatewayExcludedRanges)})))`,
+          message: `mesh-egress guardrail network-policy-internal-egress: a break-glass NetworkPolicy opens public space only on its services' TCP ports, each a number (no endPort, no named port), and with every internal range excepted (${s.gatewayExcludedRanges.join(", ")}). Fix: list the services' ports and except the internal ranges, as mesh-egress renders it.`,
         },
       ],
     },

@@ -189,6 +189,36 @@ const BREAK_GLASS_CASES: readonly (Case & { neighbour: string; admitted: Kuberne
   },
   {
     guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy whose port became a range (endPort)",
+    denied: directPolicy((_, rule) => (rule.ports[0].endPort = 65535)),
+    neighbour: "the rendered policy (one TCP port a service)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening:
+      "a break-glass direct NetworkPolicy naming a port, which matches every container port so named",
+    denied: directPolicy((_, rule) => (rule.ports[0].port = "https")),
+    neighbour: "the rendered policy (port numbers)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening:
+      "a break-glass direct NetworkPolicy whose port entry names only a protocol, which is every port",
+    denied: directPolicy((_, rule) => (rule.ports = [{ protocol: "TCP" }])),
+    neighbour: "the rendered policy (port numbers)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
+    weakening: "a break-glass direct NetworkPolicy opening UDP",
+    denied: directPolicy((_, rule) => (rule.ports[0].protocol = "UDP")),
+    neighbour: "the rendered policy (TCP)",
+    admitted: directPolicy(),
+  },
+  {
+    guardrail: "network-policy-internal-egress",
     weakening: "a break-glass NetworkPolicy labelled with the grant scope (grants go through the gateway)",
     denied: directPolicy((metadata) => (metadata.labels["mesh-egress.io/break-glass-scope"] = "grant")),
     neighbour: "the rendered direct policy",
