@@ -84,7 +84,7 @@ describe("admission guardrails (pure builder)", () => {
       (o) => o.metadata.name === "mesh-egress-network-policy-internal-egress",
     )!;
     const bounds = (policy.spec!.validations as { expression: string; message: string }[]).find((v) =>
-      v.message.includes("opens public space only on named ports"),
+      v.message.includes("opens public space only on its services' TCP ports"),
     )!;
     assert.match(bounds.expression, /"2600:1f18::\/32"/);
   });
