@@ -21,59 +21,29 @@ export interface ApplyStep {
   readonly part: ApplyPart;
   /** The parts this one waits for; every one of them comes earlier in `APPLY_ORDER`. */
   readonly after: readonly ApplyPart[];
-  /** Why it waits, for the reader of a dependency graph. */
-  readonly because: string;
 }
 
 export const APPLY_ORDER: readonly ApplyStep[] = [
-  {
-    part: "controlPlane",
-    after: [],
-    because: "Istio's CRDs and istiod come first (base, CNI, istiod chained)",
-  },
-  { part: "certManager", after: [], because: "cert-manager stands on its own" },
-  {
-    part: "guardrails",
-    after: ["controlPlane"],
-    because: "the policies match Istio's kinds, and are in place before any tenant object",
-  },
-  {
-    part: "gateway",
-    after: ["controlPlane"],
-    because: "the gateway chart needs istiod when the stack installs it",
-  },
-  { part: "observability", after: ["gateway"], because: "monitors and rules watch the gateway's pods" },
-  {
-    part: "certificates",
-    after: ["gateway", "certManager"],
-    because: "issuers live in the gateway namespace and need cert-manager's CRDs",
-  },
-  {
-    part: "services",
-    after: ["gateway", "certificates"],
-    because: "routes name the gateway's subsets; an origination rule names its certificate and roots",
-  },
-  {
-    part: "rateLimits",
-    after: ["gateway"],
-    because:
-      "the filters patch listeners istiod builds whenever they appear: they need the gateway, not each route",
-  },
-  {
-    part: "tenants",
-    after: ["gateway", "services"],
-    because: "a tenant's lock closes only once the routes it uses exist",
-  },
-  {
-    part: "breakGlass",
-    after: ["gateway", "tenants"],
-    because: "routes and rules live in the gateway namespace; direct NetworkPolicies in the tenants'",
-  },
-  {
-    part: "clusterEgressLock",
-    after: ["gateway", "services", "tenants"],
-    because: "every other namespace loses the internet only once the gateway path exists",
-  },
+  // Istio's CRDs and istiod come first (base, CNI, istiod chained); cert-manager stands on its own.
+  { part: "controlPlane", after: [] },
+  { part: "certManager", after: [] },
+  // The policies match Istio's kinds, and are in place before any tenant object.
+  { part: "guardrails", after: ["controlPlane"] },
+  { part: "gateway", after: ["controlPlane"] },
+  // Monitors and rules watch the gateway's pods.
+  { part: "observability", after: ["gateway"] },
+  // Issuers live in the gateway namespace and need cert-manager's CRDs.
+  { part: "certificates", after: ["gateway", "certManager"] },
+  // Routes name the gateway's subsets; an origination rule names its certificate and roots.
+  { part: "services", after: ["gateway", "certificates"] },
+  // The filters patch listeners istiod builds whenever they appear: they need the gateway, not each route.
+  { part: "rateLimits", after: ["gateway"] },
+  // A tenant's lock closes only once the routes it uses exist.
+  { part: "tenants", after: ["gateway", "services"] },
+  // Routes and rules live in the gateway namespace; direct NetworkPolicies in the tenants'.
+  { part: "breakGlass", after: ["gateway", "tenants"] },
+  // Every other namespace loses the internet only once the gateway path exists.
+  { part: "clusterEgressLock", after: ["gateway", "services", "tenants"] },
 ];
 
 /** The parts `part` waits for. */

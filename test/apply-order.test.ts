@@ -72,7 +72,7 @@ describe("the apply order, declared once for render and pulumi up", () => {
       guardrails: platform.guardrails ?? [],
       gateway: platform.gateway.objects,
       observability: platform.observability.objects,
-      certificates: [...platform.certificates.issuers.map((i) => i.issuerObject)],
+      certificates: platform.certificates.issuers.map((i) => i.issuerObject),
       services: platform.services.flatMap((s) => s.objects),
       rateLimits: platform.rateLimits.objects,
       tenants: platform.tenants.flatMap((t) => t.manifests.objects),
