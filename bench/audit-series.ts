@@ -10,6 +10,7 @@
  * the window. That the rules compute these records is test/audit-recorded-data.test.ts's proof, not this file's.
  */
 import * as fs from "fs";
+import { openMetricsSeries } from "../test/support/prometheus-server";
 import { AUDIT_RECORDS, AUDIT_RECORDS_EVALUATED, AUDIT_RECORDS_VERSION } from "../components/audit-records";
 import type { GatewayWorkload } from "../components/egress-metrics";
 import type { EgressConfig } from "../stacks/model/egress-config";
@@ -66,11 +67,6 @@ class OpenMetricsWriter {
   }
 }
 
-const labelText = (labels: Record<string, string>) =>
-  Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(",");
-
 /**
  * Writes the data set ending at `endMs` (aligned to an evaluation) to `file`: raw counters from two hours
  * before the window, records and heartbeat over it. Returns what it wrote.
@@ -94,7 +90,7 @@ export function writeAuditSeries(config: EgressConfig, endMs: number, file: stri
     events.forEach((byScrape, replica) => {
       if (byScrape.size === 0) return;
       const first = Math.min(...byScrape.keys());
-      const series = `${name}{${labelText({ ...labels, pod: `${gateway.releaseName}-${replica}` })}}`;
+      const series = openMetricsSeries(name, { ...labels, pod: `${gateway.releaseName}-${replica}` });
       let value = 0;
       for (let j = first; j <= scrapes; j++) {
         value += (byScrape.get(j) ?? 0) * perEvent;
@@ -110,7 +106,7 @@ export function writeAuditSeries(config: EgressConfig, endMs: number, file: stri
     for (const byScrape of events)
       for (const [j, n] of byScrape)
         byEvaluation.set(evaluationOf(j), (byEvaluation.get(evaluationOf(j)) ?? 0) + n * perEvent);
-    const series = `${name}{${labelText(labels)}}`;
+    const series = openMetricsSeries(name, labels);
     const times = [...byEvaluation.keys()]
       .filter((t) => t > endMs - WINDOW_MS && t <= endMs)
       .sort((a, b) => a - b);

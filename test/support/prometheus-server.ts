@@ -16,6 +16,14 @@ export interface BackfillSeries {
 const escapeLabel = (value: string) =>
   value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
+/** A series as OpenMetrics writes it: `name{k="v",…}`, label values escaped. */
+export function openMetricsSeries(name: string, labels: Readonly<Record<string, string>>): string {
+  const text = Object.entries(labels)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(",");
+  return `${name}{${text}}`;
+}
+
 /** OpenMetrics text (timestamps in seconds, `# EOF` last) for `promtool tsdb create-blocks-from openmetrics`. */
 export function openMetricsText(series: readonly BackfillSeries[]): string {
   const lines: string[] = [];
@@ -25,11 +33,8 @@ export function openMetricsText(series: readonly BackfillSeries[]): string {
     // "unknown" lets any sample name through; the type does not matter to PromQL.
     lines.push(`# TYPE ${name} unknown`);
     for (const s of members) {
-      const labels = Object.entries(s.labels)
-        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-        .join(",");
-      for (const [time, value] of s.samples)
-        lines.push(`${name}{${labels}} ${value} ${time.getTime() / 1000}`);
+      const series = openMetricsSeries(name, s.labels);
+      for (const [time, value] of s.samples) lines.push(`${series} ${value} ${time.getTime() / 1000}`);
     }
   }
   lines.push("# EOF");
