@@ -9,14 +9,14 @@ import type { GatewayWorkload } from "./egress-metrics";
 import type { PrometheusRuleGroup } from "./observability";
 
 /** The group's evaluation interval: each record covers the samples of one interval. */
-export const AUDIT_RECORD_INTERVAL = "1m";
 export const AUDIT_RECORD_INTERVAL_MS = 60_000;
+const AUDIT_RECORD_INTERVAL = `${AUDIT_RECORD_INTERVAL_MS / 60_000}m`;
 
 /**
  * How far back a series' previous sample is looked for. A series with no sample that far back counts its
  * whole value (Envoy created it since); a scrape gap longer than this makes a counter count again.
  */
-export const PREVIOUS_SAMPLE_LOOKBACK = "1h";
+const PREVIOUS_SAMPLE_LOOKBACK = "1h";
 
 /** Each list's record: `increment1m`, what its counters added in the evaluation's minute. */
 export const AUDIT_RECORDS: Readonly<Record<AuditQueryName, string>> = {
@@ -42,7 +42,7 @@ export const AUDIT_RECORDS_VERSION = "1";
  * sample before it; all of it when there is none before (a new series) or it fell (a reset). Range
  * vectors skip staleness markers, so a failed scrape does not make a counter count again.
  */
-export function incrementSincePreviousEvaluation(selector: string): string {
+function incrementSincePreviousEvaluation(selector: string): string {
   const current = `last_over_time(${selector}[${AUDIT_RECORD_INTERVAL}])`;
   const previous = `last_over_time(${selector}[${PREVIOUS_SAMPLE_LOOKBACK}] offset ${AUDIT_RECORD_INTERVAL})`;
   return `(${current} - (${previous} <= ${current})) or ${current}`;

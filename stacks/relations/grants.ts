@@ -82,7 +82,7 @@ export function grantsOfTenant(tenant: string, kind: Kind, config: WithGrants): 
 }
 
 /** A service's grants in force of one source, in relation order. */
-export function grantsOfService(service: string, kind: Kind, config: WithGrants): Grant[] {
+function grantsOfService(service: string, kind: Kind, config: WithGrants): Grant[] {
   return ofKind(config.grants.byService.get(service), kind);
 }
 
